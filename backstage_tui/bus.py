@@ -1,0 +1,187 @@
+"""The event bus: one ordered stream of events, many subscribers, each with its own policy.
+
+`publish` gives every event its gap-free `seq` and hands it to each subscription without awaiting a
+consumer, so one consumer's pace never decides another's:
+
+- ``lossless`` (the recorder, the state): never drops. Its queue is bounded; when it is full the
+  *publisher* waits for room, so a consumer that falls far behind slows the source that feeds it
+  rather than losing an event or growing memory without end.
+- ``latest`` (the UI): never makes anyone wait. Its queue keeps the newest ``maxsize`` events; older
+  ones are dropped and counted in ``skipped``, so ``taken + skipped == delivered`` always holds.
+
+Consumers take whole batches (`get_batch`), which is what lets the recorder write thousands of lines
+with one system call and the UI draw a flood once a frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Literal
+
+from .events import Event
+
+log = logging.getLogger(__name__)
+
+Policy = Literal["lossless", "latest"]
+
+
+class BusClosed(Exception):
+    """Raised by `EventBus.publish` after `close()`."""
+
+
+class Subscription:
+    """One consumer's view of the bus. Create through `EventBus.subscribe`."""
+
+    def __init__(self, bus: EventBus, name: str, policy: Policy, maxsize: int) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.bus = bus
+        self.name = name
+        self.policy: Policy = policy
+        self.maxsize = maxsize
+        self._queue: deque[Event] = deque()
+        self._ready = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self.closed = False
+        self.delivered = 0
+        """Events handed to this subscription."""
+        self.taken = 0
+        """Events the consumer took."""
+        self.skipped = 0
+        """Events a ``latest`` subscription dropped because its consumer was behind."""
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    # -- producer side (called by the bus) --
+
+    def _offer(self, event: Event) -> None:
+        """Deliver without waiting; the bus has made room in lossless queues beforehand."""
+        self._queue.append(event)
+        self.delivered += 1
+        if self.policy == "latest" and len(self._queue) > self.maxsize:
+            self._queue.popleft()
+            self.skipped += 1
+        self._ready.set()
+
+    async def _wait_room(self) -> None:
+        while not self.closed and len(self._queue) >= self.maxsize:
+            self._room.clear()
+            await self._room.wait()
+
+    # -- consumer side --
+
+    def take_nowait(self, limit: int | None = None) -> list[Event]:
+        """Whatever is queued now (up to `limit`), oldest first; empty when nothing waits."""
+        queue = self._queue
+        n = len(queue) if limit is None else min(limit, len(queue))
+        if n == len(queue):
+            batch = list(queue)
+            queue.clear()
+        else:
+            batch = [queue.popleft() for _ in range(n)]
+        self.taken += len(batch)
+        if not queue:
+            self._ready.clear()
+        if len(queue) < self.maxsize:
+            self._room.set()
+        return batch
+
+    async def get_batch(self, limit: int | None = None) -> list[Event]:
+        """Wait for at least one event, then take all that wait (up to `limit`).
+
+        Returns an empty list once the bus is closed and this queue is drained.
+        """
+        while not self._queue:
+            if self.closed:
+                return []
+            await self._ready.wait()
+        return self.take_nowait(limit)
+
+    def close(self) -> None:
+        self.closed = True
+        self._ready.set()
+        self._room.set()
+
+
+class EventBus:
+    """Ordered publish/subscribe for `Event`s."""
+
+    def __init__(self) -> None:
+        self._subs: list[Subscription] = []
+        self._seq = 0
+        self.closed = False
+        self._lock = asyncio.Lock()
+
+    @property
+    def published(self) -> int:
+        """How many events have been published (also the last `seq` given)."""
+        return self._seq
+
+    def subscribe(self, name: str, policy: Policy = "lossless", maxsize: int = 65536) -> Subscription:
+        sub = Subscription(self, name, policy, maxsize)
+        self._subs.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        sub.close()
+        if sub in self._subs:
+            self._subs.remove(sub)
+
+    def _stamp(self, event: Event) -> Event:
+        self._seq += 1
+        # Events are frozen; model_copy keeps that guarantee for everyone who already holds one.
+        return event.model_copy(update={"seq": self._seq})
+
+    async def publish(self, event: Event) -> Event:
+        """Stamp `event` with the next `seq` and deliver it; returns the stamped event.
+
+        Only waits when a lossless subscriber's queue is full. Concurrent publishers keep the `seq`
+        order equal to the delivery order thanks to the lock, taken only on that slow path.
+        """
+        if self.closed:
+            raise BusClosed("the bus is closed")
+        if not self._lock.locked() and self._has_room():
+            return self._deliver(event)
+        async with self._lock:
+            for sub in self._subs:
+                if sub.policy == "lossless":
+                    await sub._wait_room()
+            if self.closed:
+                raise BusClosed("the bus is closed")
+            return self._deliver(event)
+
+    async def publish_many(self, events: list[Event]) -> list[Event]:
+        return [await self.publish(e) for e in events]
+
+    def _has_room(self) -> bool:
+        return all(s.policy != "lossless" or len(s._queue) < s.maxsize for s in self._subs)
+
+    def _deliver(self, event: Event) -> Event:
+        stamped = self._stamp(event)
+        for sub in self._subs:
+            sub._offer(stamped)
+        return stamped
+
+    def close(self) -> None:
+        """No more publishing; subscribers drain what is queued and then see an empty batch."""
+        self.closed = True
+        for sub in self._subs:
+            sub.close()
+
+
+async def consume(sub: Subscription, handle: Callable[[list[Event]], None]) -> None:
+    """Feed every batch of `sub` to `handle` until the bus closes. A raising handler is logged and
+    the loop goes on: one bad event must not stop a consumer."""
+    while True:
+        batch = await sub.get_batch()
+        if not batch:
+            return
+        try:
+            handle(batch)
+        except Exception:  # noqa: BLE001 - the consumer must outlive one bad batch
+            log.exception("subscriber %s failed on a batch", sub.name)

@@ -1,0 +1,212 @@
+"""The event model: everything that happens in a session is one of these.
+
+Chat events come from a source; action events come from the console's own keyboard. Both travel the
+same bus, reach the same session log and feed the same reducers, which is what makes replay exact.
+
+The schema is versioned (`SCHEMA_VERSION`) and documented in `docs/log-format.md`. Text fields keep
+the raw characters a viewer typed: sanitising is a display concern (`safetext`), never a storage one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+Role = Literal["host", "moderator", "subscriber", "follower", "top_gifter", "friend", "new"]
+Platform = Literal["tiktok", "twitch", "youtube", "other"]
+ConnectionStatus = Literal["connecting", "connected", "reconnecting", "disconnected", "ended"]
+
+_ids = itertools.count(1)
+_id_prefix = f"{int(time.time() * 1000):x}"
+
+
+def new_event_id() -> str:
+    """A process-unique id for events a source did not give one (the console's actions, jsonl lines)."""
+    return f"bs-{_id_prefix}-{next(_ids)}"
+
+
+class _Model(BaseModel):
+    # Frozen: an event is a fact. Reducers share them between feed, pins and snapshots without copies.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class User(_Model):
+    """A viewer as the platform describes them."""
+
+    id: str
+    handle: str = ""
+    """The @name, without the @."""
+    name: str = ""
+    """The display name; may be anything the viewer typed."""
+    roles: tuple[Role, ...] = ()
+    badges: tuple[str, ...] = ()
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class _Event(_Model):
+    id: str = Field(default_factory=new_event_id)
+    """Message id from the platform when it has one; used to refer to the event and to drop repeats."""
+    ts: float = Field(default_factory=time.time)
+    """When it happened, seconds since the epoch (UTC)."""
+    seq: int = 0
+    """Position in the session, gap-free from 1; given by the bus, 0 until published."""
+
+
+class _ChatEvent(_Event):
+    platform: Platform = "tiktok"
+    user: User
+
+
+# --- chat events ---------------------------------------------------------------------------
+
+
+class Comment(_ChatEvent):
+    type: Literal["comment"] = "comment"
+    text: str
+
+
+class Question(_ChatEvent):
+    """A question asked through the platform's Q&A feature."""
+
+    type: Literal["question"] = "question"
+    text: str
+
+
+class Gift(_ChatEvent):
+    type: Literal["gift"] = "gift"
+    gift_id: int = 0
+    gift_name: str = ""
+    diamonds: int = 0
+    """Diamond value of one gift."""
+    repeat_count: int = 1
+    """How many in the streak so far (TikTok counts up while a streak runs)."""
+    streak_id: str = ""
+    streak_end: bool = True
+    """True on the event that closes a streak; only then does the streak count towards totals."""
+
+
+class Like(_ChatEvent):
+    type: Literal["like"] = "like"
+    count: int = 1
+    total: int = 0
+    """The stream's like total as the platform reports it (0 when unknown)."""
+
+
+class Follow(_ChatEvent):
+    type: Literal["follow"] = "follow"
+
+
+class Share(_ChatEvent):
+    type: Literal["share"] = "share"
+
+
+class Join(_ChatEvent):
+    type: Literal["join"] = "join"
+
+
+class Viewers(_Event):
+    type: Literal["viewers"] = "viewers"
+    count: int
+
+
+class Connection(_Event):
+    type: Literal["connection"] = "connection"
+    status: ConnectionStatus
+    detail: str = ""
+
+
+class Gap(_Event):
+    """The source was away: events between `since` and `until` may be missing."""
+
+    type: Literal["gap"] = "gap"
+    since: float
+    until: float
+    reason: str = ""
+
+
+class Malformed(_Event):
+    """A payload a source could not understand, kept so nothing is silently lost."""
+
+    type: Literal["malformed"] = "malformed"
+    raw: str
+    error: str
+
+
+# --- the console's own actions -------------------------------------------------------------
+
+
+class _Action(_Event):
+    by: str = "console"
+    """Who acted: the console's operator unless a source reports a platform moderator."""
+
+
+class Pin(_Action):
+    type: Literal["pin"] = "pin"
+    target: str
+    """Id of the pinned comment."""
+
+
+class Unpin(_Action):
+    type: Literal["unpin"] = "unpin"
+    target: str
+
+
+class Hide(_Action):
+    type: Literal["hide"] = "hide"
+    target: str
+
+
+class Unhide(_Action):
+    type: Literal["unhide"] = "unhide"
+    target: str
+
+
+ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
+ActionEvent = Pin | Unpin | Hide | Unhide
+Event = Annotated[
+    Comment
+    | Question
+    | Gift
+    | Like
+    | Follow
+    | Share
+    | Join
+    | Viewers
+    | Connection
+    | Gap
+    | Malformed
+    | Pin
+    | Unpin
+    | Hide
+    | Unhide,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: tuple[str, ...] = (
+    "comment", "question", "gift", "like", "follow", "share", "join",
+    "viewers", "connection", "gap", "malformed", "pin", "unpin", "hide", "unhide",
+)  # fmt: skip
+ACTION_TYPES = frozenset({"pin", "unpin", "hide", "unhide"})
+
+event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def event_to_json(event: Event) -> bytes:
+    """One event as one line of JSON, without the newline."""
+    return event.__pydantic_serializer__.to_json(event)
+
+
+def event_from_json(data: bytes | str) -> Event:
+    """Parse one event line; raises `pydantic.ValidationError` on anything that is not an event."""
+    return event_adapter.validate_json(data)
+
+
+def event_from_dict(data: Any) -> Event:
+    return event_adapter.validate_python(data)
