@@ -122,7 +122,9 @@ class EventBus:
         """How many events have been published (also the last `seq` given)."""
         return self._seq
 
-    def subscribe(self, name: str, policy: Policy = "lossless", maxsize: int = 65536) -> Subscription:
+    def subscribe(
+        self, name: str, policy: Policy = "lossless", maxsize: int = 65536
+    ) -> Subscription:
         sub = Subscription(self, name, policy, maxsize)
         self._subs.append(sub)
         return sub

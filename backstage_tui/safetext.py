@@ -30,13 +30,15 @@ ZWJ = "\u200d"
 ELLIPSIS = "…"
 
 # Bidi embeddings/overrides/isolates and marks: never shown, never kept.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 _NEWLINES = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 # Runs of the combining marks "zalgo" text is made of; other marks are rare enough to leave alone
 # on the fast path.
-_MARK_RUN = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}"
-                       % (MAX_COMBINING + 1))
+_MARKS = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_MARK_RUN = re.compile(f"{_MARKS}{{{MAX_COMBINING + 1},}}")
 
 
 def _control_picture(ch: str) -> str:

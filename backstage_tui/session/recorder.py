@@ -1,0 +1,176 @@
+"""`SessionRecorder`: every event, in order, to one JSONL file, without ever blocking the event loop.
+
+The recorder is the bus's lossless subscriber. It takes whatever has queued since its last write as
+one batch, serialises it and appends it with a single ``os.write`` in a worker thread, so a flood
+costs a handful of system calls rather than one per line. Data reaches the OS at once (no user-space
+buffer to lose); ``fsync`` follows about once a second, at once after a moderation action, and on close.
+
+A write error is loud and sticky (`error`), and nothing is dropped: the unwritten lines stay in
+memory and are retried with every following batch, recreating the folder if it was removed. If the
+log file itself is deleted while open, what was already written is copied from the still-open
+descriptor into a new file at the same path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+from ..bus import Subscription
+from ..events import ACTION_TYPES, Event, event_to_json
+from .header import SessionHeader
+
+FSYNC_INTERVAL_S = 1.0
+
+
+class SessionRecorder:
+    def __init__(self, path: Path, header: SessionHeader, fsync_interval: float = FSYNC_INTERVAL_S):
+        self.path = path
+        self.header = header
+        self.fsync_interval = fsync_interval
+        self.written = 0
+        """Events that reached the file (the header not counted)."""
+        self.last_seq = 0
+        self.error: str | None = None
+        """The last write error, kept until a write succeeds again; shown by the UI."""
+        self.notice: str | None = None
+        """Something the user should know that is not an error (the log was recreated)."""
+        self._fd: int | None = None
+        self._pending: list[tuple[bytes, int]] = []
+        """Serialised batches not yet on disk, with their event counts."""
+        self._last_sync = 0.0
+        self._io_lock = threading.Lock()
+        self.closed = False
+
+    # -- lifecycle --
+
+    async def open(self) -> None:
+        """Create the folder and file and write the header; raises `OSError` when it cannot."""
+        line = orjson.dumps(self.header.model_dump(mode="json")) + b"\n"
+        await asyncio.to_thread(self._open_sync, line)
+
+    def _open_sync(self, header_line: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        self._write_all(header_line)
+        os.fsync(self._fd)
+        self._last_sync = time.monotonic()
+
+    async def run(self, sub: Subscription) -> None:
+        """Write every batch from `sub` until the bus closes, then close the file."""
+        try:
+            while True:
+                batch = await sub.get_batch()
+                if not batch:
+                    break
+                await self.write_batch(batch)
+        finally:
+            await self.close()
+
+    async def write_batch(self, events: list[Event]) -> None:
+        urgent = any(e.type in ACTION_TYPES for e in events)
+        await asyncio.to_thread(self._write_batch_sync, events, urgent)
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        await asyncio.to_thread(self._close_sync)
+
+    # -- the worker-thread side --
+
+    def _write_batch_sync(self, events: list[Event], urgent: bool) -> None:
+        data = b"\n".join([event_to_json(e) for e in events]) + b"\n"
+        with self._io_lock:
+            self._pending.append((data, len(events)))
+            self.last_seq = events[-1].seq
+            self._flush_pending()
+            if self.error is None and (
+                urgent or time.monotonic() - self._last_sync >= self.fsync_interval
+            ):
+                self._sync()
+
+    def _flush_pending(self) -> None:
+        try:
+            if self._fd is None:
+                self._reopen()
+            while self._pending:
+                chunk, count = self._pending[0]
+                self._write_all(chunk)
+                # Dropped only once written, so a failure part-way never writes a batch twice.
+                self._pending.pop(0)
+                self.written += count
+        except OSError as exc:
+            self.error = f"session log failing: {exc.strerror or exc} ({self.path})"
+            self._close_fd_quietly()
+            return
+        self.error = None
+
+    def _write_all(self, data: bytes) -> None:
+        assert self._fd is not None
+        view = memoryview(data)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def _sync(self) -> None:
+        assert self._fd is not None
+        try:
+            if os.fstat(self._fd).st_nlink == 0:
+                self._recover_deleted_file()
+            os.fsync(self._fd)
+        except OSError as exc:
+            self.error = f"session log failing: {exc.strerror or exc} ({self.path})"
+            return
+        self._last_sync = time.monotonic()
+
+    def _recover_deleted_file(self) -> None:
+        """The file was unlinked while open: writes would go to a file nobody can find. Copy what
+        the descriptor still holds into a new file at the same path and go on there."""
+        assert self._fd is not None
+        old = self._fd
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        size = os.fstat(old).st_size
+        offset = 0
+        while offset < size:
+            chunk = os.pread(old, min(1 << 20, size - offset), offset)
+            if not chunk:
+                break
+            os.write(new, chunk)
+            offset += len(chunk)
+        self._fd = new
+        os.close(old)
+        self.notice = f"session log was removed while recording; recreated at {self.path}"
+
+    def _reopen(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if os.fstat(self._fd).st_size == 0:
+            self._write_all(orjson.dumps(self.header.model_dump(mode="json")) + b"\n")
+            self.notice = f"session log was removed while recording; recreated at {self.path}"
+
+    def _close_fd_quietly(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _close_sync(self) -> None:
+        with self._io_lock:
+            if self._pending:
+                self._flush_pending()
+            if self._fd is not None and self.error is None:
+                self._sync()
+            self._close_fd_quietly()
+            self.closed = True
+
+    @property
+    def unwritten(self) -> int:
+        """Events held in memory because the disk refused them."""
+        return sum(count for _, count in self._pending)

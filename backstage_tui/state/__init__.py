@@ -1,0 +1,18 @@
+"""Pure reducers over events. `ConsoleState` is the whole console's state."""
+
+from .console import ConsoleState
+from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
+from .moderation import ModerationState
+from .pins import PinsState
+from .stats import StatsState
+
+__all__ = [
+    "FEED_CAPACITY",
+    "ConsoleState",
+    "FeedState",
+    "ModerationState",
+    "PinsState",
+    "StatsState",
+    "feed_kind",
+    "shows_in_feed",
+]
