@@ -57,7 +57,8 @@ class SessionRecorder:
 
     def _open_sync(self, header_line: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        # Read access too: if the file is unlinked while open, its content is copied back from here.
+        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
         self._write_all(header_line)
         os.fsync(self._fd)
         self._last_sync = time.monotonic()
@@ -135,7 +136,7 @@ class SessionRecorder:
         assert self._fd is not None
         old = self._fd
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        new = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         size = os.fstat(old).st_size
         offset = 0
         while offset < size:
@@ -150,7 +151,7 @@ class SessionRecorder:
 
     def _reopen(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         if os.fstat(self._fd).st_size == 0:
             self._write_all(orjson.dumps(self.header.model_dump(mode="json")) + b"\n")
             self.notice = f"session log was removed while recording; recreated at {self.path}"

@@ -43,7 +43,9 @@ def load_source(name: str) -> type[Source]:
     try:
         module = __import__(module_name, fromlist=[attr])
     except ImportError as exc:
-        extra = EXTRAS.get(name, name)
+        extra = EXTRAS.get(name)
+        if extra is None:
+            raise SourceError(f"source {name!r} could not be loaded: {exc}") from None
         raise SourceError(
             f"source {name!r} needs an optional extra: pip install 'backstage-tui[{extra}]' ({exc})"
         ) from None

@@ -1,0 +1,158 @@
+"""The `backstage` command.
+
+Imports stay inside the functions: `backstage --version` and a bad flag must answer at once, without
+loading Textual, pydantic or the sources. Every expected failure is one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from .runtime import SessionRuntime
+    from .sources.base import Source
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; shown as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; a streamer wants the one line that says what is wrong.
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backstage",
+        description="A keyboard-driven backstage console for TikTok LIVE creators and moderators.",
+        epilog="Sources: demo (default), jsonl, replay, and any installed plug-in. "
+        "Keys: press ? in the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"backstage {_version()}")
+    parser.add_argument(
+        "--source", default="demo", metavar="NAME", help="where chat comes from (default: demo)"
+    )
+    parser.add_argument(
+        "--option",
+        "-o",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a source option, e.g. --option rate=30 --option seed=7 (repeatable)",
+    )
+    parser.add_argument(
+        "--sessions-dir",
+        type=Path,
+        metavar="DIR",
+        help="where session logs go (default: ./sessions if it exists, else the user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    replay = sub.add_parser("replay", help="show a saved session log in the console")
+    replay.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    replay.add_argument(
+        "--speed",
+        default="1",
+        metavar="X",
+        help="1 = as recorded, 4 = four times as fast, max = as fast as it can draw",
+    )
+    return parser
+
+
+def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option wants KEY=VALUE, got {pair!r}")
+        options[key.strip()] = value
+    return options
+
+
+def make_source(args: argparse.Namespace) -> Source:
+    from .sources import SourceError, load_source
+
+    try:
+        if args.command == "replay":
+            cls = load_source("replay")
+            return cls.from_strings({"path": str(args.file), "speed": args.speed})
+        return load_source(args.source).from_strings(_parse_options(args.option))
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check_sessions_dir(folder: Path) -> None:
+    """Fail before the screen opens, not after: a console that cannot record must not start."""
+    import os
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create sessions folder {folder}: {exc.strerror or exc}"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write session logs to {folder}: permission denied")
+
+
+def run_console(runtime: SessionRuntime) -> int:
+    from .tui.app import BackstageApp
+
+    app = BackstageApp(runtime)
+    app.run()
+    return app.return_code or 0
+
+
+def _report(runtime: SessionRuntime) -> None:
+    recorder = runtime.recorder
+    if recorder is not None and runtime.log_path is not None:
+        print(f"session log: {runtime.log_path} ({recorder.written:,} events)")
+        if recorder.error or recorder.unwritten:
+            print(
+                f"backstage: the session log is incomplete: {recorder.error} "
+                f"({recorder.unwritten:,} events could not be written)",
+                file=sys.stderr,
+            )
+    reader = getattr(runtime.source, "reader", None)
+    problems = getattr(reader, "problems", None)
+    if problems:
+        print(f"backstage: {len(problems)} damaged lines skipped, first: {problems[0]}", file=sys.stderr)
+    if runtime.source_error:
+        print(f"backstage: {runtime.source_error}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        source = make_source(args)
+        from .runtime import SessionRuntime
+        from .session import default_sessions_dir
+
+        sessions_dir = args.sessions_dir
+        if source.records:
+            sessions_dir = sessions_dir or default_sessions_dir()
+            _check_sessions_dir(sessions_dir)
+        runtime = SessionRuntime(source, sessions_dir=sessions_dir)
+    except UsageError as exc:
+        print(f"backstage: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    code = run_console(runtime)
+    _report(runtime)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

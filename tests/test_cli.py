@@ -1,0 +1,70 @@
+"""The command's errors: one readable line on stderr, exit 2, never a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backstage_tui import __version__
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backstage_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def test_version() -> None:
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"backstage {__version__}"
+
+
+def test_help_lists_the_commands() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    for word in ("--source", "--option", "--sessions-dir", "replay"):
+        assert word in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--source", "nope"), "unknown source 'nope'"),
+        (("--option", "rate"), "KEY=VALUE"),
+        (("--option", "rate=fast"), "option rate='fast'"),
+        (("--option", "colour=red"), "has no option 'colour'"),
+        (("--bogus",), "unrecognized arguments"),
+        (("replay", "missing.jsonl"), "no such session log"),
+        (("replay",), "required: FILE"),
+        (("--source", "jsonl"), "needs option path"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("backstage: error:") and message in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_corrupt_log_and_bad_speed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\x00\x01garbage\n")
+    out = run("replay", str(bad))
+    assert out.returncode == 2 and "not a backstage session log" in out.stderr
+    out = run("replay", str(bad), "--speed", "0")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+
+
+def test_unwritable_sessions_dir(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = run("--sessions-dir", str(blocker / "sub"))
+    assert out.returncode == 2
+    assert "cannot create sessions folder" in out.stderr and out.stderr.count("\n") == 1

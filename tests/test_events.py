@@ -1,0 +1,69 @@
+import pytest
+from pydantic import ValidationError
+
+from backstage_tui.events import (
+    EVENT_TYPES,
+    Comment,
+    Gift,
+    Hide,
+    Pin,
+    User,
+    event_from_dict,
+    event_from_json,
+    event_to_json,
+)
+
+
+def test_minimal_comment_line_fills_id_and_ts() -> None:
+    event = event_from_json(
+        b'{"type":"comment","user":{"id":"1","handle":"ann","name":"Ann"},"text":"hi"}'
+    )
+    assert isinstance(event, Comment)
+    assert event.text == "hi" and event.user.handle == "ann"
+    assert event.id and event.ts > 0 and event.seq == 0
+
+
+def test_every_type_round_trips_through_json() -> None:
+    user = User(id="7", handle="bo", name="Bo", roles=("moderator",), badges=("lvl 12",))
+    samples = {
+        "comment": {"user": user, "text": "hi \u2028 there"},
+        "question": {"user": user, "text": "when?"},
+        "gift": {"user": user, "gift_id": 5655, "gift_name": "Rose", "diamonds": 1,
+                 "repeat_count": 3, "streak_id": "s1", "streak_end": False},
+        "like": {"user": user, "count": 5, "total": 100},
+        "follow": {"user": user},
+        "share": {"user": user},
+        "join": {"user": user},
+        "viewers": {"count": 42},
+        "connection": {"status": "reconnecting", "detail": "timeout"},
+        "gap": {"since": 1.0, "until": 2.0, "reason": "reconnect"},
+        "malformed": {"raw": "{", "error": "bad json"},
+        "pin": {"target": "x"},
+        "unpin": {"target": "x"},
+        "hide": {"target": "x"},
+        "unhide": {"target": "x"},
+    }  # fmt: skip
+    assert set(samples) == set(EVENT_TYPES)
+    for kind, fields in samples.items():
+        event = event_from_dict({"type": kind, **fields})
+        assert event.type == kind
+        assert event_from_json(event_to_json(event)) == event
+
+
+def test_unknown_type_and_missing_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError):
+        event_from_json(b'{"type":"nope"}')
+    with pytest.raises(ValidationError):
+        event_from_json(b'{"type":"comment","text":"no user"}')
+
+
+def test_events_are_frozen_facts() -> None:
+    event = Gift(user=User(id="1"), gift_name="Rose")
+    with pytest.raises(ValidationError):
+        event.gift_name = "Lion"  # type: ignore[misc]
+
+
+def test_actions_have_their_own_types() -> None:
+    assert Pin(target="a").type == "pin"
+    assert Hide(target="a").type == "hide"
+    assert Pin(target="a").id != Pin(target="a").id
