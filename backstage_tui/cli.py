@@ -69,7 +69,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="1 = as recorded, 4 = four times as fast, max = as fast as it can draw",
     )
+    sessions = sub.add_parser("sessions", help="look at recorded sessions")
+    sessions_sub = sessions.add_subparsers(
+        dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    show = sessions_sub.add_parser("show", help="sum up one session log")
+    show.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
     return parser
+
+
+def sessions_command(args: argparse.Namespace) -> int:
+    from .session import SessionLogError, default_sessions_dir
+    from .session.report import SessionReport
+
+    if args.sessions_command == "list":
+        folder = args.sessions_dir or default_sessions_dir()
+        logs = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+        for log in logs:
+            print(f"{log.stat().st_size:>12,}  {log}")
+        if not logs:
+            print(f"no session logs in {folder}")
+        return 0
+    try:
+        report = SessionReport.build(args.file)
+    except SessionLogError as exc:
+        raise UsageError(str(exc)) from None
+    print("\n".join(report.lines()))
+    return 0
 
 
 def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
@@ -137,6 +164,8 @@ def _report(runtime: SessionRuntime) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "sessions":
+            return sessions_command(args)
         source = make_source(args)
         from .runtime import SessionRuntime
         from .session import default_sessions_dir

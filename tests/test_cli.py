@@ -68,3 +68,28 @@ def test_unwritable_sessions_dir(tmp_path: Path) -> None:
     out = run("--sessions-dir", str(blocker / "sub"))
     assert out.returncode == 2
     assert "cannot create sessions folder" in out.stderr and out.stderr.count("\n") == 1
+
+
+async def test_sessions_show_sums_up_a_log(tmp_path: Path) -> None:
+    from backstage_tui.events import Hide, Viewers
+    from backstage_tui.runtime import SessionRuntime
+    from tests.conftest import ListSource, comment
+
+    events = [Viewers(count=120, ts=100.0), *[comment(f"m{i}", ts=100.0 + i) for i in range(30)]]
+    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
+    await runtime.start()
+    await runtime.wait_source_done()
+    await runtime.act(Hide(target=events[1].id))
+    await runtime.close()
+    assert runtime.log_path is not None
+    with runtime.log_path.open("ab") as f:
+        f.write(b'{"type":"comm')  # a torn last line, as after a crash
+    out = run("sessions", "show", str(runtime.log_path))
+    assert out.returncode == 0, out.stderr
+    assert "events 32" in out.stdout
+    assert "30 comments" in out.stdout and "peak 120" in out.stdout
+    assert "1 hidden" in out.stdout and "torn last line" in out.stdout
+    listing = run("sessions", "list", "--help")
+    assert listing.returncode == 0
+    listed = run("--sessions-dir", str(tmp_path), "sessions", "list")
+    assert runtime.log_path.name in listed.stdout
