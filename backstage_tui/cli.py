@@ -135,6 +135,24 @@ def _check_sessions_dir(folder: Path) -> None:
         raise UsageError(f"cannot write session logs to {folder}: permission denied")
 
 
+def _keyboard_from_terminal() -> None:
+    """The events come through stdin, so the keys must come from the terminal itself.
+
+    Textual reads keys from file descriptor 0; the jsonl source has already taken its own copy of
+    the pipe, so fd 0 can be pointed at the controlling terminal.
+    """
+    import os
+
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise UsageError(
+            "reading events from stdin needs a terminal for the keyboard (no /dev/tty here)"
+        ) from None
+    os.dup2(tty, 0)
+    os.close(tty)
+
+
 def run_console(runtime: SessionRuntime) -> int:
     from .tui.app import BackstageApp
 
@@ -167,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sessions":
             return sessions_command(args)
         source = make_source(args)
+        if getattr(source, "reads_stdin", False):
+            _keyboard_from_terminal()
         from .runtime import SessionRuntime
         from .session import default_sessions_dir
 

@@ -1,0 +1,436 @@
+"""`DemoSource`: a simulated TikTok LIVE, the console's default source.
+
+The simulation (`DemoStream`) is a plain seeded iterator with its own clock: event *n* happens at
+``start + (n - 1) / rate`` whatever the wall clock says, and every choice comes from one
+`random.Random(seed)`. So the same seed, limit and start give the same events, ids included, on any
+machine and under any hash seed; only the pacing in `DemoSource.events` looks at real time.
+
+What it produces, roughly: 45% comments, 20% likes, 10% joins, 5% gifts (streaks of cheap gifts that
+interleave with everything else, rare big single gifts), 4% follows, 3% questions, 2% shares, and
+the rest viewer counts (every ~2 s of simulated time), spam bursts, insults, link spam and text made
+to break terminals. The words live in `demo_script`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import random
+import time
+from bisect import bisect
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..events import (
+    Comment,
+    Connection,
+    Event,
+    Follow,
+    Gift,
+    Join,
+    Like,
+    Question,
+    Role,
+    Share,
+    User,
+    Viewers,
+)
+from . import demo_script as script
+from .base import Source, SourceError, SourceOption, parse_count, parse_positive_float
+
+CAST_SIZE = 200
+VIEWERS_EVERY_S = 2.0
+VIEWERS_GROWTH = 0.004
+"""Mean log-growth of the viewer count per update: about x10 in twenty minutes."""
+MAX_STREAKS = 3
+"""Streaks running at once; more would make every gift a continuation."""
+SPAM_CONTINUE = 0.6
+"""While a burst runs, the chance that the next event is part of it (so it comes "fast")."""
+
+# Pacing: at high rates, wake up at most every MIN_SLEEP_S and emit everything due, instead of one
+# sleep per event (the loop's timer resolution is ~1 ms, so 20000/s cannot be one sleep each).
+MIN_SLEEP_S = 0.005
+MAX_BATCH = 2000
+"""Events emitted per wake-up at most, so a slow consumer still lets the loop breathe."""
+MAX_BEHIND_S = 1.0
+"""When the consumer falls further behind than this, forget the debt instead of bursting later."""
+
+# Relative weights of what happens on an ordinary step (viewer counts and running bursts are decided
+# before this draw). A spam burst starts rarely but then runs ~20 comments, and abuse and bursts are
+# comments too, hence the lower weight for ordinary comments: all comments together come to ~47%.
+MIX: tuple[tuple[str, float], ...] = (
+    ("comment", 40.0),
+    ("like", 20.0),
+    ("join", 10.0),
+    ("gift", 5.0),
+    ("follow", 4.0),
+    ("share", 2.0),
+    ("question", 3.0),
+    ("abuse", 2.0),
+    ("spam", 0.12),
+)
+
+
+def parse_rate(value: str) -> float:
+    rate = parse_positive_float(value)
+    if not math.isfinite(rate):
+        raise ValueError(f"expected a finite number of events per second, got {value!r}")
+    return rate
+
+
+def parse_epoch(value: str) -> float:
+    ts = float(value)
+    if not math.isfinite(ts):
+        raise ValueError(f"expected seconds since the epoch, got {value!r}")
+    return ts
+
+
+@dataclass
+class _Streak:
+    id: str
+    user: User
+    gift: script.GiftKind
+    length: int
+    sent: int = 0
+
+
+@dataclass
+class _Burst:
+    users: list[User]
+    text: str
+    left: int
+
+
+class _Picker:
+    """Weighted choice by bisect over precomputed cumulative weights: `random.choices` recomputes
+    them per call, which is measurable at 20000 events a second."""
+
+    def __init__(self, rng: random.Random, weights: Sequence[float]) -> None:
+        self._rng = rng
+        self._cum = list(itertools.accumulate(weights))
+        self._total = self._cum[-1]
+
+    def index(self) -> int:
+        return bisect(self._cum, self._rng.random() * self._total)
+
+
+class DemoStream:
+    """The simulated stream as an endless, deterministic iterator of events."""
+
+    def __init__(self, seed: int, start: float, rate: float) -> None:
+        self.seed = seed
+        self.start = start
+        self.interval = 1.0 / rate
+        self.rng = random.Random(seed)
+        self.n = 0
+        self.like_total = 0
+        self.viewers = self.rng.randint(250, 350)
+        self.trend = VIEWERS_GROWTH
+        """Log-growth of the viewer count per update; itself a mean-reverting random walk."""
+        self.next_viewers_ts = start
+        self.streaks: list[_Streak] = []
+        self.streak_ids = itertools.count(1)
+        self.bot_ids = itertools.count(1)
+        self.burst: _Burst | None = None
+        self.cast: list[User] = []
+        self.langs: list[str] = []
+        chatty: list[float] = []
+        generous: list[float] = []
+        self._build_cast(chatty, generous)
+        self._chatter = _Picker(self.rng, chatty)
+        self._gifter = _Picker(self.rng, generous)
+        self._gift = _Picker(self.rng, [g.weight for g in script.GIFTS])
+        self._mix = _Picker(self.rng, [w for _, w in MIX])
+        self._steps: dict[str, Callable[[str, float], Event]] = {
+            "comment": self._comment,
+            "like": self._like,
+            "join": self._join,
+            "gift": self._gift_event,
+            "follow": self._follow,
+            "share": self._share,
+            "question": self._question,
+            "abuse": self._abuse,
+            "spam": self._spam_start,
+        }
+
+    def __iter__(self) -> Iterator[Event]:
+        return self
+
+    def __next__(self) -> Event:
+        self.n += 1
+        eid = f"demo-{self.seed}-{self.n}"
+        ts = self.start + (self.n - 1) * self.interval
+        if self.n == 1:
+            return Connection(id=eid, ts=ts, status="connected", detail="demo stream")
+        if ts >= self.next_viewers_ts:
+            self.next_viewers_ts = ts + VIEWERS_EVERY_S * self.rng.uniform(0.8, 1.2)
+            return self._viewer_count(eid, ts)
+        if self.burst is not None and self.rng.random() < SPAM_CONTINUE:
+            return self._spam_step(eid, ts)
+        kind = MIX[self._mix.index()][0]
+        return self._steps[kind](eid, ts)
+
+    # --- the cast ------------------------------------------------------------------------
+
+    def _build_cast(self, chatty: list[float], generous: list[float]) -> None:
+        rng = self.rng
+        lang_pick = _Picker(rng, [w for _, w in script.LANGUAGES])
+        handles: set[str] = set()  # membership only: never iterated, so hash order cannot leak in
+        for i in range(CAST_SIZE):
+            lang = script.LANGUAGES[lang_pick.index()][0]
+            name, stem = rng.choice(script.NAMES[lang])
+            if rng.random() < 0.3:
+                name = f"{name} {rng.choice(script.NAME_EMOJI)}"
+            handle = stem + rng.choice(script.HANDLE_SUFFIXES)
+            while handle in handles:
+                handle = f"{stem}{rng.randrange(10, 10000)}"
+            handles.add(handle)
+            roles = self._roles(i)
+            level = rng.randint(1, 50)
+            self.cast.append(
+                User(
+                    id=str(rng.randrange(6_000_000_000_000_000_000, 7_500_000_000_000_000_000)),
+                    handle=handle,
+                    name=name,
+                    roles=roles,
+                    badges=(f"lv{level}",),
+                )
+            )
+            self.langs.append(lang)
+            # A few viewers do most of the talking and most of the giving, as on a real stream.
+            chatty.append(rng.paretovariate(1.5) * (3.0 if "moderator" in roles else 1.0))
+            gift_weight = 0.2 + rng.paretovariate(2.0) * (0.5 if "new" in roles else 1.0)
+            if "top_gifter" in roles:
+                gift_weight *= 25.0
+            elif "subscriber" in roles:
+                gift_weight *= 3.0
+            generous.append(gift_weight)
+        for handle, name in script.TROLLS:
+            self.cast.append(User(id=f"troll-{handle}", handle=handle, name=name, roles=("new",)))
+            self.langs.append("en")
+            chatty.append(0.3)
+            generous.append(0.01)
+
+    def _roles(self, i: int) -> tuple[Role, ...]:
+        # Fixed counts for the rare roles (every stream has a few mods), drawn chances for the rest.
+        roles: list[Role] = []
+        if i < 4:
+            roles.append("moderator")
+        if 4 <= i < 9:
+            roles.append("top_gifter")
+        if i < 9 or self.rng.random() < 0.55:
+            roles.append("follower")
+        if i < 6 or self.rng.random() < 0.12:
+            roles.append("subscriber")
+        if i >= 9 and self.rng.random() < 0.02:
+            roles.append("friend")
+        if "follower" not in roles and self.rng.random() < 0.25:
+            roles.append("new")
+        return tuple(roles)
+
+    def _someone(self) -> int:
+        return self.rng.randrange(len(self.cast))
+
+    def _text(self, pool: tuple[str, ...]) -> str:
+        text = self.rng.choice(pool)
+        if "{at}" in text:
+            other = self.cast[self._someone()]
+            # str.replace, not str.format: viewers' handles and hostile texts may hold braces.
+            text = text.replace("{at}", f"@{other.handle}")
+        return text
+
+    # --- one step of each kind -------------------------------------------------------------
+
+    def _comment(self, eid: str, ts: float) -> Event:
+        who = self._chatter.index()
+        # Most speak their own language; some switch to English or emoji, as real chats do.
+        lang = self.langs[who] if self.rng.random() < 0.75 else "en"
+        text = self._text(script.COMMENTS[lang])
+        return Comment(id=eid, ts=ts, user=self.cast[who], text=text)
+
+    def _question(self, eid: str, ts: float) -> Event:
+        who = self._chatter.index()
+        lang = self.langs[who] if self.rng.random() < 0.7 else "en"
+        text = self.rng.choice(script.QUESTIONS[lang])
+        return Question(id=eid, ts=ts, user=self.cast[who], text=text)
+
+    def _like(self, eid: str, ts: float) -> Event:
+        count = self.rng.randint(1, 15)
+        self.like_total += count
+        user = self.cast[self._chatter.index()]
+        return Like(id=eid, ts=ts, user=user, count=count, total=self.like_total)
+
+    def _join(self, eid: str, ts: float) -> Event:
+        return Join(id=eid, ts=ts, user=self.cast[self._someone()])
+
+    def _follow(self, eid: str, ts: float) -> Event:
+        who = self._someone()
+        user = self.cast[who]
+        if "follower" not in user.roles:
+            # They follow now, so later events show them as a follower: state the UI can see change.
+            roles = tuple(r for r in user.roles if r != "new") + ("follower",)
+            self.cast[who] = user = user.model_copy(update={"roles": roles})
+        return Follow(id=eid, ts=ts, user=user)
+
+    def _share(self, eid: str, ts: float) -> Event:
+        return Share(id=eid, ts=ts, user=self.cast[self._chatter.index()])
+
+    def _viewer_count(self, eid: str, ts: float) -> Event:
+        rng = self.rng
+        # The growth rate wanders around a slightly positive mean, so a long demo drifts from a few
+        # hundred viewers into the thousands with stretches of decline on the way.
+        self.trend += 0.05 * (VIEWERS_GROWTH - self.trend) + rng.gauss(0.0, 0.004)
+        if self.viewers < 80:
+            self.trend += 0.005
+        elif self.viewers > 20000:
+            self.trend -= 0.01
+        self.viewers = max(3, round(self.viewers * math.exp(self.trend + rng.gauss(0.0, 0.03))))
+        return Viewers(id=eid, ts=ts, count=self.viewers)
+
+    def _gift_event(self, eid: str, ts: float) -> Event:
+        if self.streaks and (len(self.streaks) >= MAX_STREAKS or self.rng.random() < 0.75):
+            streak = self.rng.choice(self.streaks)
+        else:
+            streak = self._new_streak()
+        streak.sent += 1
+        end = streak.sent >= streak.length
+        if end:
+            self.streaks.remove(streak)
+        gift = streak.gift
+        return Gift(
+            id=eid,
+            ts=ts,
+            user=streak.user,
+            gift_id=gift.gift_id,
+            gift_name=gift.name,
+            diamonds=gift.diamonds,
+            repeat_count=streak.sent,
+            streak_id=streak.id,
+            streak_end=end,
+        )
+
+    def _new_streak(self) -> _Streak:
+        gift = script.GIFTS[self._gift.index()]
+        length = 1
+        if gift.streakable:
+            # Mostly short streaks, now and then someone holds the button down for a long while.
+            long_press = self.rng.random() < 0.05
+            length = self.rng.randint(20, 99) if long_press else 1 + int(self.rng.expovariate(0.3))
+        streak = _Streak(
+            id=f"demo-{self.seed}-streak-{next(self.streak_ids)}",
+            user=self.cast[self._gifter.index()],
+            gift=gift,
+            length=length,
+        )
+        self.streaks.append(streak)
+        return streak
+
+    def _abuse(self, eid: str, ts: float) -> Event:
+        roll = self.rng.random()
+        if roll < 0.4:
+            who = self._someone()
+            text = self._text(script.INSULTS)
+            user = self.cast[who]
+        elif roll < 0.6:
+            user = self._bot()
+            text = self.rng.choice(script.BOT_TEXTS)
+        else:
+            who = self._someone()
+            text = self._text(script.HOSTILE)
+            user = self.cast[who]
+        return Comment(id=eid, ts=ts, user=user, text=text)
+
+    def _spam_start(self, eid: str, ts: float) -> Event:
+        rng = self.rng
+        if rng.random() < 0.5:
+            users = [self.cast[self._chatter.index()]]
+            text = rng.choice(script.SPAM_REPEATS)
+            left = rng.randint(8, 30)
+        else:
+            users = [self._bot() for _ in range(rng.randint(3, 6))]
+            text = rng.choice(script.BOT_TEXTS)
+            left = rng.randint(10, 40)
+        self.burst = _Burst(users, text, left)
+        return self._spam_step(eid, ts)
+
+    def _spam_step(self, eid: str, ts: float) -> Event:
+        burst = self.burst
+        assert burst is not None
+        burst.left -= 1
+        if burst.left <= 0:
+            self.burst = None
+        return Comment(id=eid, ts=ts, user=self.rng.choice(burst.users), text=burst.text)
+
+    def _bot(self) -> User:
+        number = next(self.bot_ids)
+        digits = self.rng.randrange(10_000_000, 100_000_000)
+        return User(
+            id=f"demo-{self.seed}-bot-{number}",
+            handle=f"user{digits}",
+            name=self.rng.choice(script.BOT_NAMES),
+            roles=("new",),
+        )
+
+
+class DemoSource(Source):
+    name: ClassVar[str] = "demo"
+    description: ClassVar[str] = "a simulated TikTok LIVE (seeded, rate-controlled)"
+    options: ClassVar[tuple[SourceOption, ...]] = (
+        SourceOption("rate", "events per second", parse_rate, 12.0),
+        SourceOption("seed", "random seed; the same seed replays the same stream", int, None),
+        SourceOption("limit", "stop after this many events (0 = never stop)", parse_count, 0),
+        SourceOption("start", "simulated time of the first event, seconds since the epoch (default: now)",
+                     parse_epoch, None),
+    )  # fmt: skip
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        try:
+            self.rate = float(self.config["rate"] if self.config["rate"] is not None else 12.0)
+            self.limit = int(self.config["limit"] or 0)
+            seed = self.config["seed"]
+            start = self.config["start"]
+            self.start = None if start is None else float(start)
+        except (TypeError, ValueError) as exc:
+            raise SourceError(f"source 'demo': bad option ({exc})") from None
+        if not (math.isfinite(self.rate) and self.rate > 0):
+            raise SourceError(f"source 'demo': rate must be a number above 0, got {self.rate!r}")
+        if self.limit < 0:
+            raise SourceError(f"source 'demo': limit must be 0 or more, got {self.limit!r}")
+        # Pick the random seed now and keep it in the config: the session header records the config,
+        # so any demo session can be generated again.
+        self.seed = int(seed) if seed is not None else random.SystemRandom().randrange(1 << 32)
+        self.config["seed"] = self.seed
+
+    def describe(self) -> str:
+        return f"demo (seed {self.seed}, {self.rate:g}/s)"
+
+    def stream(self, start: float) -> DemoStream:
+        return DemoStream(self.seed, start, self.rate)
+
+    async def events(self) -> AsyncIterator[Event]:
+        loop = asyncio.get_running_loop()
+        start = self.start if self.start is not None else time.time()
+        stream = self.stream(start)
+        interval = 1.0 / self.rate
+        limit = self.limit
+        origin = loop.time()
+        emitted = 0
+        while not limit or emitted < limit:
+            now = loop.time()
+            behind = now - (origin + emitted * interval)
+            if behind > MAX_BEHIND_S:
+                origin += behind
+            due = min(int((now - origin) / interval) + 1, emitted + MAX_BATCH)
+            if limit:
+                due = min(due, limit)
+            while emitted < due:
+                yield next(stream)
+                emitted += 1
+            if limit and emitted >= limit:
+                return
+            # Sleep until the next event is due, but never less than MIN_SLEEP_S: at high rates that
+            # turns into "emit a batch per wake-up" rather than a timer per event.
+            await asyncio.sleep(max(origin + emitted * interval - loop.time(), MIN_SLEEP_S))

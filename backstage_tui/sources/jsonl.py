@@ -1,0 +1,304 @@
+"""`JsonlSource`: events as JSON lines from a file, a growing file, or stdin.
+
+Any program can feed the console this way: one event per line in the session-log shape
+(`docs/log-format.md`), where a minimal ``{"type":"comment","user":{"id":"1"},"text":"hi"}`` is
+enough (the model fills in ``id`` and ``ts``). A session log can be fed in as it is: its header line
+is skipped and its ``seq`` numbers are dropped, because the bus numbers events itself.
+
+Bad input never stops the source: a line that is not JSON, or not an event, becomes a `Malformed`
+event that says which line and why, and reading goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, BinaryIO, ClassVar
+
+import orjson
+from pydantic import ValidationError
+
+from ..events import EVENT_TYPES, Event, Malformed, event_from_dict
+from .base import Source, SourceError, SourceOption, parse_bool
+
+CHUNK = 1 << 16
+FOLLOW_POLL_S = 0.1
+"""How long a follower waits at the end of the file before looking again."""
+MAX_LINE = 8 << 20
+"""A line longer than this (8 MiB) is reported and dropped rather than buffered without end."""
+MAX_RAW = 2000
+MAX_ERROR = 200
+
+
+class LineDecoder:
+    """Bytes in, events out. Splits on ``b"\\n"`` only: U+2028, U+0085 and friends are characters
+    inside a comment, never line ends (``str.splitlines`` would cut the comment). Keeps the partial
+    last line until its newline arrives."""
+
+    def __init__(self) -> None:
+        self._rest = b""
+        self._skipping = False
+        """Inside an over-long line that was already reported: drop bytes until its newline."""
+        self.line_number = 0
+
+    @property
+    def pending(self) -> bool:
+        """Whether a partial line is waiting for its newline."""
+        return bool(self._rest)
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        lines = chunk.split(b"\n")
+        if self._skipping:
+            if len(lines) == 1:
+                return []
+            self._skipping = False
+            self.line_number += 1
+            del lines[0]  # the end of the over-long line
+        else:
+            lines[0] = self._rest + lines[0]
+        self._rest = lines.pop()
+        events: list[Event] = []
+        for line in lines:
+            self.line_number += 1
+            event = parse_line(line, self.line_number)
+            if event is not None:
+                events.append(event)
+        if len(self._rest) > MAX_LINE:
+            raw = self._rest[:MAX_RAW].decode("utf-8", "replace")
+            error = f"line {self.line_number + 1}: longer than {MAX_LINE >> 20} MiB, dropped"
+            events.append(Malformed(raw=raw, error=error))
+            self._rest = b""
+            self._skipping = True
+        return events
+
+    def finish(self) -> list[Event]:
+        """The input ended: a last line without a newline still counts (hand-written files)."""
+        rest, self._rest = self._rest, b""
+        if self._skipping or not rest:
+            return []
+        self.line_number += 1
+        event = parse_line(rest, self.line_number)
+        return [] if event is None else [event]
+
+    def reset(self) -> None:
+        """Start over (the followed file was truncated in place)."""
+        self._rest = b""
+        self._skipping = False
+        self.line_number = 0
+
+
+def parse_line(line: bytes, number: int = 0) -> Event | None:
+    """One line as an event; None for a blank or header line; `Malformed` for anything broken."""
+    if not line.strip(b" \t\r"):
+        return None
+    where = f"line {number}: " if number else ""
+    try:
+        data: Any = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # orjson insists on valid UTF-8; give a line with stray bytes a second chance decoded
+        # leniently, so one bad byte in a name does not lose the whole comment.
+        text = line.decode("utf-8", "replace")
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            return Malformed(raw=text[:MAX_RAW], error=_cut(f"{where}not JSON ({exc})"))
+    if not isinstance(data, dict):
+        raw = line[:MAX_RAW].decode("utf-8", "replace")
+        return Malformed(raw=raw, error=f"{where}not a JSON object")
+    kind = data.get("type")
+    if kind == "header":
+        return None
+    if kind not in EVENT_TYPES:
+        # Said plainly: pydantic's message for this lists every tag and is cut off anyway.
+        error = 'no "type" field' if kind is None else f"unknown event type {kind!r}"
+        return Malformed(raw=line[:MAX_RAW].decode("utf-8", "replace"), error=_cut(where + error))
+    # The bus gives every event its seq; one from the input would only collide with it.
+    data.pop("seq", None)
+    try:
+        return event_from_dict(data)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raw = line[:MAX_RAW].decode("utf-8", "replace")
+        return Malformed(raw=raw, error=_cut(where + _describe(exc)))
+
+
+def _describe(exc: Exception) -> str:
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return "not a valid event"
+    first = errors[0]
+    loc = ".".join(str(part) for part in first["loc"])
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{loc}: {first['msg']}{more}" if loc else f"{first['msg']}{more}"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
+
+
+def _unreadable(path: str, exc: OSError) -> SourceError:
+    return SourceError(f"cannot read jsonl file {path!r}: {exc.strerror or exc}")
+
+
+class JsonlSource(Source):
+    name: ClassVar[str] = "jsonl"
+    description: ClassVar[str] = "JSON lines from a file, a growing file, or stdin"
+    options: ClassVar[tuple[SourceOption, ...]] = (
+        SourceOption("path", "file to read, or - for stdin", str, required=True),
+        SourceOption("follow", "keep reading as the file grows (like tail -f)", parse_bool, False),
+    )
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        path = self.config.get("path")
+        if not path:
+            raise SourceError("source 'jsonl' needs option path=... (a file, or - for stdin)")
+        self.path = str(path)
+        self.follow = bool(self.config.get("follow"))
+        self.read_lines = 0
+        self._stdin_fd: int | None = None
+        if self.reads_stdin:
+            self._stdin_fd = self._take_stdin()
+        else:
+            self._check_file()
+
+    @property
+    def reads_stdin(self) -> bool:
+        """True for ``path=-``. The source has then taken its own copy of the stdin pipe, so the
+        caller may point file descriptor 0 at the terminal (``/dev/tty``) for keyboard input."""
+        return self.path == "-"
+
+    def describe(self) -> str:
+        what = "stdin" if self.reads_stdin else os.path.basename(self.path)
+        return f"jsonl {what}" + (" (follow)" if self.follow and not self.reads_stdin else "")
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        # Checked here so a typo fails at startup with one line, before any screen is drawn. Not
+        # by opening it: opening a named pipe would block until a writer appears.
+        try:
+            info = os.stat(self.path)
+        except OSError as exc:
+            raise _unreadable(self.path, exc) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(f"cannot read jsonl file {self.path!r}: it is a folder")
+        if not os.access(self.path, os.R_OK):
+            raise SourceError(f"cannot read jsonl file {self.path!r}: Permission denied")
+
+    @staticmethod
+    def _take_stdin() -> int:
+        try:
+            if os.isatty(0):
+                raise SourceError(
+                    "jsonl path=- reads events from a pipe, but stdin is the terminal: "
+                    "pipe them in (producer | backstage --source jsonl --option path=-) or give a file"
+                )
+            # Our own descriptor: the caller may then reopen fd 0 on the terminal for the keyboard,
+            # and closing ours when done leaves the process's stdin alone.
+            return os.dup(0)
+        except OSError as exc:
+            raise SourceError(f"cannot read jsonl from stdin: {exc.strerror or exc}") from None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    async def events(self) -> AsyncIterator[Event]:
+        if self.reads_stdin:
+            fd, self._stdin_fd = self._stdin_fd, None
+            if fd is None:
+                raise SourceError("jsonl: stdin can be read only once")
+            async with contextlib.aclosing(self._stdin_events(fd)) as inner:
+                async for event in inner:
+                    yield event
+            return
+        try:
+            f: BinaryIO = await asyncio.to_thread(open, self.path, "rb", buffering=0)
+        except OSError as exc:
+            raise _unreadable(self.path, exc) from None
+        try:
+            async with contextlib.aclosing(self._file_events(f, follow=self.follow)) as inner:
+                async for event in inner:
+                    yield event
+        finally:
+            f.close()
+
+    async def _file_events(self, f: BinaryIO, *, follow: bool) -> AsyncGenerator[Event, None]:
+        decoder = LineDecoder()
+        while True:
+            # Read and parse off the event loop: a 64 KiB chunk is hundreds of events.
+            events, eof = await asyncio.to_thread(_read_chunk, f, decoder)
+            for event in events:
+                yield event
+            self.read_lines = decoder.line_number
+            if not eof:
+                continue
+            if not follow:
+                for event in decoder.finish():
+                    yield event
+                self.read_lines = decoder.line_number
+                return
+            # At the end of a followed file: a partial last line waits for its newline, then look
+            # again. A file that got shorter was truncated in place (log rotation by copytruncate): start
+            # from the top.
+            await asyncio.sleep(FOLLOW_POLL_S)
+            if await asyncio.to_thread(_was_truncated, f):
+                f.seek(0)
+                decoder.reset()
+
+    async def _stdin_events(self, fd: int) -> AsyncGenerator[Event, None]:
+        pipe = os.fdopen(fd, "rb", buffering=0)
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            # A regular file (or /dev/null) redirected to stdin: it cannot be polled, but plain
+            # reads never block for long either, so read it like a file.
+            try:
+                async with contextlib.aclosing(self._file_events(pipe, follow=False)) as inner:
+                    async for event in inner:
+                        yield event
+            finally:
+                pipe.close()
+            return
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=CHUNK)
+        # A pipe transport rather than a thread: a thread blocked reading an idle pipe could not be
+        # cancelled and would keep the process from exiting.
+        try:
+            transport, _ = await loop.connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(reader), pipe
+            )
+        except BaseException:
+            pipe.close()
+            raise
+        decoder = LineDecoder()
+        try:
+            while chunk := await reader.read(CHUNK):
+                for event in decoder.feed(chunk):
+                    yield event
+                self.read_lines = decoder.line_number
+                await asyncio.sleep(0)  # a fast writer must not starve the screen
+            for event in decoder.finish():
+                yield event
+            self.read_lines = decoder.line_number
+        finally:
+            # The transport made the pipe non-blocking, a flag shared with whoever else holds it.
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, True)
+            transport.close()
+
+
+def _read_chunk(f: BinaryIO, decoder: LineDecoder) -> tuple[list[Event], bool]:
+    chunk = f.read(CHUNK)
+    if not chunk:
+        return [], True
+    return decoder.feed(chunk), False
+
+
+def _was_truncated(f: BinaryIO) -> bool:
+    try:
+        return os.stat(f.name).st_size < f.tell()
+    except (OSError, TypeError):
+        return False
