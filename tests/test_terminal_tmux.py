@@ -1,0 +1,134 @@
+"""The one test of what a person at a terminal sees: the real `backstage` command in tmux."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from backstage_tui.session import SessionReader
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+TIMEOUT_S = 30.0
+
+
+def backstage_command() -> list[str]:
+    """The installed console script next to this interpreter, else the module."""
+    script = Path(sys.executable).parent / "backstage"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("backstage")
+    return [found] if found else [sys.executable, "-m", "backstage_tui.cli"]
+
+
+def comments_total(screen: str) -> int:
+    """The Status pane's comment count ("Chat  28/min · 28 total")."""
+    match = re.search(r"([\d,]+) total", screen)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+class Tmux:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        # A server of our own (-L): the user's tmux and its window-size settings stay out of it.
+        out = subprocess.run(
+            ["tmux", "-L", self.name, *args], capture_output=True, text=True, timeout=10
+        )
+        return out.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, check: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + TIMEOUT_S
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.1)  # polling a separate process's screen; nothing in-process to await
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+    def pane_dead_status(self) -> str:
+        return self.run("display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}")
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
+    name = f"backstage-test-{uuid.uuid4().hex[:8]}"
+    sessions = tmp_path / "sessions"
+    command = [
+        *backstage_command(),
+        "--sessions-dir",
+        str(sessions),
+        "--option",
+        "seed=5",
+        "--option",
+        "rate=25",
+    ]
+    subprocess.run(
+        ["tmux", "-L", name, "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
+         "-e", "TERM=xterm-256color", shlex.join(command)],
+        check=True,
+        timeout=10,
+        cwd=tmp_path,
+    )  # fmt: skip
+    session = Tmux(name)
+    session.run("set-option", "-t", name, "remain-on-exit", "on")
+    try:
+        yield session, sessions
+    finally:
+        session.run("kill-server")
+
+
+def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) -> None:
+    term, sessions = tmux
+    term.wait_for(
+        lambda s: all(title in s for title in ("Feed", "Pinned", "Poll", "Status"))
+        and "connected" in s
+        and comments_total(s) >= 5,
+        "the four panes and a few comments",
+    )
+    # Fold activity away so the newest line is a comment, select it and pin it; a line that
+    # cannot be pinned (a system line) is skipped by selecting the one before.
+    term.keys("f")
+    term.keys("k")
+    term.keys("p")
+    screen = term.wait_for(lambda s: "📌" in s or "Nothing pinned" not in s, "a pin")
+    assert "Nothing pinned" not in screen
+
+    term.keys("q")
+    term.wait_for(lambda s: "End the session?" in s, "the confirmation")
+    term.keys("y")
+    deadline = time.monotonic() + TIMEOUT_S
+    while term.pane_dead_status().split()[:1] != ["1"]:
+        assert time.monotonic() < deadline, "backstage did not exit"
+        time.sleep(0.1)
+    assert term.pane_dead_status().split() == ["1", "0"]
+
+    logs = list(sessions.glob("*-demo.jsonl"))
+    assert len(logs) == 1
+    reader = SessionReader(logs[0])
+    events = reader.events()
+    assert reader.problems == []
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    pins = [e for e in events if e.type == "pin"]
+    assert len(pins) == 1
+    pinned = {e.id: e for e in events}[pins[0].target]
+    assert pinned.type in ("comment", "question")
+    # The exit message names the log.
+    assert str(logs[0]) in term.run("capture-pane", "-p", "-t", term.name, "-S", "-100")
