@@ -1,0 +1,93 @@
+"""The moderation keys: turn "the selected message" into an action event on the bus.
+
+The action goes through `runtime.act`, so it is recorded in the session log and folded into the
+state like any other event; the panes pick the change up from the state on the next frame. All
+notifications here are constant strings shown with ``markup=False``: no viewer text in a toast.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from textual.notifications import SeverityLevel
+
+from ..bus import BusClosed
+from ..events import ActionEvent, Comment, Event, Hide, Pin, Question, Unhide, Unpin
+from ..runtime import SessionRuntime
+from ..state import feed_kind
+from .feed_view import FeedView
+
+SELECT_FIRST = "select a message first (k/↑)"
+
+
+class Notify(Protocol):
+    def __call__(
+        self, message: str, *, severity: SeverityLevel = "information", markup: bool = True
+    ) -> None: ...
+
+
+class FeedActions:
+    def __init__(self, runtime: SessionRuntime, feed: FeedView, notify: Notify) -> None:
+        self.runtime = runtime
+        self.feed = feed
+        self._notify = notify
+
+    def say(self, message: str, severity: SeverityLevel = "information") -> None:
+        self._notify(message, severity=severity, markup=False)
+
+    async def _act(self, action: ActionEvent, done: str) -> None:
+        try:
+            await self.runtime.act(action)
+        except BusClosed:
+            self.say("the session has ended; nothing was changed", "warning")
+            return
+        self.say(done)
+
+    def _selected(self) -> Event | None:
+        event = self.feed.selected_event
+        if event is None:
+            self.say(SELECT_FIRST, "warning")
+        return event
+
+    async def pin(self) -> None:
+        event = self._selected()
+        if event is None:
+            return
+        if not isinstance(event, Comment | Question):
+            self.say("only comments and questions can be pinned", "warning")
+        elif event.id in self.runtime.state.pins.pinned:
+            self.say("already pinned (P unpins)")
+        else:
+            await self._act(Pin(target=event.id), "📌 pinned")
+
+    async def unpin(self) -> None:
+        pinned = self.runtime.state.pins.pinned
+        selected = self.feed.selected_event
+        if selected is not None and selected.id in pinned:
+            target = selected.id
+        elif pinned:
+            target = self.runtime.state.pins.newest_first()[0].id
+        else:
+            self.say("nothing is pinned", "warning")
+            return
+        await self._act(Unpin(target=target), "unpinned")
+
+    async def hide(self) -> None:
+        event = self._selected()
+        if event is None:
+            return
+        if feed_kind(event) not in ("chat", "activity"):
+            self.say("system lines cannot be hidden", "warning")
+        elif event.id in self.runtime.state.moderation.hidden:
+            self.say("already hidden (u unhides)")
+        else:
+            await self._act(Hide(target=event.id), "⊘ hidden on this console")
+
+    async def unhide(self) -> None:
+        event = self._selected()
+        if event is None:
+            return
+        if event.id not in self.runtime.state.moderation.hidden:
+            self.say("this message is not hidden", "warning")
+        else:
+            await self._act(Unhide(target=event.id), "shown again")

@@ -1,0 +1,154 @@
+"""`BackstageApp`: the four panes over one `SessionRuntime`.
+
+The runtime owns the session (source, bus, recorder, state); the app only draws it. A timer drains
+the UI subscription once a frame and hands the whole batch to the feed in one call, and the side
+panes are rebuilt only when the state's version moved. Nothing here is per message.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from ..bus import Subscription
+from ..runtime import SessionRuntime
+from ..safetext import display
+from .actions import FeedActions
+from .confirm import ConfirmScreen
+from .feed_view import DEFAULT_CAPACITY, FeedView
+from .help_screen import HelpScreen
+from .panes import PinnedPane, PollPane, StatusPane
+
+FRAME_S = 1 / 30
+
+
+class BackstageApp(App[None]):
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pin", "Pin", id="app.pin",
+                tooltip="Pin the selected comment or question"),
+        Binding("P", "unpin", "Unpin", id="app.unpin",
+                tooltip="Unpin the selected message, or the newest pin"),
+        Binding("d", "hide", "Hide", id="app.hide",
+                tooltip="Hide the selected message on this console"),
+        Binding("u", "unhide", "Unhide", show=False, id="app.unhide",
+                tooltip="Show the selected hidden message again"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help",
+                tooltip="Show the keys and what the feed's marks mean"),
+        Binding("q", "request_quit", "Quit", id="app.quit",
+                tooltip="End the session (asks first)"),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        runtime: SessionRuntime,
+        *,
+        title: str | None = None,
+        tz: tzinfo | None = None,
+        feed_capacity: int = DEFAULT_CAPACITY,
+    ) -> None:
+        """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
+        super().__init__()
+        self.runtime = runtime
+        if title is not None:
+            self.title = display(title, 120)
+        self.feed = FeedView(runtime.state, capacity=feed_capacity, tz=tz, id="feed")
+        self.pinned = PinnedPane(id="pinned")
+        self.status = StatusPane(id="status")
+        self.actions = FeedActions(runtime, self.feed, self.notify)
+        self.subscription: Subscription | None = None
+        self._seen_version = -1
+        self._frame_timer: Timer | None = None
+        self._reported_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield self.feed
+            with Vertical(id="side"):
+                yield self.pinned
+                yield PollPane(id="poll")
+                yield self.status
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        for selector, title in (("#feed", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
+                                ("#status", "Status")):  # fmt: skip
+            self.query_one(selector).border_title = title
+        # Subscribe before starting, so the very first event already reaches the screen.
+        self.subscription = self.runtime.subscribe_ui()
+        try:
+            await self.runtime.start()
+        except OSError as exc:
+            self.notify(display(f"cannot open the session log: {exc}", 300),
+                        severity="error", markup=False, timeout=30)  # fmt: skip
+        self._frame_timer = self.set_interval(FRAME_S, self.draw_frame, name="frame")
+        self.draw_frame()
+
+    def draw_frame(self) -> None:
+        """Drain what arrived since the last frame and redraw what changed, in one batch."""
+        sub = self.subscription
+        if sub is None or not self.feed.is_attached:
+            return  # not started yet, or the app is shutting down
+        batch = sub.take_nowait()
+        state = self.runtime.state
+        with self.batch_update():
+            if batch or sub.skipped != self.feed.bus_skipped:
+                self.feed.add_batch(batch, bus_skipped=sub.skipped)
+            if state.version != self._seen_version:
+                self._seen_version = state.version
+                self.pinned.refresh_from(state)
+                self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
+            # The recorder and the source change outside the state, so the status is checked every
+            # frame; it only repaints when its text changed.
+            self.status.refresh_from(self.runtime, view_skipped=self.feed.skipped)
+        error = self.runtime.source_error
+        if error and error != self._reported_error:
+            self._reported_error = error
+            self.notify(display(error, 300), severity="error", markup=False, timeout=15)
+
+    # -- keys --
+
+    async def action_pin(self) -> None:
+        await self.actions.pin()
+
+    async def action_unpin(self) -> None:
+        await self.actions.unpin()
+
+    async def action_hide(self) -> None:
+        await self.actions.hide()
+
+    async def action_unhide(self) -> None:
+        await self.actions.unhide()
+
+    def action_help(self) -> None:
+        self.push_screen(
+            HelpScreen([("Console", self.BINDINGS), ("Feed (the cursor)", FeedView.BINDINGS)])
+        )
+
+    def action_request_quit(self) -> None:
+        detail = "The source stops and the session log is closed."
+        self.push_screen(ConfirmScreen("End the session?", detail), self._quit_answered)
+
+    async def _quit_answered(self, confirmed: bool | None) -> None:
+        if confirmed:
+            await self.end_session()
+
+    async def end_session(self) -> None:
+        if self._frame_timer is not None:
+            self._frame_timer.stop()
+        await self.runtime.close()
+        self.exit()
+
+    async def action_quit(self) -> None:
+        # ctrl+q, Textual's own quit key, goes through the same confirm.
+        self.action_request_quit()
+
+    async def on_unmount(self) -> None:
+        # Whatever way the app ends, the log is closed cleanly (close() is idempotent).
+        await self.runtime.close()

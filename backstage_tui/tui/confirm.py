@@ -1,0 +1,53 @@
+"""`ConfirmScreen`: a yes/no question that dismisses with a bool."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before doing something that cannot be undone (ending the session)."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    ConfirmScreen > #dialog {
+        width: 52;
+        height: auto;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmScreen #question { text-style: bold; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes",
+                tooltip="Yes: go ahead"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no",
+                tooltip="No: go back to the console"),
+    ]  # fmt: skip
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        # Constant strings from our own code, still shown as Text so nothing is parsed as markup.
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.question), id="question")
+            if self.detail:
+                yield Static(Text(self.detail), id="detail")
+            yield Static(Text("y / Enter: yes     n / Esc: no", style="dim"), id="keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,208 @@
+"""One feed event -> one line of Rich `Text`.
+
+Every piece of viewer text (names, comments, gift names) goes through `safetext` here and is placed in
+a `Text` as a plain string with a `Style`: nothing a viewer typed is ever parsed as markup, so
+``[@click=app.quit]`` is just characters on screen.
+
+The glyphs are listed once (`ROLE_MARKS`, `KIND_ICONS`, `LEGEND`) so the help screen documents exactly
+what the feed draws. Icons are padded to two cells: emoji are two cells wide and single-cell symbols
+get a space, so the columns stay aligned whatever the event.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime, tzinfo
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+
+from ..events import (
+    Comment,
+    Connection,
+    Event,
+    Follow,
+    Gap,
+    Gift,
+    Join,
+    Like,
+    Malformed,
+    Question,
+    Share,
+    User,
+)
+from ..safetext import display, display_name
+
+TIME_STYLE = Style(dim=True)
+TEXT_STYLE = Style()
+DIM = Style(dim=True)
+HIDDEN_STYLE = Style(dim=True, italic=True)
+QUESTION_BADGE = Style(bold=True, color="black", bgcolor="yellow")
+SYSTEM_STYLE = Style(color="yellow", bold=True)
+ALERT_STYLE = Style(color="red", bold=True)
+
+PLATFORM_BADGES: dict[str, tuple[str, Style]] = {
+    "tiktok": ("TT", Style(bold=True, color="white", bgcolor="#d2124a")),
+    "twitch": ("TW", Style(bold=True, color="white", bgcolor="#6e3bd1")),
+    "youtube": ("YT", Style(bold=True, color="white", bgcolor="#c4170c")),
+    "other": ("··", Style(bold=True, color="white", bgcolor="grey37")),
+}
+SYSTEM_BADGE = ("▪▪", Style(bold=True, color="black", bgcolor="yellow"))
+
+# (role, glyph, style, meaning): drawn before the name in this order.
+ROLE_MARKS: tuple[tuple[str, str, Style, str], ...] = (
+    ("host", "♛", Style(color="bright_yellow", bold=True), "host"),
+    ("moderator", "★", Style(color="bright_green", bold=True), "moderator"),
+    ("top_gifter", "◆", Style(color="bright_magenta"), "top gifter"),
+    ("subscriber", "●", Style(color="bright_cyan"), "subscriber"),
+)
+
+# kind -> (icon, line style, meaning)
+KIND_ICONS: dict[str, tuple[str, Style, str]] = {
+    "gift": ("🎁", Style(color="magenta"), "gift (streaks shown once, when they end)"),
+    "like": ("♥", Style(color="red", dim=True), "likes"),
+    "follow": ("✚", Style(color="green", dim=True), "new follower"),
+    "share": ("↗", Style(color="blue", dim=True), "shared the LIVE"),
+    "join": ("👋", Style(dim=True), "joined"),
+    "connection": ("⏻", SYSTEM_STYLE, "connection change"),
+    "gap": ("⚠", ALERT_STYLE, "gap: events may be missing"),
+    "malformed": ("⚠", ALERT_STYLE, "a payload the source could not read"),
+}
+PIN_MARK = "📌"
+HIDDEN_MARK = "⊘ hidden by moderator"
+BAD_CONNECTION = frozenset({"disconnected", "ended", "reconnecting"})
+
+# Name colours: picked from the user id so one viewer keeps one colour for the whole session.
+NAME_COLOURS = (
+    "#e5a50a", "#62a0ea", "#57e389", "#f66151", "#c061cb",
+    "#5bc8af", "#ff7800", "#99c1f1", "#dc8add", "#8ff0a4",
+)  # fmt: skip
+_name_styles = [Style(color=c, bold=True) for c in NAME_COLOURS]
+
+LEGEND: tuple[tuple[str, str], ...] = (
+    *((glyph, meaning) for _, glyph, _, meaning in ROLE_MARKS),
+    ("?", "question (Q&A)"),
+    (PIN_MARK, "pinned"),
+    ("⊘", "hidden by a moderator (text kept in the log)"),
+    *((icon, meaning) for icon, _, meaning in KIND_ICONS.values()),
+)
+
+
+def _icon(text: Text, icon: str, style: Style) -> None:
+    text.append(icon, style)
+    if cell_len(icon) < 2:
+        text.append(" ")
+    text.append(" ")
+
+
+def _name_style(user: User) -> Style:
+    return _name_styles[zlib.crc32(user.id.encode("utf-8", "replace")) % len(_name_styles)]
+
+
+def user_label(user: User) -> str:
+    """The sanitised name to show for `user`."""
+    return display_name(user.name or user.handle or user.id)
+
+
+def format_clock(ts: float, tz: tzinfo | None) -> str:
+    """HH:MM:SS in `tz` (the local zone when None)."""
+    try:
+        return datetime.fromtimestamp(ts, tz).strftime("%H:%M:%S")
+    except (OverflowError, OSError, ValueError):
+        # A source can send any float; a bad timestamp must not break a line.
+        return "--:--:--"
+
+
+def _append_user(text: Text, user: User) -> None:
+    for role, glyph, style, _ in ROLE_MARKS:
+        if role in user.roles:
+            text.append(glyph, style)
+    text.append(user_label(user), _name_style(user))
+
+
+def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -> Text:
+    """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background)."""
+    text = Text(no_wrap=True, end="")
+    text.append(format_clock(event.ts, tz), TIME_STYLE)
+    text.append(" ")
+    platform = getattr(event, "platform", None)
+    label, badge_style = PLATFORM_BADGES.get(platform, SYSTEM_BADGE) if platform else SYSTEM_BADGE
+    text.append(label, badge_style)
+    text.append(" ")
+    if isinstance(event, Comment | Question):
+        _chat(text, event, hidden=hidden, pinned=pinned)
+    elif isinstance(event, Gift | Like | Follow | Share | Join):
+        _activity(text, event, hidden=hidden)
+    else:
+        _system(text, event)
+    return text
+
+
+def _chat(text: Text, event: Comment | Question, *, hidden: bool, pinned: bool) -> None:
+    if isinstance(event, Question):
+        text.append("?", QUESTION_BADGE)
+        text.append(" ")
+    if pinned:
+        text.append(PIN_MARK)
+        text.append(" ")
+    _append_user(text, event.user)
+    if hidden:
+        text.append("  ")
+        text.append(HIDDEN_MARK, HIDDEN_STYLE)
+        return
+    text.append(": ", DIM)
+    text.append(display(event.text), TEXT_STYLE)
+
+
+def _activity(text: Text, event: Gift | Like | Follow | Share | Join, *, hidden: bool) -> None:
+    icon, style, _ = KIND_ICONS[event.type]
+    _icon(text, icon, style)
+    _append_user(text, event.user)
+    if hidden:
+        text.append("  ")
+        text.append(HIDDEN_MARK, HIDDEN_STYLE)
+        return
+    if isinstance(event, Gift):
+        name = display(event.gift_name, 40) if event.gift_name else f"gift #{event.gift_id}"
+        text.append(" sent ", style)
+        text.append(name, style + Style(bold=True))
+        if event.repeat_count > 1:
+            text.append(f" ×{event.repeat_count:,}", style)
+        total = event.diamonds * event.repeat_count
+        if total:
+            text.append(f" · {total:,} 💎", style)
+    elif isinstance(event, Like):
+        text.append(f" liked ×{event.count:,}", style)
+    elif isinstance(event, Follow):
+        text.append(" followed", style)
+    elif isinstance(event, Share):
+        text.append(" shared the LIVE", style)
+    else:
+        text.append(" joined", style)
+
+
+def _system(text: Text, event: Event) -> None:
+    icon, style, _ = KIND_ICONS.get(event.type, ("·", SYSTEM_STYLE, ""))
+    if isinstance(event, Connection):
+        if event.status in BAD_CONNECTION:
+            style = ALERT_STYLE
+        _icon(text, icon, style)
+        text.append(f"connection {event.status}", style)
+        if event.detail:
+            text.append(" · ", DIM)
+            text.append(display(event.detail, 200), DIM)
+    elif isinstance(event, Gap):
+        _icon(text, icon, style)
+        text.append(f"gap: events may be missing for {event.until - event.since:,.0f}s", style)
+        if event.reason:
+            text.append(" · ", DIM)
+            text.append(display(event.reason, 200), DIM)
+    elif isinstance(event, Malformed):
+        _icon(text, icon, style)
+        text.append("malformed payload", style)
+        text.append(" · ", DIM)
+        text.append(display(event.error, 200), DIM)
+    else:
+        _icon(text, icon, style)
+        text.append(event.type, style)

@@ -1,0 +1,157 @@
+"""The right-hand panes: Pinned, Poll, Status.
+
+They draw; they decide nothing. Each builds a Rich `Text` from the state (viewer text through
+`safetext` first, never markup) and skips the update when the text is unchanged, so a flood that
+only moves numbers costs one small repaint per frame and a quiet session costs nothing.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..events import Comment, Question
+from ..runtime import SessionRuntime
+from ..safetext import display
+from ..state import ConsoleState
+from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
+
+LABEL = Style(dim=True)
+GOOD = Style(color="green", bold=True)
+WARN = Style(color="yellow", bold=True)
+BAD = Style(color="red", bold=True)
+LOUD = Style(color="white", bgcolor="red", bold=True)
+LABEL_WIDTH = 9
+
+
+class TextPane(Static):
+    """A `Static` that only repaints when its `Text` really changed."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, markup=False)
+        self._shown: Text | None = None
+
+    def show(self, text: Text) -> None:
+        if text != self._shown:  # Rich Text compares its characters and its spans
+            self._shown = text
+            self.update(text)
+
+
+class PinnedPane(VerticalScroll, can_focus=False):
+    """Pinned comments, newest first, wrapped; scrolls when there are many."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.body = TextPane(id="pinned-body")
+
+    def compose(self) -> ComposeResult:
+        yield self.body
+
+    def refresh_from(self, state: ConsoleState) -> None:
+        self.body.show(pinned_text(state))
+
+
+def pinned_text(state: ConsoleState) -> Text:
+    pins = state.pins.newest_first()
+    if not pins:
+        return Text("Nothing pinned.\nSelect a message (k) and press p.", style=DIM)
+    text = Text()
+    for number, event in enumerate(pins):
+        if number:
+            text.append("\n\n")
+        _pinned_entry(text, event, hidden=event.id in state.moderation.hidden)
+    return text
+
+
+def _pinned_entry(text: Text, event: Comment | Question, *, hidden: bool) -> None:
+    text.append(PIN_MARK + " ")
+    if isinstance(event, Question):
+        text.append("? ", Style(bold=True, color="yellow"))
+    for role, glyph, style, _ in ROLE_MARKS:
+        if role in event.user.roles:
+            text.append(glyph, style)
+    text.append(user_label(event.user), Style(bold=True))
+    text.append("\n")
+    if hidden:
+        text.append(HIDDEN_MARK, HIDDEN_STYLE)
+    else:
+        text.append(display(event.text))
+
+
+class PollPane(TextPane):
+    """Polls arrive in a later issue; until then, say so plainly."""
+
+    def on_mount(self) -> None:
+        self.show(Text("No poll running", style=DIM))
+
+
+class StatusPane(TextPane):
+    def refresh_from(self, runtime: SessionRuntime, *, view_skipped: int = 0) -> None:
+        self.show(status_text(runtime, view_skipped=view_skipped))
+
+
+def clock(seconds: float) -> str:
+    """H:MM:SS."""
+    total = max(0, int(seconds))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
+    if text:
+        text.append("\n")
+    text.append(label.ljust(LABEL_WIDTH), LABEL)
+    if isinstance(value, Text):
+        text.append_text(value)
+    else:
+        text.append(value, style or Style())
+
+
+def _connection(runtime: SessionRuntime) -> Text:
+    status = runtime.state.stats.connection
+    if runtime.source_error:
+        return Text("● error", BAD)
+    if runtime.source_finished:
+        return Text("■ stream ended", DIM)
+    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status, BAD)
+    return Text(f"● {status}", style)
+
+
+def status_text(runtime: SessionRuntime, *, view_skipped: int = 0) -> Text:
+    """Everything the status pane shows. Source labels, errors and paths are built as plain text:
+    a path or an option value can contain anything, including ``[``."""
+    stats = runtime.state.stats
+    text = Text()
+    _row(text, "Source", display(runtime.source.describe(), 80))
+    _row(text, "Link", _connection(runtime))
+    if runtime.source_error:
+        text.append("\n")
+        text.append(display(runtime.source_error, 300), BAD)
+    _row(text, "Uptime", clock(stats.uptime_s))
+    _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
+    _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
+    _row(text, "Likes", f"{stats.likes:,}")
+    _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
+    _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    recorder = runtime.recorder
+    if recorder is None:
+        replay = not runtime.source.records
+        _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)
+    else:
+        _row(text, "Log", f"{recorder.written:,} events recorded")
+    if runtime.log_path is not None:
+        text.append("\n")
+        text.append(display(str(runtime.log_path), 300), DIM)
+    if view_skipped:
+        _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
+    if recorder is not None and recorder.error:
+        text.append("\n")
+        text.append(f"⚠ LOG FAILING: {display(recorder.error, 300)}", LOUD)
+        if recorder.unwritten:
+            text.append(f"\n{recorder.unwritten:,} events held in memory", BAD)
+    elif recorder is not None and recorder.notice:
+        text.append("\n")
+        text.append(display(recorder.notice, 300), WARN)
+    return text

@@ -1,0 +1,192 @@
+"""The whole app over a real `SessionRuntime` and a fake source: panes, feed, status, keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backstage_tui.events import Comment, Event, Viewers
+from backstage_tui.session import SessionReader
+from backstage_tui.tui.confirm import ConfirmScreen
+from backstage_tui.tui.help_screen import HelpScreen
+from backstage_tui.tui.panes import StatusPane, clock
+from tests.tui_fixtures import (
+    T0,
+    comment,
+    make_app,
+    sample_events,
+    screen_text,
+    settled,
+    user,
+    wait_until,
+    whole_screen,
+)
+
+
+async def test_four_panes_with_their_titles(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = [str(app.query_one(f"#{pane}").border_title) for pane in
+                  ("feed", "pinned", "poll", "status")]  # fmt: skip
+        assert titles == ["Feed", "Pinned", "Poll", "Status"]
+        feed, status = app.query_one("#feed"), app.query_one("#status")
+        assert feed.region.width > 2 * status.region.width - 4  # the feed has about two thirds
+        assert "No poll running" in whole_screen(app)
+
+
+async def test_the_layout_uses_a_large_terminal(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(n, f"line {n}") for n in range(80)])
+    async with app.run_test(size=(200, 60)) as pilot:
+        await wait_until(pilot, settled(app, 80))
+        await pilot.pause()
+        assert app.feed.region.width > 120 and app.feed.region.height > 50
+        lines = app.feed.screen_lines()
+        assert len(lines) > 50 and "line 79" in lines[-1]
+
+
+async def test_events_appear_as_lines(tmp_path: Path) -> None:
+    app = make_app(tmp_path, sample_events())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 13))
+        await pilot.pause()
+        lines = app.feed.screen_lines()
+        assert lines[0].startswith("22:13:20")  # UTC: the test fixes the clock's zone
+        text = screen_text(app)
+        for expected in ("Ann: hello everyone!", "★Mo the Mod: welcome all", "🎁 ◆●Big Fan sent Rose ×5",
+                         "? ◆●Big Fan: what game is next?", "Zed followed", "Newbie joined",
+                         "Ann liked ×15", "Ann shared the LIVE", "connection connected"):  # fmt: skip
+            assert expected in text
+        assert "TT" in lines[1]
+        assert not any("120" in line for line in lines)  # viewer counts are not feed lines
+
+
+async def test_status_pane_reflects_the_events(tmp_path: Path) -> None:
+    app = make_app(tmp_path, sample_events())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 13))
+        await wait_until(pilot, lambda: app.runtime.recorder is not None
+                         and app.runtime.recorder.written == 13)  # fmt: skip
+        await pilot.pause(0.1)
+        status = str(app.query_one(StatusPane).render())
+        assert "fake · test" in status
+        assert "● connected" in status
+        assert "Uptime   0:00:12" in status  # from the events' own times, not the wall clock
+        assert "150 · peak 150" in status
+        assert "4/min · 4 total" in status
+        assert "Likes    15" in status
+        assert "Gifts    5 · 5 💎" in status
+        assert "Follows  1 · shares 1" in status
+        assert "13 events recorded" in status
+        assert app.runtime.log_path is not None
+        assert app.runtime.log_path.name[:8] in status
+
+
+async def test_status_shows_source_and_log_errors_loudly(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hi")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 1))
+        assert app.runtime.recorder is not None
+        app.runtime.recorder.error = "session log failing: No space left on device ([x]/log)"
+        app.runtime.source_error = "source 'fake' failed: OSError: [boom]"
+        await pilot.pause(0.1)
+        status = app.query_one(StatusPane)
+        rendered = str(status.render())
+        assert "⚠ LOG FAILING: session log failing: No space left on device ([x]/log)" in rendered
+        assert "● error" in rendered and "[boom]" in rendered
+        assert app.is_running
+
+
+async def test_not_recording_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hi")], record=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 1))
+        await pilot.pause()
+        assert "not recording" in str(app.query_one(StatusPane).render())
+
+
+async def test_quit_asks_and_no_goes_back(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hi")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 1))
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "End the session?" in whole_screen(app)
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("q", "escape")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.is_running
+
+
+async def test_quit_yes_closes_the_log_and_exits(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hi"), comment(2, "there")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 2))
+        await pilot.press("q", "y")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.runtime.recorder is not None and app.runtime.recorder.closed
+    assert app.runtime.log_path is not None
+    assert [e.id for e in SessionReader(app.runtime.log_path).events()] == ["c1", "c2"]
+
+
+async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        screen = whole_screen(app)
+        for expected in ("Pin the selected comment", "Hide the selected message", "moderator",
+                         "top gifter", "End the session"):  # fmt: skip
+            assert expected in screen
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    from textual.binding import Binding
+
+    from backstage_tui.tui import BackstageApp
+    from backstage_tui.tui.feed_view import FeedView
+
+    groups = (BackstageApp.BINDINGS, FeedView.BINDINGS, ConfirmScreen.BINDINGS, HelpScreen.BINDINGS)
+    for group in groups:
+        for binding in group:
+            assert isinstance(binding, Binding) and binding.id and binding.tooltip, binding
+
+
+async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
+    """30,000 events in one burst, then 10 frames of 1,000: the UI subscription drops what it must,
+    and the counters still account for every published event."""
+    who = user("fl", "Flood")
+    burst: list[Event] = [comment(n, f"flood {n}", who) for n in range(30_000)]
+    app = make_app(tmp_path, burst, record=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.runtime.bus.published == 30_000)
+        await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == 30_000)
+        assert app.feed.shown + app.feed.skipped == app.runtime.bus.published == 30_000
+        await pilot.pause()
+        assert app.feed.skipped > 0  # the burst was larger than the UI subscription
+        assert "flood 29999" in app.feed.screen_lines()[-1]
+        for frame in range(10):
+            for n in range(1000):
+                await app.runtime.publish(Comment(ts=T0, user=who, text=f"wave {frame}-{n}"))
+            await pilot.pause()
+        await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == 40_000)
+        await pilot.pause()
+        assert app.feed.line_count == 5000
+        assert "wave 9-999" in app.feed.screen_lines()[-1]
+        assert app.runtime.state.stats.comments == 40_000
+
+
+def test_clock_format() -> None:
+    assert clock(0) == "0:00:00"
+    assert clock(3725.9) == "1:02:05"
+
+
+async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hi"), Viewers(ts=T0 + 2, count=7)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 2))
+        await pilot.pause()
+        assert app.feed.line_count == 1
+        assert "7 · peak 7" in str(app.query_one(StatusPane).render())
