@@ -73,6 +73,9 @@ def test_stats_follow_the_events_own_clock() -> None:
     assert stats.comments_per_minute == 61
     assert stats.uptime_s == 89.0
     assert stats.connection == "connected"
+    # A moderator acting now, while looking at an old session, does not stretch its uptime.
+    state.apply(Hide(target="x", ts=99_999.0))
+    assert state.stats.uptime_s == 89.0
 
 
 def test_state_equality_sees_differences() -> None:

@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..events import (
+    ACTION_TYPES,
     Comment,
     Connection,
     Event,
@@ -48,10 +49,13 @@ class StatsState:
     def apply(self, event: Event) -> None:
         self.events += 1
         ts = event.ts
-        if self.first_ts is None:
-            self.first_ts = ts
-        if self.last_ts is None or ts > self.last_ts:
-            self.last_ts = ts
+        # The session's clock is the stream's: a moderator acting while replaying an old session
+        # must not stretch its uptime to the present.
+        if event.type not in ACTION_TYPES:
+            if self.first_ts is None:
+                self.first_ts = ts
+            if self.last_ts is None or ts > self.last_ts:
+                self.last_ts = ts
         match event:
             case Comment():
                 self.comments += 1
