@@ -128,9 +128,7 @@ def _check_sessions_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(
-            f"cannot create sessions folder {folder}: {exc.strerror or exc}"
-        ) from None
+        raise UsageError(f"cannot create sessions folder {folder}: {exc.strerror or exc}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write session logs to {folder}: permission denied")
 
@@ -174,7 +172,10 @@ def _report(runtime: SessionRuntime) -> None:
     reader = getattr(runtime.source, "reader", None)
     problems = getattr(reader, "problems", None)
     if problems:
-        print(f"backstage: {len(problems)} damaged lines skipped, first: {problems[0]}", file=sys.stderr)
+        print(
+            f"backstage: {len(problems)} damaged lines skipped, first: {problems[0]}",
+            file=sys.stderr,
+        )
     if runtime.source_error:
         print(f"backstage: {runtime.source_error}", file=sys.stderr)
 

@@ -44,7 +44,9 @@ def test_help_lists_the_commands() -> None:
         (("--source", "jsonl"), "needs option path"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()

@@ -118,7 +118,12 @@ async def test_action_forces_fsync_and_write_error_is_sticky_then_recovers(tmp_p
     await recorder.write_batch([comment("c")])
     assert recorder.error is None and recorder.unwritten == 0
     await recorder.close()
-    assert [e.type for e in SessionReader(path).events()] == ["comment", "hide", "comment", "comment"]
+    assert [e.type for e in SessionReader(path).events()] == [
+        "comment",
+        "hide",
+        "comment",
+        "comment",
+    ]
     assert calls["n"] >= 1
 
 

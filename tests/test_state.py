@@ -23,7 +23,9 @@ def test_feed_is_bounded_and_keeps_the_newest() -> None:
 def test_gift_streak_shows_once_and_counts_at_its_end() -> None:
     ann = User(id="1", handle="ann")
     streak = [
-        Gift(user=ann, gift_name="Rose", diamonds=1, repeat_count=n, streak_id="s", streak_end=n == 5)
+        Gift(
+            user=ann, gift_name="Rose", diamonds=1, repeat_count=n, streak_id="s", streak_end=n == 5
+        )
         for n in range(1, 6)
     ]
     state = ConsoleState.fold(streak)

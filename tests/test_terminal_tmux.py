@@ -64,7 +64,9 @@ class Tmux:
         raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
 
     def pane_dead_status(self) -> str:
-        return self.run("display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}")
+        return self.run(
+            "display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}"
+        )
 
 
 @pytest.fixture
@@ -98,9 +100,11 @@ def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
 def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) -> None:
     term, sessions = tmux
     term.wait_for(
-        lambda s: all(title in s for title in ("Feed", "Pinned", "Poll", "Status"))
-        and "connected" in s
-        and comments_total(s) >= 5,
+        lambda s: (
+            all(title in s for title in ("Feed", "Pinned", "Poll", "Status"))
+            and "connected" in s
+            and comments_total(s) >= 5
+        ),
         "the four panes and a few comments",
     )
     # Fold activity away so the newest line is a comment, select it and pin it; a line that
