@@ -115,3 +115,31 @@ async def test_pin_refuses_non_comments(tmp_path: Path) -> None:
             str(n.message) for n in app._notifications
         ]
         assert not app.runtime.state.pins.pinned
+
+
+async def test_the_command_palette_offers_the_moderation_actions(tmp_path: Path) -> None:
+    events = [comment(1, "first"), comment(2, "pin me from the palette", user("bo", "Bo"))]
+    app = make_app(tmp_path, events)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 2))
+        await pilot.press("k")  # the newest: c2
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: app.screen.id == "--command-palette")
+        from textual.widgets import Input
+
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.press(*"Pin")
+        # The palette searches in a worker: wait until its best match is our "Pin".
+        from textual.command import CommandList
+
+        matches = app.screen.query_one(CommandList)
+        await wait_until(
+            pilot,
+            lambda: (
+                matches.option_count > 0
+                and str(matches.get_option_at_index(0).prompt).startswith("Pin")
+            ),
+        )
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "c2" in app.runtime.state.pins.pinned)
+        await wait_until(pilot, lambda: "pin me from the palette" in pinned_pane_text(app))

@@ -7,12 +7,14 @@ panes are rebuilt only when the state's version moved. Nothing here is per messa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import tzinfo
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
@@ -111,6 +113,24 @@ class BackstageApp(App[None]):
         if error and error != self._reported_error:
             self._reported_error = error
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) offers what the keys offer, so nothing needs a memory for
+        keys: every entry here has a key in BINDINGS or FeedView.BINDINGS."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Pin", "Pin the selected comment or question (p)", self.action_pin)
+        yield SystemCommand("Unpin", "Unpin the selected message or the newest pin (P)",
+                            self.action_unpin)  # fmt: skip
+        yield SystemCommand("Hide message", "Hide the selected message (d)", self.action_hide)
+        yield SystemCommand("Unhide message", "Show the selected hidden message again (u)",
+                            self.action_unhide)  # fmt: skip
+        yield SystemCommand("Fold activity", "Fold or show gifts, likes, follows, shares, joins (f)",
+                            self.feed.action_toggle_fold)  # fmt: skip
+        yield SystemCommand("Follow the chat", "Leave the selection and tail the feed (esc)",
+                            self.feed.action_tail)  # fmt: skip
+        yield SystemCommand("Help", "Show the keys and the feed's marks (?)", self.action_help)
+        yield SystemCommand("End the session", "Stop the source and close the log (q)",
+                            self.action_request_quit)  # fmt: skip
 
     # -- keys --
 
