@@ -87,7 +87,7 @@ def sessions_command(args: argparse.Namespace) -> int:
         folder = args.sessions_dir or default_sessions_dir()
         logs = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
         for log in logs:
-            print(f"{log.stat().st_size:>12,}  {log}")
+            print(f"{log.stat().st_size:>12,}  {_display(str(log), 300)}")
         if not logs:
             print(f"no session logs in {folder}")
         return 0
@@ -97,6 +97,14 @@ def sessions_command(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print("\n".join(report.lines()))
     return 0
+
+
+def _display(text: str, limit: int) -> str:
+    """`text` for a line on the terminal. Viewer text and file contents reach these lines (a
+    damaged log's line, a source's error): they go through `display`, like the screen's text."""
+    from .safetext import display
+
+    return display(text, limit)
 
 
 def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
@@ -173,11 +181,11 @@ def _report(runtime: SessionRuntime) -> None:
     problems = getattr(reader, "problems", None)
     if problems:
         print(
-            f"backstage: {len(problems)} damaged lines skipped, first: {problems[0]}",
+            f"backstage: {len(problems)} damaged lines skipped, first: {_display(str(problems[0]), 300)}",
             file=sys.stderr,
         )
     if runtime.source_error:
-        print(f"backstage: {runtime.source_error}", file=sys.stderr)
+        print(f"backstage: {_display(runtime.source_error, 300)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_sessions_dir(sessions_dir)
         runtime = SessionRuntime(source, sessions_dir=sessions_dir)
     except UsageError as exc:
-        print(f"backstage: error: {exc}", file=sys.stderr)
+        print(f"backstage: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
     code = run_console(runtime)
     _report(runtime)

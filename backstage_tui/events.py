@@ -10,10 +10,13 @@ the raw characters a viewer typed: sanitising is a display concern (`safetext`),
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 SCHEMA_VERSION = 1
 
@@ -32,7 +35,14 @@ def new_event_id() -> str:
 
 class _Model(BaseModel):
     # Frozen: an event is a fact. Reducers share them between feed, pins and snapshots without copies.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # No infinity or NaN: JSON has no form for them (they would be logged as null and the line lost
+    # on replay), and one would break every sum and clock that uses it.
+    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+
+
+Int = Annotated[int, Field(ge=-(2**63), le=2**64 - 1)]
+"""A platform's number: 64 bits at most. A hostile 4,000-digit count would pass JSON parsing, then
+break every place that formats it (Python refuses to print an int of over 4,300 digits)."""
 
 
 class User(_Model):
@@ -55,7 +65,7 @@ class _Event(_Model):
     """Message id from the platform when it has one; used to refer to the event and to drop repeats."""
     ts: float = Field(default_factory=time.time)
     """When it happened, seconds since the epoch (UTC)."""
-    seq: int = 0
+    seq: Int = 0
     """Position in the session, gap-free from 1; given by the bus, 0 until published."""
 
 
@@ -81,11 +91,11 @@ class Question(_ChatEvent):
 
 class Gift(_ChatEvent):
     type: Literal["gift"] = "gift"
-    gift_id: int = 0
+    gift_id: Int = 0
     gift_name: str = ""
-    diamonds: int = 0
+    diamonds: Int = 0
     """Diamond value of one gift."""
-    repeat_count: int = 1
+    repeat_count: Int = 1
     """How many in the streak so far (TikTok counts up while a streak runs)."""
     streak_id: str = ""
     streak_end: bool = True
@@ -94,8 +104,8 @@ class Gift(_ChatEvent):
 
 class Like(_ChatEvent):
     type: Literal["like"] = "like"
-    count: int = 1
-    total: int = 0
+    count: Int = 1
+    total: Int = 0
     """The stream's like total as the platform reports it (0 when unknown)."""
 
 
@@ -113,7 +123,7 @@ class Join(_ChatEvent):
 
 class Viewers(_Event):
     type: Literal["viewers"] = "viewers"
-    count: int
+    count: Int
 
 
 class Connection(_Event):
@@ -198,9 +208,33 @@ ACTION_TYPES = frozenset({"pin", "unpin", "hide", "unhide"})
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def event_to_json(event: Event) -> bytes:
-    """One event as one line of JSON, without the newline."""
-    return event.__pydantic_serializer__.to_json(event)
+    """One event as one line of JSON, without the newline.
+
+    A lone surrogate (a source that decoded ``"\\ud800"`` leniently, as Python's `json` does) has
+    no UTF-8 form: it is written as U+FFFD, so the event is still recorded rather than lost.
+    """
+    try:
+        return event.__pydantic_serializer__.to_json(event)
+    except PydanticSerializationError:
+        return _json_without_surrogates(event.model_dump(mode="json"))
+
+
+def _json_without_surrogates(data: Any) -> bytes:
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, dict):
+            return {scrub(k): scrub(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [scrub(v) for v in value]
+        return value
+
+    text = json.dumps(scrub(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
 
 
 def event_from_json(data: bytes | str) -> Event:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import reprlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 from . import __version__
 from .bus import BusClosed, EventBus, Subscription, consume
@@ -23,6 +25,9 @@ from .state import FEED_CAPACITY, ConsoleState
 log = logging.getLogger(__name__)
 
 LOSSLESS_QUEUE = 1 << 18
+SOURCE_STOP_TIMEOUT_S = 2.0
+"""How long `close` waits for a source to stop before leaving it behind."""
+EVENT_CLASSES: tuple[type, ...] = get_args(get_args(Event)[0])
 
 
 class SessionRuntime:
@@ -83,6 +88,8 @@ class SessionRuntime:
     async def _pump(self) -> None:
         try:
             async for event in self.source.events():
+                if not isinstance(event, EVENT_CLASSES):
+                    event = _not_an_event(self.source.name, event)
                 await self.bus.publish(event)
         except asyncio.CancelledError:
             raise
@@ -124,8 +131,8 @@ class SessionRuntime:
         self._closing = True
         if self._pump_task is not None and not self._pump_task.done():
             self._pump_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump_task
+            # A source that swallows the cancellation must not keep the console from closing.
+            await asyncio.wait([self._pump_task], timeout=SOURCE_STOP_TIMEOUT_S)
         self.bus.close()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
@@ -139,6 +146,17 @@ class SessionRuntime:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def _not_an_event(source: str, item: object) -> Malformed:
+    """What a source yielded instead of an event, kept (cut) so nothing passes unseen."""
+    try:
+        raw = reprlib.repr(item)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ must not stop the pump either
+        raw = f"<{type(item).__name__}>"
+    return Malformed(
+        raw=raw, error=f"source {source!r} yielded a {type(item).__name__}, not an event"
+    )
 
 
 def _one_line(exc: BaseException) -> str:

@@ -58,7 +58,7 @@ class SessionReport:
         s = self.state.stats
         hours, rest = divmod(int(s.uptime_s), 3600)
         out = [
-            f"session   {self.path}",
+            f"session   {display(str(self.path), 300)}",
             f"source    {display(self.source, 60)}   started {self.started}   "
             f"backstage {display(self.app_version, 20)}",
             f"duration  {hours}:{rest // 60:02d}:{rest % 60:02d}   events {s.events:,}",
@@ -73,5 +73,6 @@ class SessionReport:
         if s.gaps or s.malformed:
             out.append(f"trouble   {s.gaps:,} gaps, {s.malformed:,} malformed payloads")
         if self.problems:
-            out.append(f"damaged   {len(self.problems):,} lines skipped; first: {self.problems[0]}")
+            first = display(str(self.problems[0]), 300)
+            out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
         return out
