@@ -61,12 +61,15 @@ class Subscription:
 
     def _offer(self, event: Event) -> None:
         """Deliver without waiting; the bus has made room in lossless queues beforehand."""
-        self._queue.append(event)
+        queue = self._queue
+        queue.append(event)
         self.delivered += 1
-        if self.policy == "latest" and len(self._queue) > self.maxsize:
-            self._queue.popleft()
+        if self.policy == "latest" and len(queue) > self.maxsize:
+            queue.popleft()
             self.skipped += 1
-        self._ready.set()
+        ready = self._ready
+        if not ready.is_set():
+            ready.set()
 
     async def _wait_room(self) -> None:
         while not self.closed and len(self._queue) >= self.maxsize:
@@ -113,6 +116,8 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
+        self._lossless: list[Subscription] = []
+        """The lossless subset of `_subs`: the only ones `publish` may have to wait for."""
         self._seq = 0
         self.closed = False
         self._lock = asyncio.Lock()
@@ -127,17 +132,21 @@ class EventBus:
     ) -> Subscription:
         sub = Subscription(self, name, policy, maxsize)
         self._subs.append(sub)
+        if policy == "lossless":
+            self._lossless.append(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         sub.close()
         if sub in self._subs:
             self._subs.remove(sub)
+        if sub in self._lossless:
+            self._lossless.remove(sub)
 
     def _stamp(self, event: Event) -> Event:
         self._seq += 1
-        # Events are frozen; model_copy keeps that guarantee for everyone who already holds one.
-        return event.model_copy(update={"seq": self._seq})
+        # Events are frozen; a copy keeps that guarantee for everyone who already holds one.
+        return stamped_copy(event, self._seq)
 
     async def publish(self, event: Event) -> Event:
         """Stamp `event` with the next `seq` and deliver it; returns the stamped event.
@@ -150,9 +159,8 @@ class EventBus:
         if not self._lock.locked() and self._has_room():
             return self._deliver(event)
         async with self._lock:
-            for sub in self._subs:
-                if sub.policy == "lossless":
-                    await sub._wait_room()
+            for sub in self._lossless:
+                await sub._wait_room()
             if self.closed:
                 raise BusClosed("the bus is closed")
             return self._deliver(event)
@@ -161,7 +169,10 @@ class EventBus:
         return [await self.publish(e) for e in events]
 
     def _has_room(self) -> bool:
-        return all(s.policy != "lossless" or len(s._queue) < s.maxsize for s in self._subs)
+        for sub in self._lossless:
+            if len(sub._queue) >= sub.maxsize:
+                return False
+        return True
 
     def _deliver(self, event: Event) -> Event:
         stamped = self._stamp(event)
@@ -174,6 +185,31 @@ class EventBus:
         self.closed = True
         for sub in self._subs:
             sub.close()
+
+
+_set_attribute = object.__setattr__
+
+
+def stamped_copy(event: Event, seq: int) -> Event:
+    """``event.model_copy(update={"seq": seq})``, at half the cost: this runs once per event.
+
+    The same shallow copy pydantic makes (a new ``__dict__`` and fields-set, ``seq`` marked as set),
+    without its generic handling of extra fields and private attributes, which events do not have
+    (they fall back to `model_copy` should one ever carry them).
+    """
+    if event.__pydantic_extra__ is not None or event.__pydantic_private__ is not None:
+        return event.model_copy(update={"seq": seq})
+    cls = type(event)
+    copy = cls.__new__(cls)
+    fields = event.__dict__.copy()
+    fields["seq"] = seq
+    fields_set = set(event.__pydantic_fields_set__)
+    fields_set.add("seq")
+    _set_attribute(copy, "__dict__", fields)
+    _set_attribute(copy, "__pydantic_fields_set__", fields_set)
+    _set_attribute(copy, "__pydantic_extra__", None)
+    _set_attribute(copy, "__pydantic_private__", None)
+    return copy
 
 
 async def consume(sub: Subscription, handle: Callable[[list[Event]], None]) -> None:
