@@ -3,33 +3,15 @@
 import asyncio
 from pathlib import Path
 
-from backstage_tui.events import Hide, Pin
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
-from backstage_tui.sources.demo import DemoSource
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
-from tests.conftest import ListSource, comment
-
-
-async def record_demo(tmp_path: Path, n: int = 3000) -> SessionRuntime:
-    runtime = SessionRuntime(
-        DemoSource.from_strings({"rate": "50000", "seed": "11", "limit": str(n)}),
-        sessions_dir=tmp_path,
-    )
-    await runtime.start()
-    await asyncio.wait_for(runtime.wait_source_done(), 30)
-    while runtime.state.last_seq < n:
-        await asyncio.sleep(0.01)
-    comments = [e for e in runtime.state.feed.items if e.type == "comment"]
-    await runtime.act(Pin(target=comments[-1].id))
-    await runtime.act(Hide(target=comments[-2].id))
-    await runtime.close()
-    return runtime
+from tests.conftest import ListSource, comment, record_demo_session
 
 
 async def test_live_state_equals_replayed_state(tmp_path: Path) -> None:
-    live = await record_demo(tmp_path)
+    live = await record_demo_session(tmp_path)
     assert live.log_path is not None
     replay = SessionRuntime(ReplaySource.from_strings({"path": str(live.log_path), "speed": "max"}))
     assert replay.record is False
@@ -43,7 +25,7 @@ async def test_live_state_equals_replayed_state(tmp_path: Path) -> None:
 
 
 async def test_state_after_every_prefix_matches(tmp_path: Path) -> None:
-    live = await record_demo(tmp_path, n=400)
+    live = await record_demo_session(tmp_path, n=400)
     assert live.log_path is not None
     events = SessionReader(live.log_path).events()
     for n in (1, 50, 200, len(events)):

@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC
 from pathlib import Path
 
-from backstage_tui.events import Hide, Pin
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.safetext import display_name
-from backstage_tui.sources.demo import DemoSource
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.tui import BackstageApp
+from tests.conftest import record_demo_session
 from tests.tui_fixtures import screen_text, wait_until, whole_screen
 
 N = 4000
 
 
-async def record_session(folder: Path) -> SessionRuntime:
-    live = SessionRuntime(
-        DemoSource.from_strings({"rate": "100000", "seed": "21", "limit": str(N)}),
-        sessions_dir=folder,
-    )
-    await live.start()
-    await asyncio.wait_for(live.wait_source_done(), 30)
-    while live.state.last_seq < N:
-        await asyncio.sleep(0.01)
-    comments = [e for e in live.state.feed.items if e.type == "comment"]
-    await live.act(Pin(target=comments[-3].id))
-    await live.act(Hide(target=comments[-1].id))
-    await live.close()
-    return live
-
-
 async def test_replay_at_max_speed_ends_on_the_sessions_final_state(tmp_path: Path) -> None:
-    live = await record_session(tmp_path)
+    live = await record_demo_session(tmp_path, n=N, seed=21)
     assert live.log_path is not None
     source = ReplaySource.from_strings({"path": str(live.log_path), "speed": "max"})
     app = BackstageApp(SessionRuntime(source), tz=UTC)
