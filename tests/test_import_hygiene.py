@@ -15,6 +15,7 @@ CORE = [
     "backstage_tui.sources.jsonl",
     "backstage_tui.sources.replay",
     "backstage_tui.cli",
+    "backstage_tui.config",
 ]
 
 

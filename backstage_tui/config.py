@@ -1,0 +1,207 @@
+"""The console's settings: defaults, then a TOML file, then ``BACKSTAGE_*`` environment variables.
+
+The file is ``config.toml`` in the user's config folder (``platformdirs.user_config_path("backstage")``),
+or the file named by ``BACKSTAGE_CONFIG``::
+
+    sessions_dir = "~/streams/logs"
+
+    [feed]
+    capacity = 5000
+    show_activity = true
+
+Environment variables override the file, with ``__`` between nested names:
+``BACKSTAGE_FEED__CAPACITY=8000``, ``BACKSTAGE_SESSIONS_DIR=/tmp/logs``.
+
+A bad setting never stops the console and never shows a traceback: `load_settings` drops what it
+cannot use, keeps the rest, and returns one readable line that names the file (or variable), the
+setting and what is wrong with it, for the caller to show.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .safetext import display
+
+APP_NAME = "backstage"
+ENV_PREFIX = "BACKSTAGE_"
+CONFIG_ENV = "BACKSTAGE_CONFIG"
+"""Names the config file to read instead of the default one."""
+MAX_WARNING = 400
+
+
+class FeedSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    capacity: int = Field(default=5000, ge=100, le=1_000_000)
+    """How many feed lines the console keeps; older lines leave the screen (never the log)."""
+    show_activity: bool = True
+    """Whether gifts, likes, follows, shares and joins show in the feed at start (``f`` toggles)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
+    )
+
+    feed: FeedSettings = FeedSettings()
+    """The chat feed."""
+    sessions_dir: Path | None = None
+    """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
+    the file, ``~`` is your home folder and a relative path is relative to the file's folder."""
+
+    @field_validator("sessions_dir")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # `load_settings` passes the file's values as init arguments: the environment wins over them.
+        return (env_settings, init_settings)
+
+
+class _WithoutEnvironment(Settings):
+    """The same settings with the environment left out, for when a variable holds a bad value."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def config_path() -> Path:
+    """The config file to read: ``$BACKSTAGE_CONFIG``, else ``config.toml`` in the config folder."""
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        return Path(named).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
+    """The settings, and a one-line warning when something in the file or environment was unusable.
+
+    `path` overrides `config_path()`. A missing default file is no problem; a missing file that was
+    asked for, an unreadable file, broken TOML or a bad value gives a warning, and the defaults for
+    whatever could not be used.
+    """
+    explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
+    path = path if path is not None else config_path()
+    file_problems: list[str] = []
+    data = _read_file(path, explicit, file_problems)
+    env_problems: list[str] = []
+    settings = _validate(data, path, file_problems, env_problems)
+    parts: list[str] = []
+    if file_problems:
+        parts.append(f"config {path}: " + "; ".join(file_problems))
+    if env_problems:
+        parts.append("environment: " + "; ".join(env_problems) + " (ignored)")
+    warning = display(" | ".join(parts), MAX_WARNING) if parts else None
+    return settings, warning
+
+
+def _read_file(path: Path, explicit: bool, problems: list[str]) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            problems.append("no such file; using the defaults")
+        return {}
+    except OSError as exc:
+        problems.append(f"cannot read it ({exc.strerror or exc}); using the defaults")
+        return {}
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append("not UTF-8 text; using the defaults")
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"not valid TOML ({exc}); using the defaults")
+        return {}
+    for key in [k for k in data if k.startswith("_")]:
+        # Never let the file reach pydantic-settings' own ``_...`` init arguments.
+        del data[key]
+        problems.append(f"{key}: not a setting (ignored)")
+    folder = data.get("sessions_dir")
+    if isinstance(folder, str) and folder:
+        expanded = Path(folder).expanduser()
+        data["sessions_dir"] = str(expanded if expanded.is_absolute() else path.parent / expanded)
+    return data
+
+
+def _validate(
+    data: dict[str, Any], path: Path, file_problems: list[str], env_problems: list[str]
+) -> Settings:
+    use_env = True
+    environment = {name.upper() for name in os.environ}
+    # Each round drops what failed; three rounds cover the file's errors, then the environment's.
+    for _ in range(3):
+        try:
+            return Settings(**data) if use_env else _WithoutEnvironment(**data)
+        except ValidationError as exc:
+            errors = exc.errors()
+        for error in errors:
+            loc = tuple(str(part) for part in error["loc"])
+            dotted = ".".join(loc)
+            message = _message(error)
+            if use_env and _env_name(loc) in environment:
+                env_problems.append(f"{_env_name(loc)}: {message}")
+                use_env = False
+            elif _pop(data, loc):
+                unknown = error["type"] == "extra_forbidden"
+                file_problems.append(
+                    f"{dotted}: {message}" + (" (ignored)" if unknown else "; using the default")
+                )
+            elif use_env:
+                # Nested JSON in a parent variable, or anything else the environment brought.
+                env_problems.append(f"{dotted}: {message}")
+                use_env = False
+    return _WithoutEnvironment()
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "not a setting"
+    value = error.get("input")
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:40] + "…"
+    return f"{error['msg']} (got {shown})"
+
+
+def _env_name(loc: tuple[str, ...]) -> str:
+    return ENV_PREFIX + "__".join(part.upper() for part in loc)
+
+
+def _pop(data: dict[str, Any], loc: tuple[str, ...]) -> bool:
+    """Remove the value at `loc` from the file's data; False when the file did not set it."""
+    node: Any = data
+    for part in loc[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if isinstance(node, dict) and loc and loc[-1] in node:
+        del node[loc[-1]]
+        return True
+    return False

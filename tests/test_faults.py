@@ -1,0 +1,477 @@
+"""Faults: a source that raises, returns garbage or hangs; a subscriber that is slow or raises; a log
+folder that disappears; a config file with wrong types. Each gives a readable message, the console
+keeps going, and nothing recorded is lost.
+
+Headless through `SessionRuntime` (the whole console without a screen) where that is enough; with
+Pilot where the message on screen is the point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import unicodedata
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from backstage_tui import runtime as runtime_module
+from backstage_tui.bus import consume
+from backstage_tui.config import Settings, load_settings
+from backstage_tui.events import ActionEvent, Comment, Event, Hide, Malformed, Pin, User
+from backstage_tui.runtime import SessionRuntime
+from backstage_tui.session import SessionReader
+from backstage_tui.sources.base import Source
+from tests.conftest import ListSource, comment
+
+HOSTILE_ERROR = "server said \x1b]0;PWNED\x07 [@click=app.quit]bye[/]\nsecond line\x9b6n"
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+def logged(runtime: SessionRuntime) -> list[Event]:
+    assert runtime.log_path is not None
+    reader = SessionReader(runtime.log_path)
+    events = reader.events()
+    assert reader.problems == []
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    return events
+
+
+def is_one_readable_line(message: str) -> bool:
+    return "\n" not in message and "Traceback" not in message and len(message) < 1000
+
+
+# -- a source that raises ------------------------------------------------------------------------
+
+
+class RaisingSource(Source):
+    name: ClassVar[str] = "raising"
+
+    def __init__(self, before: int = 3, error: Exception | None = None) -> None:
+        super().__init__()
+        self.before = before
+        self.error = error or ConnectionResetError(HOSTILE_ERROR)
+
+    async def events(self) -> AsyncIterator[Event]:
+        for n in range(self.before):
+            yield comment(f"m{n}")
+        raise self.error
+
+
+class RaisesBeforeIterating(Source):
+    """`events()` itself fails: not even an async iterator comes back."""
+
+    name: ClassVar[str] = "early"
+
+    def events(self) -> AsyncIterator[Event]:
+        raise PermissionError("token rejected")
+
+
+async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_everything(
+    tmp_path: Path,
+) -> None:
+    runtime = SessionRuntime(RaisingSource(before=50), sessions_dir=tmp_path)
+    await runtime.start()
+    await wait_for(lambda: runtime.source_error is not None and runtime.state.last_seq == 51)
+    error = runtime.source_error
+    assert error is not None and is_one_readable_line(error)
+    assert error.startswith("source 'raising' failed: ConnectionResetError: server said")
+    assert "second line" not in error
+    assert runtime.state.stats.connection == "disconnected"
+    # The console goes on after its source died: a moderator can still act, and it is recorded.
+    target = runtime.state.feed.items[10].id
+    await runtime.act(Pin(target=target))
+    await wait_for(lambda: target in runtime.state.pins.pinned)
+    await runtime.close()
+    kinds = [e.type for e in logged(runtime)]
+    assert kinds == ["comment"] * 50 + ["connection", "pin"]
+
+
+async def test_a_source_that_fails_before_its_first_event_is_reported(tmp_path: Path) -> None:
+    runtime = SessionRuntime(RaisesBeforeIterating(), sessions_dir=tmp_path)
+    await runtime.start()
+    await wait_for(lambda: runtime.source_error is not None)
+    assert runtime.source_error == "source 'early' failed: PermissionError: token rejected"
+    await runtime.close()
+    assert [e.type for e in logged(runtime)] == ["connection"]
+
+
+# -- a source that returns garbage ---------------------------------------------------------------
+
+
+class NotAnEvent(BaseModel):
+    type: str = "comment"
+    text: str = "looks like a comment"
+
+
+class BadRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("repr is hostile too")
+
+
+GARBAGE: list[Any] = [
+    {"type": "comment", "text": "a dict, not an event"},
+    None,
+    "\x1b]0;PWNED\x07 a bare string",
+    42,
+    b"\x00\xff bytes",
+    NotAnEvent(),
+    BadRepr(),
+    ["x" * 10_000],
+]
+
+
+class GarbageSource(Source):
+    name: ClassVar[str] = "garbage"
+
+    async def events(self) -> AsyncIterator[Event]:
+        yield comment("first")
+        for item in GARBAGE:
+            yield item
+        yield comment("last")
+
+
+async def test_garbage_from_a_source_becomes_malformed_events_and_the_pump_goes_on(
+    tmp_path: Path,
+) -> None:
+    runtime = SessionRuntime(GarbageSource(), sessions_dir=tmp_path)
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 10)
+    assert runtime.source_error is None and runtime.source_finished
+    await runtime.close()
+    events = logged(runtime)
+    assert [e.type for e in events] == ["comment"] + ["malformed"] * len(GARBAGE) + ["comment"]
+    bad = [e for e in events if isinstance(e, Malformed)]
+    assert "yielded a dict, not an event" in bad[0].error
+    assert "yielded a NoneType" in bad[1].error
+    assert "yielded a NotAnEvent" in bad[5].error
+    assert bad[6].raw.startswith("<BadRepr")
+    assert all(len(e.raw) < 200 for e in bad)  # kept, but cut
+    assert runtime.state.stats.malformed == len(GARBAGE)
+
+
+# -- a source that hangs -------------------------------------------------------------------------
+
+
+class SilentSource(Source):
+    """Connected, never says a thing."""
+
+    name: ClassVar[str] = "silent"
+
+    async def events(self) -> AsyncIterator[Event]:
+        await asyncio.Event().wait()
+        yield comment("never")  # pragma: no cover
+
+
+class StubbornSource(Source):
+    """Swallows every cancellation (a broken client library) until the test releases it."""
+
+    name: ClassVar[str] = "stubborn"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = False
+
+    async def events(self) -> AsyncIterator[Event]:
+        yield comment("hello")
+        while not self.released:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue
+
+
+async def test_closing_with_a_silent_source_is_prompt(tmp_path: Path) -> None:
+    runtime = SessionRuntime(SilentSource(), sessions_dir=tmp_path)
+    await runtime.start()
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(runtime.close(), 2)
+    assert runtime.recorder is not None and runtime.recorder.closed
+
+
+async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime_module, "SOURCE_STOP_TIMEOUT_S", 0.2)
+    source = StubbornSource()
+    runtime = SessionRuntime(source, sessions_dir=tmp_path)
+    await runtime.start()
+    await wait_for(lambda: runtime.state.last_seq == 1)
+    await asyncio.wait_for(runtime.close(), 5)
+    assert runtime.recorder is not None and runtime.recorder.closed
+    assert [e.type for e in logged(runtime)] == ["comment"]
+    # Let the stubborn pump go, so no task outlives the test's event loop.
+    pump = runtime._pump_task
+    assert pump is not None and not pump.done()
+    source.released = True
+    pump.cancel()
+    await asyncio.wait([pump], timeout=2)
+    assert pump.done()
+
+
+# -- subscribers that raise or are slow -----------------------------------------------------------
+
+
+async def test_a_subscriber_that_raises_keeps_receiving_and_hurts_no_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = [comment(f"m{i}") for i in range(300)]
+    runtime = SessionRuntime(ListSource(events), sessions_dir=tmp_path)
+    seen: list[Event] = []
+
+    def plugin(batch: list[Event]) -> None:
+        seen.extend(batch)
+        raise RuntimeError("a plug-in bug")
+
+    sub = runtime.bus.subscribe("plugin", "lossless", 16)
+    task = asyncio.create_task(consume(sub, plugin))
+    await runtime.start()
+    await wait_for(lambda: len(seen) == 300 and runtime.state.last_seq == 300)
+    assert not task.done()
+    await runtime.close()
+    await asyncio.wait_for(task, 5)
+    assert [e.seq for e in seen] == list(range(1, 301))
+    assert len(logged(runtime)) == 300
+    assert "subscriber plugin failed on a batch" in caplog.text
+
+
+async def test_a_slow_ui_does_not_slow_the_recorder(tmp_path: Path) -> None:
+    events = [comment(f"m{i}") for i in range(20_000)]
+    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
+    ui = runtime.subscribe_ui(maxsize=10)  # a UI that never takes anything
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    await runtime.close()
+    assert ui.skipped == 20_000 - 10 and len(ui) == 10
+    assert [e.seq for e in ui.take_nowait()] == list(range(19_991, 20_001))
+    assert len(logged(runtime)) == 20_000
+
+
+# -- the log folder disappears ---------------------------------------------------------------------
+
+
+async def test_the_log_folder_removed_mid_session_is_recreated_with_every_event(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sessions"
+    source = ListSource([comment(f"before {i}") for i in range(100)])
+    runtime = SessionRuntime(source, sessions_dir=folder)
+    await runtime.start()
+    recorder = runtime.recorder
+    assert recorder is not None
+    await wait_for(lambda: recorder.written == 100)
+    shutil.rmtree(folder)
+    for i in range(100):
+        await runtime.publish(comment(f"after {i}"))
+    # An action is synced at once: that is when the recorder notices the file is gone.
+    await runtime.act(Hide(target=runtime.state.feed.items[0].id))
+    await wait_for(lambda: recorder.notice is not None)
+    notice = recorder.notice
+    assert notice is not None and "recreated" in notice and is_one_readable_line(notice)
+    assert recorder.error is None
+    await runtime.close()
+    texts = [e.text for e in logged(runtime) if isinstance(e, Comment)]
+    assert texts == [f"before {i}" for i in range(100)] + [f"after {i}" for i in range(100)]
+
+
+# -- a platform that refuses an action -------------------------------------------------------------
+
+
+class RefusingSource(ListSource):
+    capabilities: ClassVar[frozenset[str]] = frozenset({"hide"})
+
+    async def act(self, action: ActionEvent) -> bool:
+        raise PermissionError("moderator rights revoked\n(details)")
+
+
+async def test_a_refused_action_still_counts_locally_and_says_why(tmp_path: Path) -> None:
+    runtime = SessionRuntime(RefusingSource([comment("spam")]), sessions_dir=tmp_path)
+    await runtime.start()
+    await wait_for(lambda: runtime.state.last_seq == 1)
+    target = runtime.state.feed.items[0].id
+    await runtime.act(Hide(target=target))
+    await wait_for(lambda: runtime.state.moderation.is_hidden(target))
+    await runtime.close()
+    events = logged(runtime)
+    assert [e.type for e in events] == ["comment", "hide", "malformed"]
+    last = events[-1]
+    assert isinstance(last, Malformed)
+    assert last.error == "forwarding failed: PermissionError: moderator rights revoked"
+
+
+# -- the same faults in the running console --------------------------------------------------------
+
+
+class FailingLiveSource(Source):
+    name: ClassVar[str] = "live"
+
+    async def events(self) -> AsyncIterator[Event]:
+        yield Comment(id="c1", user=User(id="u1", name="Ann"), text="hello")
+        yield {"not": "an event"}  # type: ignore[misc]
+        yield Comment(id="c2", user=User(id="u2", name="Bo"), text="still here")
+        raise ConnectionResetError(HOSTILE_ERROR)
+
+
+async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path: Path) -> None:
+    from backstage_tui.tui import BackstageApp
+
+    runtime = SessionRuntime(FailingLiveSource(), sessions_dir=tmp_path)
+    app = BackstageApp(runtime)
+    async with app.run_test(size=(120, 32)) as pilot:
+        for _ in range(200):
+            if runtime.source_error and app.feed.line_count >= 4:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
+        status = str(app.status.render())
+        assert "● error" in status
+        assert "ConnectionResetError: server said ␛]0;PWNED␇ [@click=app.quit]bye[/]" in status
+        assert "\x1b" not in status and "second line" not in status
+        feed = "\n".join(app.feed.screen_lines())
+        assert "malformed payload" in feed and "yielded a dict" in feed
+        assert "still here" in feed
+        # Still a working console: select the last comment and pin it.
+        await pilot.press("k", "k", "p")
+        await pilot.pause()
+        assert "c2" in runtime.state.pins.pinned
+        assert app.is_running and app.return_code is None
+        await pilot.press("q", "y")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.02)
+    types = [e.type for e in logged(runtime)]
+    assert types == ["comment", "malformed", "comment", "connection", "pin"]
+
+
+# -- config with wrong types -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    import os
+
+    for name in list(os.environ):
+        if name.upper().startswith("BACKSTAGE_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_values_are_read_and_the_environment_wins(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "c.toml", 'sessions_dir = "logs"\n[feed]\ncapacity = 8000\n')
+    settings, warning = load_settings(path)
+    assert warning is None
+    assert settings.feed.capacity == 8000 and settings.feed.show_activity is True
+    assert settings.sessions_dir == tmp_path / "logs"  # relative to the file
+    clean_env.setenv("BACKSTAGE_FEED__CAPACITY", "300")
+    clean_env.setenv("BACKSTAGE_FEED__SHOW_ACTIVITY", "false")
+    settings, warning = load_settings(path)
+    assert warning is None
+    assert settings.feed.capacity == 300 and settings.feed.show_activity is False
+
+
+def test_config_file_named_by_the_environment(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "other.toml", "[feed]\nshow_activity = false\n")
+    clean_env.setenv("BACKSTAGE_CONFIG", str(path))
+    settings, warning = load_settings()
+    assert warning is None and settings.feed.show_activity is False
+    clean_env.setenv("BACKSTAGE_CONFIG", str(tmp_path / "missing.toml"))
+    settings, warning = load_settings()
+    assert settings == Settings()
+    assert warning is not None and "missing.toml" in warning and "no such file" in warning
+
+
+def test_a_missing_default_config_is_fine(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    settings, warning = load_settings()
+    assert warning is None and settings == Settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[feed]\ncapacity = "lots"\nshow_activity = false\n', "feed.capacity: Input should be a valid integer"),
+        ("[feed]\ncapacity = 12\n", "feed.capacity: Input should be greater than or equal to 100"),
+        ('[feed]\nshow_activity = "maybe"\n', "feed.show_activity: Input should be a valid boolean"),
+        ("feed = 5\n", "feed: Input should be a valid dictionary"),
+        ("sessions_dir = 3\n", "sessions_dir: Input is not a valid path"),
+        ("colour = 'red'\n", "colour: not a setting (ignored)"),
+        ("[feed\ncapacity = 1\n", "not valid TOML (Expected ']'"),
+        ("_env_prefix = 'X_'\n", "_env_prefix: not a setting (ignored)"),
+    ],
+)  # fmt: skip
+def test_a_bad_config_gives_defaults_and_one_readable_line(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    path = write(tmp_path / "config.toml", text)
+    settings, warning = load_settings(path)
+    assert warning is not None and is_one_readable_line(warning)
+    assert warning.startswith(f"config {path}: ")
+    assert expected in warning
+    assert settings.feed.capacity == Settings().feed.capacity
+    if "show_activity = false" in text:
+        assert settings.feed.show_activity is False  # the good values in the same file are kept
+
+
+def test_a_bad_environment_value_is_named_and_ignored(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "config.toml", "[feed]\ncapacity = 9000\n")
+    clean_env.setenv("BACKSTAGE_FEED__CAPACITY", "abc")
+    settings, warning = load_settings(path)
+    assert settings.feed.capacity == 9000
+    assert warning is not None and is_one_readable_line(warning)
+    assert "BACKSTAGE_FEED__CAPACITY: Input should be a valid integer" in warning
+
+
+def test_unreadable_and_binary_config_files(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    settings, warning = load_settings(tmp_path)  # a folder
+    assert settings == Settings() and warning is not None and "cannot read it" in warning
+    binary = tmp_path / "c.toml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    settings, warning = load_settings(binary)
+    assert settings == Settings() and warning is not None and "not UTF-8" in warning
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "replace")))
+def test_any_config_file_loads_with_at_most_one_clean_line(data: bytes) -> None:
+    import os
+    import tempfile
+
+    saved = {k: v for k, v in os.environ.items() if k.upper().startswith("BACKSTAGE_")}
+    for key in saved:
+        del os.environ[key]
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "config.toml"
+            path.write_bytes(data)
+            settings, warning = load_settings(path)
+    finally:
+        os.environ.update(saved)
+    assert isinstance(settings, Settings)
+    if warning is not None:
+        assert is_one_readable_line(warning)
+        for ch in warning:
+            assert unicodedata.category(ch) not in ("Cc", "Cs"), repr(ch)
