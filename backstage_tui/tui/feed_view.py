@@ -24,6 +24,7 @@ from typing import ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -292,7 +293,8 @@ class FeedView(ScrollView, can_focus=True):
             parts.append("live")
         if self.fold_activity:
             parts.append("activity folded (f)")
-        subtitle = " · ".join(parts)  # numbers and constants only: the border parses markup
+        # Content, not str: a border title parses markup, and only plain text belongs here.
+        subtitle = Content(" · ".join(parts))
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
 
