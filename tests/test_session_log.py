@@ -154,3 +154,24 @@ def test_log_names_are_utc_and_never_collide(tmp_path: Path) -> None:
     second = new_log_path(tmp_path, started, "demo")
     assert second != first and second.suffix == ".jsonl"
     assert new_log_path(tmp_path, started, "../../etc").parent == tmp_path
+
+
+async def test_an_event_that_cannot_be_serialised_is_recorded_as_malformed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstage_tui.session import recorder as recorder_module
+
+    real = recorder_module.event_to_json
+
+    def picky(event):  # type: ignore[no-untyped-def]
+        if getattr(event, "text", "") == "boom":
+            raise ValueError("cannot serialise")
+        return real(event)
+
+    monkeypatch.setattr(recorder_module, "event_to_json", picky)
+    path = tmp_path / "s.jsonl"
+    recorder = await record(path, [comment("a"), comment("boom"), comment("c")])
+    assert recorder.written == 3 and recorder.error is None
+    got = SessionReader(path).events()
+    assert [e.seq for e in got] == [1, 2, 3]
+    assert got[1].type == "malformed" and "could not be recorded" in got[1].error

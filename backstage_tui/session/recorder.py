@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import reprlib
 import threading
 import time
 from pathlib import Path
@@ -23,10 +24,26 @@ from pathlib import Path
 import orjson
 
 from ..bus import Subscription
-from ..events import ACTION_TYPES, Event, event_to_json
+from ..events import ACTION_TYPES, Event, Malformed, event_to_json
 from .header import SessionHeader
 
 FSYNC_INTERVAL_S = 1.0
+
+
+def _line(event: Event) -> bytes:
+    """The event's log line; an event that cannot be serialised is recorded as `Malformed` in its
+    place (same id, time and seq), so the log keeps its gap-free order and the recorder never dies."""
+    try:
+        return event_to_json(event)
+    except Exception as exc:  # noqa: BLE001 - anything a serialiser raises must not stop recording
+        stand_in = Malformed(
+            id=event.id,
+            ts=event.ts,
+            seq=event.seq,
+            raw=reprlib.repr(event),
+            error=f"could not be recorded: {type(exc).__name__}",
+        )
+        return event_to_json(stand_in)
 
 
 class SessionRecorder:
@@ -86,7 +103,7 @@ class SessionRecorder:
     # -- the worker-thread side --
 
     def _write_batch_sync(self, events: list[Event], urgent: bool) -> None:
-        data = b"\n".join([event_to_json(e) for e in events]) + b"\n"
+        data = b"\n".join([_line(e) for e in events]) + b"\n"
         with self._io_lock:
             self._pending.append((data, len(events)))
             self.last_seq = events[-1].seq
