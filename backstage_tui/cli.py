@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .runtime import SessionRuntime
     from .sources.base import Source
 
@@ -159,10 +160,16 @@ def _keyboard_from_terminal() -> None:
     os.close(tty)
 
 
-def run_console(runtime: SessionRuntime) -> int:
+def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
     from .tui.app import BackstageApp
 
-    app = BackstageApp(runtime)
+    app = BackstageApp(
+        runtime,
+        feed_capacity=settings.feed.capacity,
+        fold_activity=not settings.feed.show_activity,
+        keymap=settings.keys,
+        warning=warning,
+    )
     app.run()
     return app.return_code or 0
 
@@ -191,6 +198,13 @@ def _report(runtime: SessionRuntime) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        from .config import load_settings
+
+        # A bad config file never stops the console: defaults, and one line saying what was wrong.
+        settings, warning = load_settings()
+        if warning:
+            print(f"backstage: {warning}", file=sys.stderr)
+        args.sessions_dir = args.sessions_dir or settings.sessions_dir
         if args.command == "sessions":
             return sessions_command(args)
         source = make_source(args)
@@ -203,11 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if source.records:
             sessions_dir = sessions_dir or default_sessions_dir()
             _check_sessions_dir(sessions_dir)
-        runtime = SessionRuntime(source, sessions_dir=sessions_dir)
+        runtime = SessionRuntime(
+            source, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
+        )
     except UsageError as exc:
         print(f"backstage: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
-    code = run_console(runtime)
+    code = run_console(runtime, settings, warning)
     _report(runtime)
     return code
 

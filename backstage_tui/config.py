@@ -5,6 +5,9 @@ or the file named by ``BACKSTAGE_CONFIG``::
 
     sessions_dir = "~/streams/logs"
 
+    [keys]
+    "app.hide" = "x"
+
     [feed]
     capacity = 5000
     show_activity = true
@@ -55,6 +58,10 @@ class Settings(BaseSettings):
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""
+
+    keys: dict[str, str] = {}
+    """Your own keys, by binding id, e.g. ``"app.hide" = "x"`` or ``"feed.prev" = "k,up,w"``. The
+    ids are listed in the README; a key given here replaces that binding's default keys."""
 
     @field_validator("sessions_dir")
     @classmethod

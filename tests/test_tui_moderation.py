@@ -143,3 +143,20 @@ async def test_the_command_palette_offers_the_moderation_actions(tmp_path: Path)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "c2" in app.runtime.state.pins.pinned)
         await wait_until(pilot, lambda: "pin me from the palette" in pinned_pane_text(app))
+
+
+async def test_keys_from_the_config_replace_the_defaults(tmp_path: Path) -> None:
+    from backstage_tui.runtime import SessionRuntime
+    from tests.tui_fixtures import FakeSource
+
+    events = [comment(1, "keep"), comment(2, "remove with x", user("troll", "Troll"))]
+    runtime = SessionRuntime(FakeSource(events), sessions_dir=tmp_path)
+    app = BackstageApp(runtime, keymap={"app.hide": "x"}, fold_activity=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 2))
+        assert app.feed.fold_activity
+        await pilot.press("k", "d")  # d no longer hides
+        await pilot.pause()
+        assert not app.runtime.state.moderation.hidden
+        await pilot.press("x")
+        await wait_until(pilot, lambda: "c2" in app.runtime.state.moderation.hidden)

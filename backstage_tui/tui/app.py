@@ -54,6 +54,9 @@ class BackstageApp(App[None]):
         title: str | None = None,
         tz: tzinfo | None = None,
         feed_capacity: int = DEFAULT_CAPACITY,
+        fold_activity: bool = False,
+        keymap: dict[str, str] | None = None,
+        warning: str | None = None,
     ) -> None:
         """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
         super().__init__()
@@ -61,6 +64,10 @@ class BackstageApp(App[None]):
         if title is not None:
             self.title = display(title, 120)
         self.feed = FeedView(runtime.state, capacity=feed_capacity, tz=tz, id="feed")
+        self.feed.fold_activity = fold_activity
+        self._startup_warning = warning
+        if keymap:
+            self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
         self.status = StatusPane(id="status")
         self.actions = FeedActions(runtime, self.feed, self.notify)
@@ -89,6 +96,9 @@ class BackstageApp(App[None]):
         except OSError as exc:
             self.notify(display(f"cannot open the session log: {exc}", 300),
                         severity="error", markup=False, timeout=30)  # fmt: skip
+        if self._startup_warning:
+            self.notify(display(self._startup_warning, 400), severity="warning", markup=False,
+                        timeout=20)  # fmt: skip
         self._frame_timer = self.set_interval(FRAME_S, self.draw_frame, name="frame")
         self.draw_frame()
 
