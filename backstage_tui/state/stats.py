@@ -3,7 +3,9 @@ replay computes exactly what the live session showed."""
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..events import (
@@ -25,6 +27,63 @@ from ..events import (
 RATE_WINDOW_S = 60.0
 
 
+class TimeWindow:
+    """Timestamps in arrival order, dropped oldest first: a FIFO queue of floats.
+
+    Kept in chunks of `array("d")`: 8 bytes a timestamp instead of about 32 for a deque of float
+    objects. Under a 20,000 events/s flood a minute holds over half a million comments, so that is
+    the difference between ~4 MB and ~18 MB of resident memory (``rss_mb_1m``).
+    """
+
+    CHUNK = 4096
+
+    def __init__(self) -> None:
+        self._chunks: deque[array[float]] = deque()
+        self._head = 0
+        """Index of the oldest live timestamp in the first chunk."""
+        self._len = 0
+
+    def append(self, ts: float) -> None:
+        chunks = self._chunks
+        if not chunks or len(chunks[-1]) >= self.CHUNK:
+            chunks.append(array("d"))
+        chunks[-1].append(ts)
+        self._len += 1
+
+    def drop_older_than(self, horizon: float) -> None:
+        """Drop from the front every timestamp below `horizon`, stopping at the first that is not
+        (like ``while q and q[0] < horizon: q.popleft()``)."""
+        chunks = self._chunks
+        while chunks:
+            first = chunks[0]
+            head, end = self._head, len(first)
+            while head < end and first[head] < horizon:
+                head += 1
+            self._len -= head - self._head
+            if head < end:
+                self._head = head
+                return
+            chunks.popleft()
+            self._head = 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[float]:
+        head = self._head
+        for chunk in self._chunks:
+            yield from chunk[head:]
+            head = 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimeWindow):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __repr__(self) -> str:
+        return f"TimeWindow({len(self)} timestamps)"
+
+
 @dataclass
 class StatsState:
     events: int = 0
@@ -44,7 +103,7 @@ class StatsState:
     connection_detail: str = ""
     first_ts: float | None = None
     last_ts: float | None = None
-    _recent_comments: deque[float] = field(default_factory=deque, repr=False)
+    _recent_comments: TimeWindow = field(default_factory=TimeWindow, repr=False)
 
     def apply(self, event: Event) -> None:
         self.events += 1
@@ -83,10 +142,7 @@ class StatsState:
                 self.malformed += 1
             case Gap():
                 self.gaps += 1
-        recent = self._recent_comments
-        horizon = (self.last_ts or ts) - RATE_WINDOW_S
-        while recent and recent[0] < horizon:
-            recent.popleft()
+        self._recent_comments.drop_older_than((self.last_ts or ts) - RATE_WINDOW_S)
 
     @property
     def comments_per_minute(self) -> int:
