@@ -1,0 +1,191 @@
+"""`sustained_rate`, `p99_ms` and `burst_catchup_s`: the whole app, headless, under a flood.
+
+One `SessionRuntime` (recorder, reducers) and the real `BackstageApp` (all four panes) run under
+Textual's `run_test` on a 120x40 screen. `FloodSource` offers 20,000 events/s of the demo mix in
+batches every 5 ms for a warm-up, then for the measured period; then, once everything has settled, a
+burst of 50,000 events is published at once. The log is read back at the end: it must hold every
+event, in order.
+
+- ``sustained_rate``: over the measured period, the slowest of: events published, recorded, folded
+  into the state, and taken by the feed (`feed.shown`), per second. Skipped events do not count.
+- ``p99_ms``: the 99th percentile, over the events the feed drew, from the moment the event was
+  handed to the bus to the first frame that drew it (see `probe`). ``p99_caught_up_ms`` is the same
+  over *every* event, drawn or not, up to the first frame that drew it or anything newer.
+- ``burst_catchup_s``: from the first event of the burst handed to the bus to the first frame that
+  drew the last one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC
+from pathlib import Path
+
+from backstage_tui.runtime import SessionRuntime
+from backstage_tui.session import SessionReader
+from backstage_tui.state import shows_in_feed
+
+from .common import POOL, TARGET_RATE, FloodSource, Metrics, demo_events
+from .probe import FrameProbe, MeasuredApp, caught_up_ms, latencies_ms, summary
+
+SCREEN = (120, 40)
+SETTLE_TIMEOUT_S = 30.0
+
+RECORD = True
+on_sustained_start: list[Callable[[], None]] = []
+"""Called as the measured period starts (the profiler hooks in here)."""
+
+
+class Counters:
+    """How far each consumer got, read off the app."""
+
+    def __init__(self, app: MeasuredApp) -> None:
+        runtime = app.runtime
+        self.t = time.perf_counter()
+        self.published = runtime.bus.published
+        # Without a recorder (an experiment), nothing waits on it.
+        self.recorded = runtime.recorder.written if runtime.recorder else self.published
+        self.folded = runtime.state.last_seq
+        self.shown = app.feed.shown
+        self.skipped = app.feed.skipped
+        self.pending = app.feed.pending_count
+
+    @property
+    def backlog(self) -> int:
+        """Events published but not yet through the slowest consumer."""
+        ui = self.shown + self.skipped + self.pending
+        return self.published - min(self.recorded, self.folded, ui)
+
+
+async def wait_for(check: Callable[[], bool], timeout: float = SETTLE_TIMEOUT_S) -> float:
+    """Poll every 2 ms; the time it took (raises TimeoutError)."""
+    start = time.perf_counter()
+    while not check():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("the app did not settle")
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - start
+
+
+async def measure(
+    *, sustained_s: float, warmup_s: float, burst: int, rate: float = TARGET_RATE
+) -> Metrics:
+    total = int(rate * (warmup_s + sustained_s)) + burst + 10
+    pool = demo_events(POOL)
+    source = FloodSource.cycling(pool, total)
+    probe = FrameProbe(total)
+    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
+        runtime = SessionRuntime(source, sessions_dir=Path(tmp), record=RECORD)
+        app = MeasuredApp(runtime, probe, tz=UTC)
+        result: Metrics = {}
+        with probe.watching_feed():
+            async with app.run_test(size=SCREEN):
+                await wait_for(lambda: len(probe.frames) > 0)
+                gc.collect()
+                source.run("rate", rate, warmup_s)
+                await source.idle.wait()
+                before = Counters(app)
+                first_seq = before.published + 1
+                backlogs: list[int] = []
+                sampler = asyncio.create_task(_sample(app, backlogs))
+                for hook in on_sustained_start:
+                    hook()
+                source.run("rate", rate, sustained_s)
+                await source.idle.wait()
+                after = Counters(app)
+                sampler.cancel()
+                settled = await wait_for(lambda: Counters(app).backlog == 0)
+                result.update(_sustained(source, probe, before, after, first_seq, rate, backlogs))
+                result["sustained_settle_s"] = settled
+
+                await asyncio.sleep(0.5)  # a quiet moment, as before a raid
+                start_seq = runtime.bus.published + 1
+                last_seq = start_seq + burst - 1
+                # The newest *feed line* of the burst (its very last event may be a viewer count,
+                # which the status pane shows rather than the feed).
+                target = next(
+                    s
+                    for s in range(last_seq, start_seq - 1, -1)
+                    if shows_in_feed(pool[s % len(pool)])
+                )
+                skipped_before = app.feed.skipped
+                source.run("burst", burst)
+                await source.idle.wait()
+                # From the first event handed to the bus to the last: the publishing loop itself.
+                publish_s = source.published_at[last_seq] - source.published_at[start_seq]
+                await wait_for(lambda: probe.newest >= target)
+                start = source.published_at[start_seq]
+                frame = probe.frame_of(target)
+                catchup = (frame - start) if frame is not None else float("nan")
+                await wait_for(lambda: Counters(app).backlog == 0)
+                result["burst_catchup_s"] = catchup
+                result["burst_publish_s"] = publish_s
+                result["burst_skipped_on_screen"] = app.feed.skipped - skipped_before
+                published = runtime.bus.published
+                await runtime.close()
+                log_path = runtime.log_path
+        seqs = (
+            [event.seq for batch in SessionReader(log_path).batches() for event in batch]
+            if log_path is not None
+            else list(range(1, published + 1))  # not recording: nothing to check
+        )
+        burst_found = sum(1 for s in seqs if start_seq <= s <= last_seq)
+        result["burst_log_missing"] = burst - burst_found
+        result["log_missing"] = published - len(seqs)
+        result["log_in_order"] = float(seqs == list(range(1, len(seqs) + 1)))
+    return result
+
+
+async def _sample(app: MeasuredApp, into: list[int]) -> None:
+    while True:
+        into.append(Counters(app).backlog)
+        await asyncio.sleep(0.05)
+
+
+def _sustained(
+    source: FloodSource,
+    probe: FrameProbe,
+    before: Counters,
+    after: Counters,
+    first_seq: int,
+    offered: float,
+    backlogs: list[int],
+) -> Metrics:
+    span = after.t - before.t
+    rates = {
+        "published": (after.published - before.published) / span,
+        "recorded": (after.recorded - before.recorded) / span,
+        "folded": (after.folded - before.folded) / span,
+        "shown": (after.shown - before.shown) / span,
+    }
+    last_seq = after.published
+    drawn = latencies_ms(source.published_at, probe.drawn_at, first_seq, last_seq)
+    passed = caught_up_ms(source.published_at, probe.frames, first_seq, last_seq)
+    frames = sum(1 for t, _ in probe.frames if before.t <= t <= after.t)
+    lat = summary(drawn)
+    sustained = min(rates.values())
+    worst_backlog = max(backlogs, default=0)
+    kept_up = sustained >= 0.97 * offered and worst_backlog < offered  # under a second behind
+    return {
+        "sustained_rate": sustained,
+        "sustained_offered": offered,
+        **{f"sustained_{k}_rate": v for k, v in rates.items()},
+        "sustained_kept_up": float(kept_up),
+        "sustained_max_backlog": float(worst_backlog),
+        "sustained_skipped": float(after.skipped - before.skipped),
+        "sustained_drawn": float(len(drawn)),
+        "sustained_events": float(after.published - before.published),
+        "frames_per_s": frames / span,
+        "p50_ms": lat["p50"],
+        "p99_ms": lat["p99"],
+        "max_ms": lat["max"],
+        "p99_caught_up_ms": summary(passed)["p99"],
+    }
+
+
+def run(sustained_s: float, warmup_s: float, burst: int) -> Metrics:
+    return asyncio.run(measure(sustained_s=sustained_s, warmup_s=warmup_s, burst=burst))
