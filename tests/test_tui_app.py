@@ -190,3 +190,17 @@ async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:
         await pilot.pause()
         assert app.feed.line_count == 1
         assert "7 · peak 7" in str(app.query_one(StatusPane).render())
+
+
+async def test_the_collector_is_tuned_while_running_and_restored_after(tmp_path: Path) -> None:
+    import gc
+
+    from backstage_tui.tui.gc_tuning import YOUNG_THRESHOLD
+
+    before = gc.get_threshold()
+    app = make_app(tmp_path, sample_events())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: gc.get_threshold()[0] == YOUNG_THRESHOLD)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

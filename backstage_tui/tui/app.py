@@ -24,6 +24,7 @@ from ..safetext import display
 from .actions import FeedActions
 from .confirm import ConfirmScreen
 from .feed_view import DEFAULT_CAPACITY, FeedView
+from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen
 from .panes import PinnedPane, PollPane, StatusPane
 
@@ -66,6 +67,7 @@ class BackstageApp(App[None]):
         self.feed = FeedView(runtime.state, capacity=feed_capacity, tz=tz, id="feed")
         self.feed.fold_activity = fold_activity
         self._startup_warning = warning
+        self._gc = CollectorTuning()
         if keymap:
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
@@ -101,6 +103,8 @@ class BackstageApp(App[None]):
                         timeout=20)  # fmt: skip
         self._frame_timer = self.set_interval(FRAME_S, self.draw_frame, name="frame")
         self.draw_frame()
+        # After the first frame everything Textual built at start-up is long-lived: freeze it.
+        self.call_after_refresh(self._gc.apply)
 
     def draw_frame(self) -> None:
         """Drain what arrived since the last frame and redraw what changed, in one batch."""
@@ -182,3 +186,4 @@ class BackstageApp(App[None]):
     async def on_unmount(self) -> None:
         # Whatever way the app ends, the log is closed cleanly (close() is idempotent).
         await self.runtime.close()
+        self._gc.restore()
