@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -91,6 +92,7 @@ class FeedView(ScrollView, can_focus=True):
         self._selected: int | None = None
         self._frozen = False
         self._cache: LRUCache[StripKey, Strip] = LRUCache(1024)
+        self._line_styles: tuple[Style, Style] | None = None
 
     # -- public view of the state --
 
@@ -309,10 +311,23 @@ class FeedView(ScrollView, can_focus=True):
         else:
             self._follow()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # `rich_style` walks every ancestor and blends colours on each read: once per pass, not per
+        # line (it showed up in the flood profile).
+        self._line_styles = self._compute_line_styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_styles = None
+
+    def _compute_line_styles(self) -> tuple[Style, Style]:
+        base = self.rich_style
+        return base, base + self.get_component_rich_style("feed-view--cursor")
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, cursor = self._line_styles or self._compute_line_styles()
         if not 0 <= index < len(self._visible):
             return Strip.blank(width, base)
         event = self._visible[index]
@@ -323,9 +338,7 @@ class FeedView(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
-            text.style = (
-                base + self.get_component_rich_style("feed-view--cursor") if selected else base
-            )
+            text.style = cursor if selected else base
             text.truncate(width, overflow="ellipsis", pad=True)
             strip = Strip(text.render(self.app.console), width)
             self._cache[key] = strip
