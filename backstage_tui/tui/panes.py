@@ -7,6 +7,7 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,9 +36,24 @@ class TextPane(Static):
         self._shown: Text | None = None
 
     def show(self, text: Text) -> None:
-        if text != self._shown:  # Rich Text compares its characters and its spans
-            self._shown = text
-            self.update(text)
+        if text == self._shown:  # Rich Text compares its characters and its spans
+            return
+        # The Status pane changes every frame under a flood; a new layout each time is the
+        # expensive part. Only a change in height (more lines, or a line that now wraps) needs one.
+        width = self.content_region.width
+        old = self._shown
+        rows = _rows(text, width)
+        same_height = old is not None and rows is not None and rows == _rows(old, width)
+        self._shown = text
+        self.update(text, layout=not same_height)
+
+
+def _rows(text: Text, width: int) -> int | None:
+    """Rows `text` takes at `width` if no line wraps; None when one might (then: lay out)."""
+    lines = text.plain.split("\n")
+    if width <= 0 or any(cell_len(line) > width for line in lines):
+        return None
+    return len(lines)
 
 
 class PinnedPane(VerticalScroll, can_focus=False):
