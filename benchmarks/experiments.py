@@ -1,6 +1,6 @@
 """What-if runs: the sustained flood with one proposed change applied, beside the app as it is.
 
-``python -m benchmarks experiment gc-freeze,feed-style-once --seconds 5 --repeat 3`` runs the
+``python -m benchmarks experiment gc-threshold=700/10/10,frame-60 --seconds 5 --repeat 3`` runs the
 headless flood (`flood`, or with ``--measure pty`` the command on a pty) in fresh processes,
 alternating the app as it is (``none``) with each variant (``a+b`` combines two), and prints the
 median of each figure. A variant is applied in the child before the app starts, by patching; it
@@ -14,7 +14,6 @@ import argparse
 import gc
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from .common import Metrics, median, run_child
 
@@ -44,12 +43,6 @@ def _after_first_frame(action: Callable[[], None]) -> None:
     BackstageApp.on_mount = on_mount  # type: ignore[method-assign]
 
 
-def _gc_freeze() -> None:
-    """Freeze the start-up heap once the first frame is out: Textual, the widgets and the CSS
-    live as long as the app, so the collector's full passes need not rescan them."""
-    _after_first_frame(gc.freeze)
-
-
 def _gc_thresholds(values: str = "10000/10/10") -> None:
     """Other collector thresholds once the first frame is out (``gc-threshold=10000/10/10``:
     a young collection every 10,000 allocations rather than 700)."""
@@ -62,32 +55,6 @@ def _no_record() -> None:
     from . import flood
 
     flood.RECORD = False
-
-
-def _feed_style_once() -> None:
-    """`FeedView.render_line` reads `self.rich_style` (which walks every ancestor and blends
-    colours) once per line; compute it once per `render_lines` call instead."""
-    from textual.dom import DOMNode
-
-    from backstage_tui.tui.feed_view import FeedView
-
-    computed = DOMNode.rich_style.fget  # type: ignore[attr-defined]
-
-    def rich_style(self: FeedView) -> Any:
-        cached = self.__dict__.get("_bench_rich_style")
-        return cached if cached is not None else computed(self)
-
-    original = FeedView.render_lines
-
-    def render_lines(self: FeedView, crop: Any) -> Any:
-        self.__dict__["_bench_rich_style"] = computed(self)
-        try:
-            return original(self, crop)
-        finally:
-            self.__dict__["_bench_rich_style"] = None
-
-    FeedView.rich_style = property(rich_style)  # type: ignore[assignment,method-assign]
-    FeedView.render_lines = render_lines  # type: ignore[method-assign,assignment]
 
 
 def _frame_60() -> None:
@@ -114,65 +81,11 @@ def _switch_interval(seconds: str = "0.001") -> None:
     sys.setswitchinterval(float(seconds))
 
 
-def _jsonl_fast() -> None:
-    """The jsonl source hands a line without a ``seq`` straight to the validator (about half the
-    cost of ``orjson.loads`` + ``validate_python``), and only a refused line takes the careful path."""
-    from pydantic import ValidationError
-
-    from backstage_tui.events import event_adapter
-    from backstage_tui.sources import jsonl
-
-    validate = event_adapter.validator.validate_json
-    careful = jsonl.parse_line
-
-    def parse_line(line: bytes, number: int = 0) -> Any:
-        if b'"seq"' not in line:
-            try:
-                return validate(line)
-            except ValidationError:
-                pass
-        return careful(line, number)
-
-    jsonl.parse_line = parse_line
-
-
-def _pane_no_layout() -> None:
-    """`TextPane.show` asks for a layout (`Static.update`'s default) on every change; the Status
-    pane changes every frame under a flood. Ask for one only when the text's shape changed: another
-    number of lines, or a line wider than the pane."""
-    from rich.text import Text
-
-    from backstage_tui.tui.panes import TextPane
-
-    def shape(text: Text) -> list[int]:
-        return [len(line) for line in text.plain.split("\n")]
-
-    def show(self: TextPane, text: Text) -> None:
-        if text != self._shown:
-            old = self._shown
-            self._shown = text
-            width = self.content_region.width
-            new_shape = shape(text)
-            same = (
-                old is not None
-                and len(shape(old)) == len(new_shape)
-                and max(new_shape) <= width
-                and max(shape(old)) <= width
-            )
-            self.update(text, layout=not same)
-
-    TextPane.show = show  # type: ignore[method-assign]
-
-
 VARIANTS: dict[str, Callable[..., None]] = {
-    "pane-no-layout": _pane_no_layout,
-    "jsonl-fast": _jsonl_fast,
     "switch": _switch_interval,
     "screen-fps": _screen_updates,
-    "gc-freeze": _gc_freeze,
     "gc-threshold": _gc_thresholds,
     "no-record": _no_record,
-    "feed-style-once": _feed_style_once,
     "frame-60": _frame_60,
 }
 
