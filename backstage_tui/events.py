@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticSerializationError
@@ -199,11 +199,14 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_TYPES: tuple[str, ...] = (
-    "comment", "question", "gift", "like", "follow", "share", "join",
-    "viewers", "connection", "gap", "malformed", "pin", "unpin", "hide", "unhide",
-)  # fmt: skip
-ACTION_TYPES = frozenset({"pin", "unpin", "hide", "unhide"})
+
+def _type_tags(union: Any) -> tuple[str, ...]:
+    """The `type` tags of a union's classes, read from the classes so no list can fall behind."""
+    return tuple(cls.model_fields["type"].default for cls in get_args(union))
+
+
+EVENT_TYPES: tuple[str, ...] = _type_tags(get_args(Event)[0])
+ACTION_TYPES = frozenset(_type_tags(ActionEvent))
 
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 

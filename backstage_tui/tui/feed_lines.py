@@ -182,6 +182,13 @@ def _activity(text: Text, event: Gift | Like | Follow | Share | Join, *, hidden:
         text.append(" joined", style)
 
 
+def _detail(text: Text, detail: str) -> None:
+    """A system line's untrusted detail (a source's words), dim, after a separator."""
+    if detail:
+        text.append(" · ", DIM)
+        text.append(display(detail, 200), DIM)
+
+
 def _system(text: Text, event: Event) -> None:
     icon, style, _ = KIND_ICONS.get(event.type, ("·", SYSTEM_STYLE, ""))
     if isinstance(event, Connection):
@@ -189,20 +196,15 @@ def _system(text: Text, event: Event) -> None:
             style = ALERT_STYLE
         _icon(text, icon, style)
         text.append(f"connection {event.status}", style)
-        if event.detail:
-            text.append(" · ", DIM)
-            text.append(display(event.detail, 200), DIM)
+        _detail(text, event.detail)
     elif isinstance(event, Gap):
         _icon(text, icon, style)
         text.append(f"gap: events may be missing for {event.until - event.since:,.0f}s", style)
-        if event.reason:
-            text.append(" · ", DIM)
-            text.append(display(event.reason, 200), DIM)
+        _detail(text, event.reason)
     elif isinstance(event, Malformed):
         _icon(text, icon, style)
         text.append("malformed payload", style)
-        text.append(" · ", DIM)
-        text.append(display(event.error, 200), DIM)
+        _detail(text, event.error)
     else:
         _icon(text, icon, style)
         text.append(event.type, style)
