@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -64,22 +65,14 @@ class Tmux:
         raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
+def launch(tmp_path: Path, args: list[str], stdin_from: Path | None = None) -> Tmux:
+    """Start the real command in a tmux server of its own; its exit code goes to ``exit-code``
+    (tmux versions differ in when, and whether, they report it)."""
     name = f"backstage-test-{uuid.uuid4().hex[:8]}"
-    sessions = tmp_path / "sessions"
-    command = [
-        *backstage_command(),
-        "--sessions-dir",
-        str(sessions),
-        "--option",
-        "seed=5",
-        "--option",
-        "rate=25",
-    ]
-    # The exit code goes to a file: tmux versions differ in when (and whether) they report it.
-    exit_file = tmp_path / "exit-code"
-    shell = f"{shlex.join(command)}; echo $? > {shlex.quote(str(exit_file))}"
+    command = shlex.join([*backstage_command(), *args])
+    if stdin_from is not None:
+        command = f"cat {shlex.quote(str(stdin_from))} | {command}"
+    shell = f"{command}; echo $? > {shlex.quote(str(tmp_path / 'exit-code'))}"
     subprocess.run(
         ["tmux", "-L", name, "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
          "-e", "TERM=xterm-256color", shell],
@@ -89,6 +82,23 @@ def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
     )  # fmt: skip
     session = Tmux(name)
     session.run("set-option", "-t", name, "remain-on-exit", "on")
+    return session
+
+
+def wait_for_exit(term: Tmux, tmp_path: Path) -> str:
+    exit_file = tmp_path / "exit-code"
+    deadline = time.monotonic() + TIMEOUT_S
+    while not exit_file.exists() or not exit_file.read_text().strip():
+        assert time.monotonic() < deadline, f"backstage did not exit:\n{term.screen()}"
+        time.sleep(0.1)
+    return exit_file.read_text().strip()
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
+    sessions = tmp_path / "sessions"
+    args = ["--sessions-dir", str(sessions), "--option", "seed=5", "--option", "rate=25"]
+    session = launch(tmp_path, args)
     try:
         yield session, sessions
     finally:
@@ -116,12 +126,7 @@ def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) ->
     term.keys("q")
     term.wait_for(lambda s: "End the session?" in s, "the confirmation")
     term.keys("y")
-    exit_file = sessions.parent / "exit-code"
-    deadline = time.monotonic() + TIMEOUT_S
-    while not exit_file.exists() or not exit_file.read_text().strip():
-        assert time.monotonic() < deadline, f"backstage did not exit:\n{term.screen()}"
-        time.sleep(0.1)
-    assert exit_file.read_text().strip() == "0"
+    assert wait_for_exit(term, sessions.parent) == "0"
 
     logs = list(sessions.glob("*-demo.jsonl"))
     assert len(logs) == 1
@@ -135,3 +140,37 @@ def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) ->
     assert pinned.type in ("comment", "question")
     # The exit message names the log.
     assert str(logs[0]) in term.run("capture-pane", "-p", "-t", term.name, "-S", "-100")
+
+
+def test_events_piped_on_stdin_keys_from_the_terminal(tmp_path: Path) -> None:
+    """``producer | backstage --source jsonl --option path=-``: the events come through the pipe,
+    the moderator's keys through the terminal."""
+    feed = tmp_path / "events.jsonl"
+    lines = [
+        {
+            "type": "comment",
+            "user": {"id": "1", "handle": "ann", "name": "Ann"},
+            "text": "hello pipe",
+        },
+        {"type": "comment", "user": {"id": "2", "handle": "bo", "name": "Bo"}, "text": "pin me"},
+    ]
+    feed.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    sessions = tmp_path / "sessions"
+    term = launch(
+        tmp_path, ["--source", "jsonl", "--option", "path=-", "--sessions-dir", str(sessions)], feed
+    )
+    try:
+        term.wait_for(lambda s: "pin me" in s and "hello pipe" in s, "the piped comments")
+        term.keys("k")
+        term.keys("p")
+        term.wait_for(lambda s: "Nothing pinned" not in s, "the pin from a key")
+        term.keys("q")
+        term.wait_for(lambda s: "End the session?" in s, "the confirmation")
+        term.keys("y")
+        assert wait_for_exit(term, tmp_path) == "0"
+    finally:
+        term.run("kill-server")
+    (log,) = sessions.glob("*-jsonl.jsonl")
+    events = SessionReader(log).events()
+    assert [e.type for e in events] == ["comment", "comment", "pin"]
+    assert events[2].target == events[1].id
