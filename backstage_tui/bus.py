@@ -214,7 +214,7 @@ def stamped_copy(event: Event, seq: int) -> Event:
     return copy
 
 
-async def consume(sub: Subscription, handle: Callable[[list[Event]], None]) -> None:
+async def consume(sub: Subscription, handle: Callable[[list[Event]], object]) -> None:
     """Feed every batch of `sub` to `handle` until the bus closes. A raising handler is logged and
     the loop goes on: one bad event must not stop a consumer."""
     while True:

@@ -77,13 +77,10 @@ class SessionRuntime:
             await self.recorder.open()
             sub = self.bus.subscribe("recorder", "lossless", LOSSLESS_QUEUE)
             self._tasks.append(asyncio.create_task(self.recorder.run(sub), name="recorder"))
-        self._tasks.append(asyncio.create_task(consume(self._state_sub, self._fold), name="state"))
+        self._tasks.append(
+            asyncio.create_task(consume(self._state_sub, self.state.apply_all), name="state")
+        )
         self._pump_task = asyncio.create_task(self._pump(), name="source")
-
-    def _fold(self, batch: list[Event]) -> None:
-        apply = self.state.apply
-        for event in batch:
-            apply(event)
 
     async def _pump(self) -> None:
         try:
