@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show = sessions_sub.add_parser("show", help="sum up one session log")
     show.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    show.add_argument(
+        "--full",
+        action="store_true",
+        help="fold and check every line even when the log ends with a valid summary",
+    )
     sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
     return parser
 
@@ -93,7 +98,7 @@ def sessions_command(args: argparse.Namespace) -> int:
             print(f"no session logs in {folder}")
         return 0
     try:
-        report = SessionReport.build(args.file)
+        report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:
         raise UsageError(str(exc)) from None
     print("\n".join(report.lines()))

@@ -19,6 +19,7 @@ from . import __version__
 from .bus import BusClosed, EventBus, Subscription, consume
 from .events import ActionEvent, Connection, Event, Malformed
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
+from .session.summary import SessionTotals
 from .sources.base import Source
 from .state import FEED_CAPACITY, ConsoleState
 
@@ -76,7 +77,9 @@ class SessionRuntime:
             self.recorder = SessionRecorder(self.log_path, header)
             await self.recorder.open()
             sub = self.bus.subscribe("recorder", "lossless", LOSSLESS_QUEUE)
-            self._tasks.append(asyncio.create_task(self.recorder.run(sub), name="recorder"))
+            self._tasks.append(
+                asyncio.create_task(self.recorder.run(sub, close_at_end=False), name="recorder")
+            )
         self._tasks.append(
             asyncio.create_task(consume(self._state_sub, self.state.apply_all), name="state")
         )
@@ -135,7 +138,9 @@ class SessionRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.recorder is not None:
-            await self.recorder.close()
+            # Both lossless subscribers have drained: the state is the fold of exactly the events
+            # the recorder wrote, so it can close the log with their totals (the summary line).
+            await self.recorder.close(SessionTotals.of(self.state))
 
     async def __aenter__(self) -> SessionRuntime:
         await self.start()

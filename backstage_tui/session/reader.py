@@ -3,7 +3,8 @@
 Lines are split on ``b"\\n"`` only: U+2028, U+0085 and friends are ordinary characters inside a
 comment, never line ends (``str.splitlines`` would cut a comment in two). A torn or NUL-filled last
 line (a crash mid-write) is dropped and reported; a corrupt line in the middle is reported and
-skipped; reading goes on either way.
+skipped; reading goes on either way. The summary line a clean close appends is not an event and is
+passed over.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from ..events import Event, event_adapter, event_from_json
 from .header import SessionHeader
+from .summary import SUMMARY_TAG
 
 CHUNK = 1 << 20
 BATCH = 4096
@@ -122,6 +124,8 @@ class SessionReader:
         if not line.strip(b" \r\t\x00"):
             if unterminated or line:
                 self.problems.append(Problem(number, "empty or NUL-filled line dropped"))
+            return None
+        if line.startswith(SUMMARY_TAG):
             return None
         try:
             return event_from_json(line)

@@ -9,6 +9,10 @@ A write error is loud and sticky (`error`), and nothing is dropped: the unwritte
 memory and are retried with every following batch, recreating the folder if it was removed. If the
 log file itself is deleted while open, what was already written is copied from the still-open
 descriptor into a new file at the same path.
+
+On a clean close (every event written, no write error on the way) a `summary` line follows the last
+event: the session's totals and a CRC-32 of every byte before it, so ``sessions show`` need not fold
+a million lines again (`summary.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import reprlib
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import orjson
@@ -26,6 +31,7 @@ import orjson
 from ..bus import Subscription
 from ..events import ACTION_TYPES, Event, Malformed, event_to_json
 from .header import SessionHeader
+from .summary import SessionSummary, SessionTotals
 
 FSYNC_INTERVAL_S = 1.0
 
@@ -64,6 +70,12 @@ class SessionRecorder:
         self._last_sync = 0.0
         self._io_lock = threading.Lock()
         self.closed = False
+        self._size = 0
+        self._crc = 0
+        """Size and CRC-32 of every byte this recorder wrote, for the summary line."""
+        self._intact = True
+        """False once anything went wrong that could leave the file other than the bytes counted
+        (a write error part-way, a file recreated empty): then no summary is written."""
 
     # -- lifecycle --
 
@@ -80,8 +92,9 @@ class SessionRecorder:
         os.fsync(self._fd)
         self._last_sync = time.monotonic()
 
-    async def run(self, sub: Subscription) -> None:
-        """Write every batch from `sub` until the bus closes, then close the file."""
+    async def run(self, sub: Subscription, *, close_at_end: bool = True) -> None:
+        """Write every batch from `sub` until the bus closes, then close the file (unless
+        `close_at_end` is False: the owner then calls `close` with the session's totals)."""
         try:
             while True:
                 batch = await sub.get_batch()
@@ -89,16 +102,19 @@ class SessionRecorder:
                     break
                 await self.write_batch(batch)
         finally:
-            await self.close()
+            if close_at_end:
+                await self.close()
 
     async def write_batch(self, events: list[Event]) -> None:
         urgent = any(e.type in ACTION_TYPES for e in events)
         await asyncio.to_thread(self._write_batch_sync, events, urgent)
 
-    async def close(self) -> None:
+    async def close(self, totals: SessionTotals | None = None) -> None:
+        """Write what is pending, append the summary line when `totals` are given and the log is
+        whole, fsync and close. `totals` must be the fold of exactly the events written."""
         if self.closed:
             return
-        await asyncio.to_thread(self._close_sync)
+        await asyncio.to_thread(self._close_sync, totals)
 
     # -- the worker-thread side --
 
@@ -125,6 +141,7 @@ class SessionRecorder:
                 self.written += count
         except OSError as exc:
             self.error = f"session log failing: {exc.strerror or exc} ({self.path})"
+            self._intact = False
             self._close_fd_quietly()
             return
         self.error = None
@@ -134,6 +151,9 @@ class SessionRecorder:
         view = memoryview(data)
         while view:
             n = os.write(self._fd, view)
+            # zlib releases the GIL for buffers this size: the event loop does not wait for it.
+            self._crc = zlib.crc32(view[:n], self._crc)
+            self._size += n
             view = view[n:]
 
     def _sync(self) -> None:
@@ -170,6 +190,8 @@ class SessionRecorder:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         if os.fstat(self._fd).st_size == 0:
+            # What was written before is gone with the folder: this file is not the whole session.
+            self._intact = False
             self._write_all(orjson.dumps(self.header.model_dump(mode="json")) + b"\n")
             self.notice = f"session log was removed while recording; recreated at {self.path}"
 
@@ -179,14 +201,32 @@ class SessionRecorder:
                 os.close(self._fd)
             self._fd = None
 
-    def _close_sync(self) -> None:
+    def _close_sync(self, totals: SessionTotals | None) -> None:
         with self._io_lock:
             if self._pending:
                 self._flush_pending()
+            if totals is not None and self._fd is not None:
+                self._write_summary(totals)
             if self._fd is not None and self.error is None:
                 self._sync()
             self._close_fd_quietly()
             self.closed = True
+
+    def _write_summary(self, totals: SessionTotals) -> None:
+        # Only for a log that holds exactly the events folded into `totals`, written in one go.
+        if not self._intact or self.error or self._pending or totals.events != self.written:
+            return
+        summary = SessionSummary(
+            events=self.written,
+            last_seq=self.last_seq,
+            size=self._size,
+            crc32=self._crc,
+            totals=totals,
+        )
+        try:
+            self._write_all(summary.line())
+        except OSError as exc:
+            self.error = f"session log failing: {exc.strerror or exc} ({self.path})"
 
     @property
     def unwritten(self) -> int:

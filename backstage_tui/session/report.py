@@ -1,19 +1,20 @@
 """A session log summed up: what `backstage sessions show` prints.
 
-It folds the log through the same reducers as the live console, so the numbers are the ones the
-Status pane showed when the session ended.
+The totals are the live console's own: from the summary line a clean close appends, when every byte
+before it is as recorded (`summary.py`), or else by folding the whole log through the same reducers
+(a log cut short by a crash, damaged, or asked for with ``full``), which also finds damaged lines.
 """
 
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..safetext import display
 from ..state import ConsoleState
 from .reader import Problem, SessionReader
+from .summary import SessionTotals, read_summary
 
 
 @dataclass
@@ -22,57 +23,71 @@ class SessionReport:
     source: str
     started: str
     app_version: str
-    state: ConsoleState
-    counts: Counter[str] = field(default_factory=Counter)
+    totals: SessionTotals
+    how: str
+    """How the totals were found, for the reader of the report."""
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
-    def build(cls, path: Path) -> SessionReport:
+    def build(cls, path: Path, *, full: bool = False) -> SessionReport:
+        """Read the summary when it is there and true to the file; fold every line when it is not,
+        or when `full` asks to check every line."""
         reader = SessionReader(path)
         assert reader.header is not None
-        state = ConsoleState()
-        counts: Counter[str] = Counter()
-        # Millions of short-lived events: the cyclic collector finds nothing to free in them but
-        # would scan the survivors again and again. Reference counting frees them as we go.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            for batch in reader.batches():
-                for event in batch:
-                    state.apply(event)
-                    counts[event.type] += 1
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        summary, why_not = (None, "every line checked, as asked") if full else read_summary(path)
+        if summary is not None:
+            totals = summary.totals
+            how = (
+                f"summary written at close; CRC-32 of all {summary.size:,} bytes before it matches"
+            )
+        else:
+            totals = SessionTotals.of(_fold(reader))
+            how = f"folded every line ({why_not})"
         return cls(
             path=Path(path),
             source=reader.header.source,
             started=reader.header.started.isoformat(),
             app_version=reader.header.app_version,
-            state=state,
-            counts=counts,
+            totals=totals,
+            how=how,
             problems=reader.problems,
         )
 
     def lines(self) -> list[str]:
-        s = self.state.stats
-        hours, rest = divmod(int(s.uptime_s), 3600)
+        t = self.totals
+        hours, rest = divmod(int(t.uptime_s), 3600)
         out = [
             f"session   {display(str(self.path), 300)}",
             f"source    {display(self.source, 60)}   started {self.started}   "
             f"backstage {display(self.app_version, 20)}",
-            f"duration  {hours}:{rest // 60:02d}:{rest % 60:02d}   events {s.events:,}",
-            f"viewers   peak {s.peak_viewers:,}, last {s.viewers:,}",
-            f"chat      {s.comments:,} comments, {s.questions:,} questions",
-            f"support   {s.likes:,} likes, {s.gifts:,} gifts ({s.diamonds:,} diamonds), "
-            f"{s.follows:,} follows, {s.shares:,} shares, {s.joins:,} joins",
-            f"moderation {self.state.moderation.actions:,} actions, "
-            f"{len(self.state.moderation.hidden):,} hidden, {len(self.state.pins.pinned):,} pinned",
-            "by type   " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.counts.items())),
+            f"duration  {hours}:{rest // 60:02d}:{rest % 60:02d}   events {t.events:,}",
+            f"viewers   peak {t.peak_viewers:,}, last {t.viewers:,}",
+            f"chat      {t.comments:,} comments, {t.questions:,} questions",
+            f"support   {t.likes:,} likes, {t.gifts:,} gifts ({t.diamonds:,} diamonds), "
+            f"{t.follows:,} follows, {t.shares:,} shares, {t.joins:,} joins",
+            f"moderation {t.moderation_actions:,} actions, {t.hidden:,} hidden, {t.pinned:,} pinned",
+            "by type   "
+            + ", ".join(f"{display(k, 20)} {v:,}" for k, v in sorted(t.by_type.items())),
         ]
-        if s.gaps or s.malformed:
-            out.append(f"trouble   {s.gaps:,} gaps, {s.malformed:,} malformed payloads")
+        if t.gaps or t.malformed:
+            out.append(f"trouble   {t.gaps:,} gaps, {t.malformed:,} malformed payloads")
         if self.problems:
             first = display(str(self.problems[0]), 300)
             out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
+        out.append(f"read      {self.how}")
         return out
+
+
+def _fold(reader: SessionReader) -> ConsoleState:
+    state = ConsoleState()
+    # Millions of short-lived events: the cyclic collector finds nothing to free in them but would
+    # scan the survivors again and again. Reference counting frees them as we go.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for batch in reader.batches():
+            state.apply_all(batch)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return state

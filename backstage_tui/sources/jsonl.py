@@ -91,7 +91,7 @@ class LineDecoder:
 
 
 def parse_line(line: bytes, number: int = 0) -> Event | None:
-    """One line as an event; None for a blank or header line; `Malformed` for anything broken."""
+    """One line as an event; None for a blank, header or summary line; `Malformed` for anything broken."""
     if not line.strip(b" \t\r"):
         return None
     if b'"seq"' not in line:
@@ -116,7 +116,8 @@ def parse_line(line: bytes, number: int = 0) -> Event | None:
         raw = line[:MAX_RAW].decode("utf-8", "replace")
         return Malformed(raw=raw, error=f"{where}not a JSON object")
     kind = data.get("type")
-    if kind == "header":
+    if kind in ("header", "summary"):
+        # A session log's first and last lines: about the session, not events in it.
         return None
     if kind not in EVENT_TYPES:
         # Said plainly: pydantic's message for this lists every tag and is cut off anyway.

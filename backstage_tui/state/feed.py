@@ -30,10 +30,11 @@ def feed_kind(event: Event) -> str:
 
 
 def shows_in_feed(event: Event) -> bool:
-    # A gift streak sends one event per repeat; the feed shows the streak once, when it ends.
-    if isinstance(event, Gift) and not event.streak_end:
+    kind = event.type
+    if kind not in FEED_TYPES:
         return False
-    return event.type in FEED_TYPES
+    # A gift streak sends one event per repeat; the feed shows the streak once, when it ends.
+    return kind != "gift" or not isinstance(event, Gift) or event.streak_end
 
 
 @dataclass

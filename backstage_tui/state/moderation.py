@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..events import Event, Hide, Unhide
+from ..events import ACTION_TYPES, Event, Hide, Unhide
 
 
 @dataclass
@@ -14,6 +14,8 @@ class ModerationState:
     actions: int = 0
 
     def apply(self, event: Event) -> None:
+        if event.type not in ACTION_TYPES:
+            return  # nearly every event: said first, it costs one set lookup
         if isinstance(event, Hide):
             self.hidden.add(event.target)
             self.actions += 1

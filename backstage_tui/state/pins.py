@@ -8,6 +8,7 @@ from ..events import Comment, Event, Pin, Question, Unpin
 from .feed import FeedState
 
 MAX_PINS = 20
+PIN_TYPES = frozenset({"pin", "unpin"})
 
 
 @dataclass
@@ -16,6 +17,8 @@ class PinsState:
     """By event id, in pinning order (oldest first)."""
 
     def apply(self, event: Event, feed: FeedState) -> None:
+        if event.type not in PIN_TYPES:
+            return
         if isinstance(event, Pin):
             target = feed.by_id.get(event.target)
             if isinstance(target, Comment | Question):
