@@ -7,11 +7,11 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from ..events import Comment, Question
@@ -34,26 +34,21 @@ class TextPane(Static):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, markup=False)
         self._shown: Text | None = None
+        self._height: int | None = None
 
     def show(self, text: Text) -> None:
         if text == self._shown:  # Rich Text compares its characters and its spans
             return
-        # The Status pane changes every frame under a flood; a new layout each time is the
-        # expensive part. Only a change in height (more lines, or a line that now wraps) needs one.
-        width = self.content_region.width
-        old = self._shown
-        rows = _rows(text, width)
-        same_height = old is not None and rows is not None and rows == _rows(old, width)
         self._shown = text
-        self.update(text, layout=not same_height)
-
-
-def _rows(text: Text, width: int) -> int | None:
-    """Rows `text` takes at `width` if no line wraps; None when one might (then: lay out)."""
-    lines = text.plain.split("\n")
-    if width <= 0 or any(cell_len(line) > width for line in lines):
-        return None
-    return len(lines)
+        # The Status pane changes every frame under a flood, and a new layout each time is the
+        # expensive part of its update. Only a change in height needs one, so measure the height
+        # as Textual will draw it (the same conversion Static would make, done once here).
+        content = Content.from_rich_text(text, console=self.app.console)
+        width = self.content_region.width
+        # As Textual measures it (`Widget._get_content_height` passes the styles the same way).
+        height = content.get_height(self.styles, width) if width > 0 else None  # type: ignore[arg-type]
+        self.update(content, layout=height is None or height != self._height)
+        self._height = height
 
 
 class PinnedPane(VerticalScroll, can_focus=False):
