@@ -145,7 +145,15 @@ class EventBus:
 
     def _stamp(self, event: Event) -> Event:
         self._seq += 1
-        # Events are frozen; a copy keeps that guarantee for everyone who already holds one.
+        if event.seq == 0 and event.__pydantic_extra__ is None:
+            # Never published: nobody but its source holds it yet, and a source hands an event over
+            # once. Giving it its seq in place saves a copy per event (2.3 us, a tenth of a core at
+            # 20,000/s). `seq` is then never written again: see below.
+            event.__dict__["seq"] = self._seq
+            event.__pydantic_fields_set__.add("seq")
+            return event
+        # Already published (a source that re-sends an event, a replayed line): subscribers hold it
+        # with its old seq; events are frozen facts, so it gets its new seq in a copy.
         return stamped_copy(event, self._seq)
 
     async def publish(self, event: Event) -> Event:

@@ -66,7 +66,8 @@ class _Event(_Model):
     ts: float = Field(default_factory=time.time)
     """When it happened, seconds since the epoch (UTC)."""
     seq: Int = 0
-    """Position in the session, gap-free from 1; given by the bus, 0 until published."""
+    """Position in the session, gap-free from 1; 0 until published. The bus writes it into the event
+    on its first publication (the only write to a frozen event) and copies one published again."""
 
 
 class _ChatEvent(_Event):

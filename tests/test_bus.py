@@ -23,6 +23,20 @@ async def test_seq_is_gap_free_and_every_subscriber_sees_the_same_order() -> Non
     assert bus.published == 100
 
 
+async def test_an_event_published_again_never_changes_under_those_who_hold_it() -> None:
+    bus = EventBus()
+    sub = bus.subscribe("a", "lossless")
+    fresh = viewers(7)
+    first = await bus.publish(fresh)
+    # A fresh event is stamped in place (no copy per event on the hot path)...
+    assert first is fresh and first.seq == 1
+    # ...but one that was already published is copied: the first holder's event keeps its seq.
+    again = await bus.publish(fresh)
+    assert again is not first and again.seq == 2 and again.count == 7
+    held = sub.take_nowait()
+    assert [e.seq for e in held] == [1, 2] and held[0] is first and first.seq == 1
+
+
 async def test_latest_policy_keeps_the_newest_and_counts_what_it_skipped() -> None:
     bus = EventBus()
     ui = bus.subscribe("ui", "latest", maxsize=10)
