@@ -168,3 +168,41 @@ async def test_a_paced_flood_is_shown_in_full_and_fully_logged(tmp_path: Path) -
         await runtime.close()
     assert runtime.log_path is not None
     assert [e.seq for e in SessionReader(runtime.log_path).events()] == list(range(1, sent + 1))
+
+
+async def test_a_drained_batch_is_put_on_the_screen_before_draw_frame_returns(
+    tmp_path: Path,
+) -> None:
+    """The frame goes out in the same turn as its batch, not after Textual's idle relay (which under
+    a flood was most of the p99 latency). If Textual's internals change, this says so."""
+    runtime = SessionRuntime(ScriptedSource(), sessions_dir=tmp_path, record=False)
+    app = BackstageApp(runtime, tz=UTC)
+    put_out: list[list[str]] = []
+    display = app._display
+
+    def noting(screen: Any, renderable: Any) -> None:
+        display(screen, renderable)
+        if renderable is not None:
+            put_out.append(screen_lines(app))
+
+    app._display = noting  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app._frame_timer is not None
+        app._frame_timer.pause()  # this test drives the frames
+        for first in (0, 500):
+            for n in range(first, first + 500):
+                await runtime.publish(comment(n))
+            before = len(put_out)
+            app.draw_frame()
+            assert len(put_out) == before + 1
+            rows = [line for line in put_out[-1] if "message" in line]
+            assert f"message {first + 499}" in rows[-1]
+        # With a dialog on top, the frame waits for Textual to paint the screens in order.
+        app.action_request_quit()
+        await pilot.pause()
+        await runtime.publish(comment(1000))
+        before = len(put_out)
+        app.draw_frame()
+        assert len(put_out) == before
+        await runtime.close()

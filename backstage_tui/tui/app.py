@@ -123,10 +123,38 @@ class BackstageApp(App[None]):
             # The recorder and the source change outside the state, so the status is checked every
             # frame; it only repaints when its text changed.
             self.status.refresh_from(self.runtime, view_skipped=self.feed.skipped)
+        self._paint_now()
         error = self.runtime.source_error
         if error and error != self._reported_error:
             self._reported_error = error
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
+
+    def _paint_now(self) -> None:
+        """Put this frame on the screen now rather than a few loop turns later.
+
+        Textual paints a refreshed widget after a relay: the widget's idle handler posts an Update
+        to the screen, the screen's idle handler wakes its update timer, the timer composes. Under a
+        flood every turn of that relay waits behind the publisher and the reducers, which made it
+        the largest part of the feed's p99 latency (74 -> 38 ms, docs/performance.md). So the
+        widgets this frame changed are handed to the screen directly and it composes at once.
+
+        This leans on Textual 8's screen internals (`_dirty_widgets`, `_on_timer_update`); should
+        they change, nothing breaks: the relay still paints, a little later, and
+        `tests/test_tui_feed.py` says so.
+        """
+        screen = self.screen
+        if screen is not self.feed.screen or self._batch_count:
+            return  # a dialog is on top: let Textual paint the screens in their order
+        dirty = getattr(screen, "_dirty_widgets", None)
+        compose = getattr(screen, "_on_timer_update", None)
+        if not isinstance(dirty, set) or not callable(compose):
+            return
+        for widget in (self.feed, self.status, self.pinned.body):
+            if getattr(widget, "_repaint_required", False) and widget.display:
+                widget._repaint_required = False
+                dirty.add(widget)
+        if dirty:
+            compose()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) offers what the keys offer, so nothing needs a memory for
