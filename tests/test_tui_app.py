@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from backstage_tui.events import Comment, Event, Viewers
 from backstage_tui.session import SessionReader
+from backstage_tui.tui import app as app_module
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
 from backstage_tui.tui.panes import StatusPane, clock
@@ -189,7 +192,35 @@ async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:
         await wait_until(pilot, settled(app, 2))
         await pilot.pause()
         assert app.feed.line_count == 1
-        assert "7 · peak 7" in str(app.query_one(StatusPane).render())
+        # Counters reach the Status pane within STATUS_INTERVAL_S (a quarter of a second).
+        await wait_until(pilot, lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()))
+
+
+async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock_now = [1000.0]  # the app's clock, moved by the test only
+    monkeypatch.setattr(app_module, "monotonic", lambda: clock_now[0])
+    app = make_app(tmp_path, [comment(1, "hi"), Viewers(ts=T0 + 2, count=7)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, settled(app, 2))
+        clock_now[0] += 1  # due again: the next frame shows the counters
+        await wait_until(pilot, lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()))
+        assert app._frame_timer is not None and app.runtime.recorder is not None
+        app._frame_timer.pause()  # from here the test draws the frames
+        await app.runtime.publish(Viewers(ts=T0 + 3, count=9))
+        await wait_until(pilot, lambda: app.runtime.state.stats.viewers == 9)
+        app.draw_frame()  # within STATUS_INTERVAL_S of the last drawing: the counter waits
+        assert "9 · peak 9" not in str(app.query_one(StatusPane).render())
+        # A failing disk is not a counter: it is on the pane with the very next frame.
+        app.runtime.recorder.error = "session log failing: No space left on device"
+        app.draw_frame()
+        shown = str(app.query_one(StatusPane).render())
+        assert "LOG FAILING" in shown and "9 · peak 9" in shown
+        app.runtime.recorder.error = None
+        clock_now[0] += app_module.STATUS_INTERVAL_S
+        app.draw_frame()
+        assert "LOG FAILING" not in str(app.query_one(StatusPane).render())
 
 
 async def test_the_collector_is_tuned_while_running_and_restored_after(tmp_path: Path) -> None:
