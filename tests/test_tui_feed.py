@@ -3,11 +3,21 @@ folding, and the cost of a batch."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual.app import App, ComposeResult
 
 from backstage_tui.events import Event, Gap, Hide, Join, Like, Malformed, Viewers
 from backstage_tui.state import ConsoleState
+from backstage_tui.tui.feed_lines import event_line, line_segments
 from backstage_tui.tui.feed_view import FeedView
+from tests.test_security_properties import KINDS, any_text, build
 from tests.tui_fixtures import T0, comment, user
 
 
@@ -130,3 +140,54 @@ async def test_system_and_malformed_lines_are_sanitised() -> None:
         await pilot.pause()
         line = app.feed.screen_lines()[0]
         assert "malformed payload" in line and "\x1b" not in line and "␛" in line
+
+
+# -- the fast line renderer is Rich's, exactly ------------------------------------------------------
+
+_console = Console(width=400, color_system="truecolor")
+_styles = st.sampled_from(
+    [Style(), Style(bold=True), Style(color="red", bgcolor="#112233"), Style(dim=True, italic=True)]
+)
+
+
+def _rich_way(text: Text, width: int, base: Style) -> list[Segment]:
+    text = text.copy()
+    text.style = base
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return list(text.render(_console))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(KINDS),
+    name=any_text,
+    body=any_text,
+    hidden=st.booleans(),
+    width=st.integers(min_value=1, max_value=160),
+    base=_styles,
+)
+def test_feed_line_segments_equal_richs_truncate_and_render(
+    kind: str, name: str, body: str, hidden: bool, width: int, base: Style
+) -> None:
+    line = event_line(build(kind, name, body, 1), hidden=hidden, pinned=not hidden, tz=UTC)
+    assert line_segments(line, width, base, _console) == _rich_way(line, width, base)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.tuples(any_text, st.one_of(st.none(), _styles, st.just("bold"))), max_size=6
+    ),
+    nested=st.booleans(),
+    width=st.integers(min_value=1, max_value=80),
+    base=_styles,
+)
+def test_any_text_segments_equal_richs_including_the_fallback(
+    pieces: list[tuple[str, Style | str | None]], nested: bool, width: int, base: Style
+) -> None:
+    text = Text()
+    for piece, style in pieces:
+        text.append(piece, style)
+    if nested and text.plain:
+        text.stylize(Style(underline=True), 0, len(text.plain) // 2 + 1)  # overlapping spans
+    assert line_segments(text, width, base, _console) == _rich_way(text, width, base)

@@ -32,7 +32,7 @@ from textual.strip import Strip
 
 from ..events import Event
 from ..state import ConsoleState, feed_kind, shows_in_feed
-from .feed_lines import event_line
+from .feed_lines import event_line, line_segments
 
 DEFAULT_CAPACITY = 5000
 StripKey = tuple[str, int, int, bool, bool, bool]
@@ -338,8 +338,7 @@ class FeedView(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
-            text.style = cursor if selected else base
-            text.truncate(width, overflow="ellipsis", pad=True)
-            strip = Strip(text.render(self.app.console), width)
+            style = cursor if selected else base
+            strip = Strip(line_segments(text, width, style, self.app.console), width)
             self._cache[key] = strip
         return strip
