@@ -30,9 +30,9 @@ async def test_four_panes_with_their_titles(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         titles = [str(app.query_one(f"#{pane}").border_title) for pane in
-                  ("feed", "pinned", "poll", "status")]  # fmt: skip
+                  ("feed-frame", "pinned", "poll", "status")]  # fmt: skip
         assert titles == ["Feed", "Pinned", "Poll", "Status"]
-        feed, status = app.query_one("#feed"), app.query_one("#status")
+        feed, status = app.query_one("#feed-frame"), app.query_one("#status")
         assert feed.region.width > 2 * status.region.width - 4  # the feed has about two thirds
         assert "No poll running" in whole_screen(app)
 

@@ -75,7 +75,7 @@ async def test_cursor_pauses_and_pending_overflow_counts_as_skipped() -> None:
         await pilot.pause()
         assert app.feed.pending_count == 10
         assert app.feed.skipped == 3 + 15
-        assert "paused · 10 new" in str(app.feed.border_subtitle)
+        assert "paused · 10 new" in app.feed.subtitle
         assert "message 29" not in "\n".join(app.feed.screen_lines())
         await pilot.press("escape")
         assert not app.feed.paused
@@ -109,7 +109,7 @@ async def test_fold_hides_activity_and_keeps_the_selection() -> None:
         assert "liked" not in text and "joined" not in text
         assert "before" in text and "after" in text and "gap" in text  # system lines stay
         assert app.feed.selected_event is not None and app.feed.selected_event.id == "c3"
-        assert "activity folded" in str(app.feed.border_subtitle)
+        assert "activity folded" in app.feed.subtitle
         await pilot.press("f")
         assert "liked ×3" in "\n".join(app.feed.screen_lines())
 

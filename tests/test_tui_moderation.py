@@ -79,7 +79,7 @@ async def test_cursor_keys_and_the_paused_count(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(n, f"line {n}") for n in range(40)])
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, settled(app, 40))
-        assert str(app.feed.border_subtitle) == "live"
+        assert app.feed.subtitle == "live"
         await pilot.press("k")
         assert app.feed.selected_event is not None and app.feed.selected_event.id == "c39"
         await pilot.press("up", "k")
@@ -92,11 +92,11 @@ async def test_cursor_keys_and_the_paused_count(tmp_path: Path) -> None:
         for n in range(40, 45):
             await app.runtime.publish(comment(n, f"new {n}"))
         await wait_until(pilot, lambda: app.feed.pending_count == 5)
-        await wait_until(pilot, lambda: "paused · 5 new" in str(app.feed.border_subtitle))
+        await wait_until(pilot, lambda: "paused · 5 new" in app.feed.subtitle)
         assert "new 44" not in screen_text(app)
         await pilot.press("G")
         assert app.feed.selected_event is None and not app.feed.paused
-        assert str(app.feed.border_subtitle) == "live"
+        assert app.feed.subtitle == "live"
         assert "new 44" in app.feed.screen_lines()[-1]
         await pilot.press("k", "escape")
         assert app.feed.selected_event is None

@@ -24,7 +24,7 @@ from ..runtime import SessionRuntime
 from ..safetext import display
 from .actions import FeedActions
 from .confirm import ConfirmScreen
-from .feed_view import DEFAULT_CAPACITY, FeedView
+from .feed_view import DEFAULT_CAPACITY, FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen
 from .panes import PinnedPane, PollPane, StatusPane
@@ -84,7 +84,8 @@ class BackstageApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield self.feed
+            with FeedFrame(id="feed-frame"):
+                yield self.feed
             with Vertical(id="side"):
                 yield self.pinned
                 yield PollPane(id="poll")
@@ -92,7 +93,7 @@ class BackstageApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        for selector, title in (("#feed", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
+        for selector, title in (("#feed-frame", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
                                 ("#status", "Status")):  # fmt: skip
             self.query_one(selector).border_title = title
         # Subscribe before starting, so the very first event already reaches the screen.
