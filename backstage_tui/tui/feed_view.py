@@ -176,6 +176,16 @@ class FeedView(ScrollView, can_focus=True):
         if len(lines) >= self.capacity:
             self._buffer = deque(lines[-self.capacity :])
             self._rebuild_visible()
+        elif not self.fold_activity:
+            # Nothing folded: the visible lines are the buffer. No per-line test (a flood brings
+            # hundreds of lines a frame).
+            buffer.extend(lines)
+            self._visible.extend(lines)
+            excess = len(buffer) - self.capacity
+            if excess > 0:
+                for _ in range(excess):
+                    buffer.popleft()
+                del self._visible[:excess]
         else:
             buffer.extend(lines)
             shows = self._shows
