@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 
 from backstage_tui.events import Event, Gap, Hide, Join, Like, Malformed, Viewers
 from backstage_tui.state import ConsoleState
-from backstage_tui.tui.feed_lines import event_line, line_segments
+from backstage_tui.tui.feed_lines import LineBuilder, event_line, format_clock, line_segments
 from backstage_tui.tui.feed_view import FeedView
 from tests.test_security_properties import KINDS, any_text, build
 from tests.tui_fixtures import T0, comment, user
@@ -191,3 +191,28 @@ def test_any_text_segments_equal_richs_including_the_fallback(
     if nested and text.plain:
         text.stylize(Style(underline=True), 0, len(text.plain) // 2 + 1)  # overlapping spans
     assert line_segments(text, width, base, _console) == _rich_way(text, width, base)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.tuples(any_text, st.one_of(st.none(), _styles)), max_size=8))
+def test_the_line_builder_makes_the_text_appending_would(
+    pieces: list[tuple[str, Style | None]],
+) -> None:
+    builder, text = LineBuilder(), Text(no_wrap=True, end="")
+    for piece, style in pieces:
+        builder.append(piece, style)
+        text.append(piece, style)
+    built = builder.text()
+    assert built == text and built.spans == text.spans
+    assert (built.no_wrap, built.end) == (True, "")
+
+
+def test_the_clock_is_formatted_once_a_second_and_survives_any_float() -> None:
+    from datetime import timedelta, timezone
+
+    plus_two = timezone(timedelta(hours=2))
+    assert format_clock(T0 + 0.25, UTC) == format_clock(T0 + 0.75, UTC) == "22:13:20"
+    assert format_clock(T0 + 0.25, plus_two) == "00:13:20"  # another zone is not the cached one
+    assert format_clock(T0 + 1.0, UTC) == "22:13:21"
+    for bad in (float("nan"), float("inf"), -float("inf"), 1e300):
+        assert format_clock(bad, UTC) == "--:--:--"
