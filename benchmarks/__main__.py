@@ -20,6 +20,8 @@ from .common import SIZES, Metrics, Sizes, emit, run_child
 TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("sustained_kept_up", ">=", 1, "kept up with 20,000/s (within 3%, under 1 s behind)"),
     ("p99_ms", "<=", 50, "p99 publication -> first frame that drew it"),
+    ("pty_kept_up", ">=", 1, "the real command on a pty kept up with 20,000/s"),
+    ("pty_p99_ms", "<=", 50, "p99 on a pty: line into the pipe -> its bytes on the terminal"),
     ("burst_catchup_s", "<=", 1.0, "50,000 at once: until the last is on screen"),
     ("burst_log_missing", "<=", 0, "the log holds the whole burst"),
     ("rss_mb_1m", "<=", 100, "resident memory after 1M events"),
@@ -44,6 +46,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("burst_log_missing", "  burst events missing from the log", "{:,.0f}"),
     ("log_missing", "  any event missing from the log", "{:,.0f}"),
     ("pty_rate", "pty_rate (real command on a pty, jsonl stdin)", "{:,.0f}"),
+    ("pty_kept_up", "  kept up (1 = yes)", "{:.0f}"),
+    ("pty_p50_ms", "  pty_p50_ms", "{:.1f}"),
     ("pty_p99_ms", "  pty_p99_ms (pipe -> terminal bytes)", "{:.1f}"),
     ("pty_max_backlog", "  pty writer's largest backlog (lines)", "{:,.0f}"),
     ("pty_log_missing", "  pty events missing from the log", "{:,.0f}"),
