@@ -69,7 +69,10 @@ async def test_status_pane_reflects_the_events(tmp_path: Path) -> None:
         await wait_until(pilot, settled(app, 13))
         await wait_until(pilot, lambda: app.runtime.recorder is not None
                          and app.runtime.recorder.written == 13)  # fmt: skip
-        await pilot.pause(0.1)
+        # Counters reach the pane within STATUS_INTERVAL_S: wait for the last one to move.
+        await wait_until(
+            pilot, lambda: "13 events recorded" in str(app.query_one(StatusPane).render())
+        )
         status = str(app.query_one(StatusPane).render())
         assert "fake · test" in status
         assert "● connected" in status

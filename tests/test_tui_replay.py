@@ -24,7 +24,9 @@ async def test_replay_at_max_speed_ends_on_the_sessions_final_state(tmp_path: Pa
         total = N + 2
         await wait_until(pilot, lambda: app.runtime.state.last_seq == total, timeout=30)
         await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == total)
-        await pilot.pause()
+        # The Status pane's counters follow within a quarter of a second (STATUS_INTERVAL_S).
+        final_count = f"{live.state.stats.comments:,} total"
+        await wait_until(pilot, lambda: final_count in whole_screen(app))
         assert app.runtime.state == live.state
         assert app.runtime.recorder is None  # a replay is not recorded again
 

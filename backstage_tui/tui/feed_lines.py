@@ -196,7 +196,9 @@ def _chat(text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned:
     text.append(display(event.text), TEXT_STYLE)
 
 
-def _activity(text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool) -> None:
+def _activity(
+    text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool
+) -> None:
     icon, style, _ = KIND_ICONS[event.type]
     _icon(text, icon, style)
     _append_user(text, event.user)
