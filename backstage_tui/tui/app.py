@@ -127,6 +127,7 @@ class BackstageApp(App[None]):
                 self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
             self._refresh_status()
         self._paint_now()
+        self._gc.after_frame()
         error = self.runtime.source_error
         if error and error != self._reported_error:
             self._reported_error = error
