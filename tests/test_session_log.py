@@ -16,6 +16,8 @@ from backstage_tui.session import (
     default_sessions_dir,
     new_log_path,
 )
+from backstage_tui.session.summary import SessionTotals, read_summary
+from backstage_tui.state import ConsoleState
 from tests.conftest import comment
 
 
@@ -135,9 +137,13 @@ async def test_log_deleted_while_recording_is_recreated_with_its_history(tmp_pat
     path.unlink()
     path.parent.rmdir()
     await recorder.write_batch([comment("after")])
-    await recorder.close()
+    events = SessionReader(path).events()
+    await recorder.close(SessionTotals.of(ConsoleState.fold(events)))
     assert [e.text for e in SessionReader(path).events()] == ["before", "after"]
     assert recorder.notice and "recreated" in recorder.notice
+    # The history was copied back from the open descriptor byte for byte: the summary still holds.
+    summary, why_not = read_summary(path)
+    assert summary is not None and summary.events == 2, why_not
 
 
 def test_sessions_dir_prefers_a_local_sessions_folder(tmp_path: Path) -> None:

@@ -128,24 +128,6 @@ async def test_no_summary_after_a_write_error_or_totals_that_do_not_match(tmp_pa
     assert read_summary(path)[0] is None
 
 
-async def test_a_log_recreated_after_its_folder_vanished_keeps_a_true_summary(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "logs" / "s.jsonl"
-    recorder = SessionRecorder(path, header(), fsync_interval=0)
-    await recorder.open()
-    await recorder.write_batch([comment("before")])
-    path.unlink()
-    path.parent.rmdir()
-    await recorder.write_batch([comment("after")])
-    events = SessionReader(path).events()
-    await recorder.close(SessionTotals.of(ConsoleState.fold(events)))
-    # The history was copied back from the open descriptor, byte for byte: the checksum holds.
-    summary, why_not = read_summary(path)
-    assert summary is not None, why_not
-    assert summary.events == 2
-
-
 async def test_the_runtime_summary_counts_actions_and_survives_a_quiet_session(
     tmp_path: Path,
 ) -> None:

@@ -31,7 +31,12 @@ CRC_CHUNK = 1 << 20
 
 
 class SessionTotals(BaseModel):
-    """The numbers `sessions show` prints: one model, whether folded now or read from a summary."""
+    """The numbers `sessions show` prints: one model, whether folded now or read from a summary.
+
+    Declared apart from `StatsState` on purpose, though many names are the same: this is part of the
+    log format, versioned with it (`docs/log-format.md`), while the live state may gain or reshape
+    fields that never reach a log.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
