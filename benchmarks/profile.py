@@ -8,12 +8,10 @@ is counted on its own line. Unlike `cProfile` this does not slow small functions
 ones; its own cost is one short GIL hold per sample.
 
 Its limit: the sampling thread needs the GIL, and the loop mostly lets go of it when it goes idle in
-``select``, so busy stretches are under-sampled and idle time over-reported (against py-spy on the
-same flood: 73% idle here, 36% there). Use it to compare two versions of the code in the same
-minute; for the shares, sample from outside with py-spy (docs/performance.md gives the command).
-
-`python -m benchmarks profile` prints the table; ``--cprofile FILE`` also writes a `cProfile` dump of
-the same period for `pstats` / snakeviz.
+``select``, so busy stretches are under-sampled and idle time over-reported (73% idle by its count
+on a flood where py-spy finds about a third). Use it to compare two versions of the code in the
+same minute (``--sampler inprocess``); ``python -m benchmarks profile`` samples from outside with
+py-spy by default (`wall_profile.py`).
 """
 
 from __future__ import annotations
@@ -179,12 +177,30 @@ def run(seconds: float, cprofile_to: Path | None = None) -> list[str]:
 def main(argv: list[str]) -> int:
     import argparse
 
+    from . import wall_profile
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks profile")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--cprofile", type=Path, default=None, metavar="FILE")
+    parser.add_argument(
+        "--sampler",
+        choices=("py-spy", "inprocess"),
+        default="py-spy",
+        help="py-spy from outside (the shares), or the in-process sampler (quick A/B comparisons)",
+    )
+    parser.add_argument(
+        "--cprofile", type=Path, default=None, metavar="FILE", help="with --sampler inprocess"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    for line in run(args.seconds, args.cprofile):
+    if args.sampler == "py-spy" and args.cprofile is None:
+        try:
+            lines = wall_profile.run(args.seconds)
+        except RuntimeError as exc:
+            print(f"{exc}; or use --sampler inprocess", file=sys.stderr)
+            return 2
+    else:
+        lines = run(args.seconds, args.cprofile)
+    for line in lines:
         print(line)
     print(f"(profile run took {time.perf_counter() - started:.1f} s)")
     return 0
