@@ -80,6 +80,7 @@ CATEGORIES: tuple[tuple[str, Callable[[list[Frame]], bool]], ...] = (
     ("the reducers", _in("backstage_tui/state/")),
     ("the bus copying a re-published event", _calls("stamped_copy")),
     ("the bus stamping and delivering", _in("backstage_tui/bus.py")),
+    ("a source reading and parsing its input", _in("backstage_tui/sources/")),
     ("the benchmark's publisher", _in("benchmarks/common.py")),
     ("Textual: messages, timers, other widgets", _in("textual/", "rich/")),
 )
@@ -101,6 +102,10 @@ def categorise(lines: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
             if any(f.path.endswith("session/recorder.py") for f in stack):
                 workers["the recorder's worker thread, busy"] += count
             continue
+        # What the loop was running: the frames above its `_run_once` (below it are whatever
+        # started the loop, Textual's `App.run` on the real command).
+        start = max(i for i, f in enumerate(stack) if f.function == "_run_once")
+        stack = stack[start:]
         for label, test in CATEGORIES:
             if test(stack):
                 loop[label] += count

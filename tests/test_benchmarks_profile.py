@@ -64,3 +64,16 @@ def test_each_stack_goes_to_the_first_category_that_owns_it() -> None:
         "the bus stamping and delivering": 5,
     }
     assert recorder == {"the recorder's worker thread, busy": 6}
+
+
+def test_what_started_the_loop_does_not_own_its_samples() -> None:
+    # On the real command the loop runs inside Textual's App.run: that is not Textual's work.
+    under_textual = (
+        f"main (backstage_tui/cli.py:200);App.run ({SITE}/textual/app.py:2100);"
+        "BaseEventLoop._run_once (/usr/lib/python3.11/asyncio/base_events.py:1922);"
+        "Handle._run (/usr/lib/python3.11/asyncio/events.py:80);"
+        "JsonlSource._stdin_events (backstage_tui/sources/jsonl.py:290);"
+        "LineDecoder.feed (backstage_tui/sources/jsonl.py:66) 9"
+    )
+    loop, _ = categorise([under_textual])
+    assert loop == {"a source reading and parsing its input": 9}
