@@ -190,11 +190,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--cprofile", type=Path, default=None, metavar="FILE", help="with --sampler inprocess"
     )
+    parser.add_argument(
+        "--measure",
+        choices=("flood", "pty"),
+        default="flood",
+        help="the headless app, or the real command on a pty (py-spy only)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.sampler == "py-spy" and args.cprofile is None:
         try:
-            lines = wall_profile.run(args.seconds)
+            if args.measure == "pty":
+                lines = wall_profile.run_pty(args.seconds)
+            else:
+                lines = wall_profile.run(args.seconds)
         except RuntimeError as exc:
             print(f"{exc}; or use --sampler inprocess", file=sys.stderr)
             return 2

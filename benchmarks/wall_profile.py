@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RATE_HZ = 250
+PTY_RATE_HZ = 100
+"""Lower on the real command: there py-spy shares the two cores with the app and the benchmark."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,9 @@ def categorise(lines: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
     return loop, workers
 
 
-def table(loop: Counter[str], workers: Counter[str]) -> list[str]:
+def table(loop: Counter[str], workers: Counter[str], rate: int = RATE_HZ) -> list[str]:
     total = sum(loop.values()) or 1
-    out = [f"event-loop thread, {total:,} samples at {RATE_HZ}/s (wall time):"]
+    out = [f"event-loop thread, {total:,} samples at {rate}/s (wall time):"]
     out += [f"  {100 * n / total:5.1f}%  {label}" for label, n in loop.most_common()]
     if workers:
         out.append("worker threads, samples against the loop's:")
@@ -130,11 +132,51 @@ def py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
-def run(seconds: float) -> list[str]:
-    """Profile `seconds` of the flood; raises `RuntimeError` when py-spy cannot."""
+def _spy() -> str:
     spy = py_spy()
     if spy is None:
         raise RuntimeError('py-spy is not installed: pip install -e ".[dev]"')
+    return spy
+
+
+def run_pty(seconds: float) -> list[str]:
+    """Profile the real command through the pty measurement (`pty_flood`): the same run, with
+    py-spy starting the app and sampling it until it quits."""
+    from . import pty_flood
+
+    spy = _spy()
+    with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
+        raw = Path(tmp) / "pty.raw"
+        spy_args = ["record", "--idle", "--rate", str(PTY_RATE_HZ), "--format", "raw"]
+        command = [
+            spy,
+            *spy_args,
+            "--output",
+            str(raw),
+            "--",
+            sys.executable,
+            "-m",
+            "backstage_tui.cli",
+        ]
+        original = pty_flood.backstage_command
+        pty_flood.backstage_command = lambda: command
+        try:
+            figures = pty_flood.measure(seconds)
+        finally:
+            pty_flood.backstage_command = original
+        if not raw.exists():
+            raise RuntimeError("py-spy could not profile the command (no samples written)")
+        loop, workers = categorise(raw.read_text().splitlines())
+    head = (
+        f"the real command on a pty, {seconds:g} s at 20,000 lines/s offered, sampled by py-spy: "
+        f"{figures['pty_rate']:,.0f}/s kept, p99 {figures['pty_p99_ms']:.1f} ms"
+    )
+    return [head, *table(loop, workers, PTY_RATE_HZ)]
+
+
+def run(seconds: float) -> list[str]:
+    """Profile `seconds` of the flood; raises `RuntimeError` when py-spy cannot."""
+    spy = _spy()
     with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
         raw = Path(tmp) / "flood.raw"
         child = [sys.executable, "-m", "benchmarks", "_child", "flood", str(seconds), "1.0", "1000"]
