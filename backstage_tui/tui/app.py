@@ -166,7 +166,7 @@ class BackstageApp(App[None]):
 
         This leans on Textual 8's screen internals (`_dirty_widgets`, `_on_timer_update`); should
         they change, nothing breaks: the relay still paints, a little later, and
-        `tests/test_tui_feed.py` says so.
+        `tests/test_flood_guards.py` says so.
         """
         screen = self.screen
         if screen is not self.feed.screen or self._batch_count:
