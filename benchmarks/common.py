@@ -149,6 +149,12 @@ class FloodSource(Source):
 # --- figures ---------------------------------------------------------------------------------
 
 
+def kept_up(accepted: float, offered: float, worst_backlog: float) -> bool:
+    """Within 3% of the offered rate, and never a second of events behind (both floods, headless
+    and on a pty, judge by this)."""
+    return accepted >= 0.97 * offered and worst_backlog < offered
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The `q`-th percentile (0..100) by nearest rank; NaN for no values."""
     if not values:

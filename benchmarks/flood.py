@@ -29,7 +29,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import shows_in_feed
 
-from .common import POOL, TARGET_RATE, FloodSource, Metrics, demo_events
+from .common import POOL, TARGET_RATE, FloodSource, Metrics, demo_events, kept_up
 from .probe import FrameProbe, MeasuredApp, caught_up_ms, latencies_ms, summary
 
 SCREEN = (120, 40)
@@ -169,12 +169,11 @@ def _sustained(
     lat = summary(drawn)
     sustained = min(rates.values())
     worst_backlog = max(backlogs, default=0)
-    kept_up = sustained >= 0.97 * offered and worst_backlog < offered  # under a second behind
     return {
         "sustained_rate": sustained,
         "sustained_offered": offered,
         **{f"sustained_{k}_rate": v for k, v in rates.items()},
-        "sustained_kept_up": float(kept_up),
+        "sustained_kept_up": float(kept_up(sustained, offered, worst_backlog)),
         "sustained_max_backlog": float(worst_backlog),
         "sustained_skipped": float(after.skipped - before.skipped),
         "sustained_drawn": float(len(drawn)),

@@ -32,7 +32,7 @@ from backstage_tui.events import event_to_json
 from backstage_tui.session import SessionReader
 
 from . import experiments
-from .common import TARGET_RATE, TICK_S, Metrics, backstage_command, demo_events
+from .common import TARGET_RATE, TICK_S, Metrics, backstage_command, demo_events, kept_up
 from .probe import summary
 from .startup import FRAME_MARKS
 from .terminal import Terminal
@@ -141,8 +141,7 @@ def measure(seconds: float, warmup_s: float = 1.0, rate: float = TARGET_RATE) ->
     accepted = (window_end[1] - window_start[1]) / span
     return {
         "pty_rate": accepted,
-        # As the headless figure: within 3% of the offer, never a second of lines behind.
-        "pty_kept_up": float(accepted >= 0.97 * rate and max_backlog < rate),
+        "pty_kept_up": float(kept_up(accepted, rate, max_backlog)),
         "pty_offered": rate,
         "pty_max_backlog": float(max_backlog),
         "pty_p50_ms": lat["p50"],

@@ -132,11 +132,24 @@ def py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
-def _spy() -> str:
+def _spy_record(raw: Path, rate: int) -> list[str]:
+    """The py-spy command line that samples what follows it into `raw`; raises `RuntimeError`
+    when py-spy is not installed."""
     spy = py_spy()
     if spy is None:
         raise RuntimeError('py-spy is not installed: pip install -e ".[dev]"')
-    return spy
+    return [
+        spy,
+        "record",
+        "--idle",
+        "--rate",
+        str(rate),
+        "--format",
+        "raw",
+        "--output",
+        str(raw),
+        "--",
+    ]
 
 
 def run_pty(seconds: float) -> list[str]:
@@ -144,20 +157,9 @@ def run_pty(seconds: float) -> list[str]:
     py-spy starting the app and sampling it until it quits."""
     from . import pty_flood
 
-    spy = _spy()
     with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
         raw = Path(tmp) / "pty.raw"
-        spy_args = ["record", "--idle", "--rate", str(PTY_RATE_HZ), "--format", "raw"]
-        command = [
-            spy,
-            *spy_args,
-            "--output",
-            str(raw),
-            "--",
-            sys.executable,
-            "-m",
-            "backstage_tui.cli",
-        ]
+        command = [*_spy_record(raw, PTY_RATE_HZ), sys.executable, "-m", "backstage_tui.cli"]
         original = pty_flood.backstage_command
         pty_flood.backstage_command = lambda: command
         try:
@@ -176,13 +178,11 @@ def run_pty(seconds: float) -> list[str]:
 
 def run(seconds: float) -> list[str]:
     """Profile `seconds` of the flood; raises `RuntimeError` when py-spy cannot."""
-    spy = _spy()
     with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
         raw = Path(tmp) / "flood.raw"
         child = [sys.executable, "-m", "benchmarks", "_child", "flood", str(seconds), "1.0", "1000"]
-        spy_args = ["record", "--idle", "--rate", str(RATE_HZ), "--format", "raw"]
         done = subprocess.run(
-            [spy, *spy_args, "--output", str(raw), "--", *child],
+            [*_spy_record(raw, RATE_HZ), *child],
             capture_output=True,
             text=True,
             check=False,
