@@ -7,25 +7,16 @@ from pathlib import Path
 import pytest
 
 from backstage_tui import __version__
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "backstage_tui.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
+from tests.helpers import run_cli
 
 
 def test_version() -> None:
-    out = run("--version")
+    out = run_cli("--version")
     assert out.returncode == 0 and out.stdout.strip() == f"backstage {__version__}"
 
 
 def test_help_lists_the_commands() -> None:
-    out = run("--help")
+    out = run_cli("--help")
     assert out.returncode == 0
     for word in ("--source", "--option", "--sessions-dir", "replay"):
         assert word in out.stdout
@@ -47,7 +38,7 @@ def test_help_lists_the_commands() -> None:
 def test_bad_input_is_one_line_and_exit_2(
     args: tuple[str, ...], message: str, tmp_path: Path
 ) -> None:
-    out = run(*args, cwd=tmp_path)
+    out = run_cli(*args, cwd=tmp_path)
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
@@ -58,16 +49,16 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_corrupt_log_and_bad_speed(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"\x00\x01garbage\n")
-    out = run("replay", str(bad))
+    out = run_cli("replay", str(bad))
     assert out.returncode == 2 and "not a backstage session log" in out.stderr
-    out = run("replay", str(bad), "--speed", "0")
+    out = run_cli("replay", str(bad), "--speed", "0")
     assert out.returncode == 2 and out.stderr.count("\n") == 1
 
 
 def test_unwritable_sessions_dir(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    out = run("--sessions-dir", str(blocker / "sub"))
+    out = run_cli("--sessions-dir", str(blocker / "sub"))
     assert out.returncode == 2
     assert "cannot create sessions folder" in out.stderr and out.stderr.count("\n") == 1
 
@@ -75,9 +66,9 @@ def test_unwritable_sessions_dir(tmp_path: Path) -> None:
 async def test_sessions_show_sums_up_a_log(tmp_path: Path) -> None:
     from backstage_tui.events import Hide, Viewers
     from backstage_tui.runtime import SessionRuntime
-    from tests.conftest import ListSource, comment
+    from tests.helpers import ListSource, chat
 
-    events = [Viewers(count=120, ts=100.0), *[comment(f"m{i}", ts=100.0 + i) for i in range(30)]]
+    events = [Viewers(count=120, ts=100.0), *[chat(f"m{i}", ts=100.0 + i) for i in range(30)]]
     runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
     await runtime.start()
     await runtime.wait_source_done()
@@ -86,14 +77,14 @@ async def test_sessions_show_sums_up_a_log(tmp_path: Path) -> None:
     assert runtime.log_path is not None
     with runtime.log_path.open("ab") as f:
         f.write(b'{"type":"comm')  # a torn last line, as after a crash
-    out = run("sessions", "show", str(runtime.log_path))
+    out = run_cli("sessions", "show", str(runtime.log_path))
     assert out.returncode == 0, out.stderr
     assert "events 32" in out.stdout
     assert "30 comments" in out.stdout and "peak 120" in out.stdout
     assert "1 hidden" in out.stdout and "torn last line" in out.stdout
-    listing = run("sessions", "list", "--help")
+    listing = run_cli("sessions", "list", "--help")
     assert listing.returncode == 0
-    listed = run("--sessions-dir", str(tmp_path), "sessions", "list")
+    listed = run_cli("--sessions-dir", str(tmp_path), "sessions", "list")
     assert runtime.log_path.name in listed.stdout
 
 

@@ -27,7 +27,7 @@ from backstage_tui.events import ActionEvent, Comment, Event, Hide, Malformed, P
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
-from tests.conftest import ListSource, comment
+from tests.helpers import ListSource, chat
 
 HOSTILE_ERROR = "server said \x1b]0;PWNED\x07 [@click=app.quit]bye[/]\nsecond line\x9b6n"
 
@@ -66,7 +66,7 @@ class RaisingSource(Source):
 
     async def events(self) -> AsyncIterator[Event]:
         for n in range(self.before):
-            yield comment(f"m{n}")
+            yield chat(f"m{n}")
         raise self.error
 
 
@@ -137,10 +137,10 @@ class GarbageSource(Source):
     name: ClassVar[str] = "garbage"
 
     async def events(self) -> AsyncIterator[Event]:
-        yield comment("first")
+        yield chat("first")
         for item in GARBAGE:
             yield item
-        yield comment("last")
+        yield chat("last")
 
 
 async def test_garbage_from_a_source_becomes_malformed_events_and_the_pump_goes_on(
@@ -172,7 +172,7 @@ class SilentSource(Source):
 
     async def events(self) -> AsyncIterator[Event]:
         await asyncio.Event().wait()
-        yield comment("never")  # pragma: no cover
+        yield chat("never")  # pragma: no cover
 
 
 class StubbornSource(Source):
@@ -185,7 +185,7 @@ class StubbornSource(Source):
         self.released = False
 
     async def events(self) -> AsyncIterator[Event]:
-        yield comment("hello")
+        yield chat("hello")
         while not self.released:
             try:
                 await asyncio.sleep(3600)
@@ -227,7 +227,7 @@ async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
 async def test_a_subscriber_that_raises_keeps_receiving_and_hurts_no_one(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    events = [comment(f"m{i}") for i in range(300)]
+    events = [chat(f"m{i}") for i in range(300)]
     runtime = SessionRuntime(ListSource(events), sessions_dir=tmp_path)
     seen: list[Event] = []
 
@@ -248,7 +248,7 @@ async def test_a_subscriber_that_raises_keeps_receiving_and_hurts_no_one(
 
 
 async def test_a_slow_ui_does_not_slow_the_recorder(tmp_path: Path) -> None:
-    events = [comment(f"m{i}") for i in range(20_000)]
+    events = [chat(f"m{i}") for i in range(20_000)]
     runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
     ui = runtime.subscribe_ui(maxsize=10)  # a UI that never takes anything
     await runtime.start()
@@ -266,7 +266,7 @@ async def test_the_log_folder_removed_mid_session_is_recreated_with_every_event(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "sessions"
-    source = ListSource([comment(f"before {i}") for i in range(100)])
+    source = ListSource([chat(f"before {i}") for i in range(100)])
     runtime = SessionRuntime(source, sessions_dir=folder)
     await runtime.start()
     recorder = runtime.recorder
@@ -274,7 +274,7 @@ async def test_the_log_folder_removed_mid_session_is_recreated_with_every_event(
     await wait_for(lambda: recorder.written == 100)
     shutil.rmtree(folder)
     for i in range(100):
-        await runtime.publish(comment(f"after {i}"))
+        await runtime.publish(chat(f"after {i}"))
     # An action is synced at once: that is when the recorder notices the file is gone.
     await runtime.act(Hide(target=runtime.state.feed.items[0].id))
     await wait_for(lambda: recorder.notice is not None)
@@ -297,7 +297,7 @@ class RefusingSource(ListSource):
 
 
 async def test_a_refused_action_still_counts_locally_and_says_why(tmp_path: Path) -> None:
-    runtime = SessionRuntime(RefusingSource([comment("spam")]), sessions_dir=tmp_path)
+    runtime = SessionRuntime(RefusingSource([chat("spam")]), sessions_dir=tmp_path)
     await runtime.start()
     await wait_for(lambda: runtime.state.last_seq == 1)
     target = runtime.state.feed.items[0].id

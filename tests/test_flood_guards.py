@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import Log
 
 from backstage_tui.events import Comment, Event, Like, User, Viewers
@@ -27,6 +26,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
 from backstage_tui.tui.app import BackstageApp
+from tests.helpers import wait_for
 
 SIZE = (100, 30)
 T0 = 1_767_225_600.0
@@ -67,14 +67,6 @@ def screen_lines(app: App[Any]) -> list[str]:
     return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
 
 
-async def wait_until(pilot: Pilot[Any], check: Callable[[], bool], timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await pilot.pause(0.02)
-    assert check(), "not reached in time"
-
-
 async def test_this_way_of_reading_the_screen_catches_a_log_that_stopped_repainting() -> None:
     class LogApp(App[None]):
         def compose(self) -> ComposeResult:
@@ -104,7 +96,12 @@ async def test_newest_line_is_on_screen_after_far_more_lines_than_the_feed_keeps
         for _ in range(40):  # 10,000 lines through a 100-line feed, one frame's worth at a time
             source.batches.put_nowait([comment(n) for n in range(sent, sent + 250)])
             sent += 250
-            await wait_until(pilot, lambda n=sent: app.feed.shown + app.feed.skipped >= n)
+            await wait_for(
+                pilot,
+                lambda n=sent: app.feed.shown + app.feed.skipped >= n,
+                description="the feed accounted for every event sent",
+                timeout=20,
+            )
             await pilot.pause()
             feed_rows = [line for line in screen_lines(app) if "message" in line]
             assert f"message {sent - 1}" in feed_rows[-1]
@@ -124,13 +121,15 @@ async def test_a_burst_larger_than_the_ui_queue_is_accounted_for_and_fully_logge
         await pilot.pause()
         source.batches.put_nowait(events)
         published = len(events)
-        await wait_until(
+        await wait_for(
             pilot,
             lambda: (
                 runtime.bus.published == published
                 and runtime.state.last_seq == published
                 and app.feed.shown + app.feed.skipped + app.feed.pending_count == published
             ),
+            description="the bus, the state and the feed all took every event",
+            timeout=20,
         )
         await pilot.pause()
         assert app.feed.skipped > 0, "the burst should have overflowed the UI's queue"
@@ -155,13 +154,15 @@ async def test_a_paced_flood_is_shown_in_full_and_fully_logged(tmp_path: Path) -
             source.batches.put_nowait([mixed(n) for n in range(sent, sent + 100)])
             sent += 100
             await asyncio.sleep(0.005)
-        await wait_until(
+        await wait_for(
             pilot,
             lambda: (
                 app.feed.shown + app.feed.skipped + app.feed.pending_count == sent
                 and runtime.recorder is not None
                 and runtime.recorder.written == sent
             ),
+            description="the feed and the log took every event sent",
+            timeout=20,
         )
         assert app.feed.skipped == 0
         assert app.feed.shown == runtime.bus.published == sent

@@ -7,7 +7,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
-from tests.conftest import ListSource, comment, record_demo_session
+from tests.helpers import ListSource, chat, record_demo_session
 
 
 async def test_live_state_equals_replayed_state(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ async def test_state_after_every_prefix_matches(tmp_path: Path) -> None:
 
 
 async def test_replay_keeps_the_recorded_pace(tmp_path: Path) -> None:
-    events = [comment(f"m{i}", ts=1000.0 + i) for i in range(5)]
+    events = [chat(f"m{i}", ts=1000.0 + i) for i in range(5)]
     live = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
     await live.start()
     await live.wait_source_done()

@@ -5,7 +5,7 @@ from backstage_tui.events import Comment, Hide, Pin
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
-from tests.conftest import ListSource, comment
+from tests.helpers import ListSource, chat
 
 
 async def wait_for(predicate, timeout: float = 5.0) -> None:
@@ -17,7 +17,7 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:
 
 
 async def test_actions_are_recorded_and_folded_in_order(tmp_path: Path) -> None:
-    events = [comment(f"m{i}") for i in range(100)]
+    events = [chat(f"m{i}") for i in range(100)]
     runtime = SessionRuntime(ListSource(events), sessions_dir=tmp_path)
     await runtime.start()
     await wait_for(lambda: runtime.state.last_seq == 100)
@@ -37,7 +37,7 @@ class BrokenSource(Source):
     name = "broken"
 
     async def events(self):  # type: ignore[override]
-        yield comment("first")
+        yield chat("first")
         raise ConnectionError("server went away\nwith a second line")
 
 
@@ -54,7 +54,7 @@ async def test_a_failing_source_is_reported_and_nothing_recorded_is_lost(tmp_pat
 
 
 async def test_close_is_idempotent_and_stops_an_endless_source(tmp_path: Path) -> None:
-    runtime = SessionRuntime(ListSource([comment("x")], stay_open=True), sessions_dir=tmp_path)
+    runtime = SessionRuntime(ListSource([chat("x")], stay_open=True), sessions_dir=tmp_path)
     await runtime.start()
     await wait_for(lambda: runtime.state.last_seq == 1)
     await asyncio.wait_for(runtime.close(), timeout=5)
@@ -63,7 +63,7 @@ async def test_close_is_idempotent_and_stops_an_endless_source(tmp_path: Path) -
 
 
 async def test_ui_subscription_counts_what_it_skipped(tmp_path: Path) -> None:
-    events = [comment(f"m{i}") for i in range(5000)]
+    events = [chat(f"m{i}") for i in range(5000)]
     runtime = SessionRuntime(ListSource(events), sessions_dir=tmp_path)
     ui = runtime.subscribe_ui(maxsize=100)
     await runtime.start()

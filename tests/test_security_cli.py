@@ -18,7 +18,7 @@ from backstage_tui import cli
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.session.reader import Problem
-from tests.conftest import ListSource
+from tests.helpers import ListSource
 
 PAYLOAD = "\x1b]0;PWNED\x07\x9b6n\u202e"
 

@@ -17,7 +17,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Coroutine
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,77 +34,29 @@ from backstage_tui.events import (
     Comment,
     Connection,
     Event,
-    Gap,
     Gift,
     Malformed,
-    Question,
     User,
 )
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.safetext import BIDI_CONTROLS, DEFAULT_LIMIT, NAME_LIMIT, ZWJ, display
-from backstage_tui.session import SessionHeader, SessionReader, SessionRecorder
+from backstage_tui.session import SessionReader, SessionRecorder
 from backstage_tui.sources.jsonl import parse_line
-from tests.conftest import ListSource
+from tests.helpers import (
+    HOSTILE_SEQUENCES,
+    KINDS,
+    ListSource,
+    any_text,
+    build,
+    header,
+)
 
 T = TypeVar("T")
-T0 = 1_700_000_000.0
-
-# Whole sequences an attacker would send, mixed into arbitrary text.
-HOSTILE_SEQUENCES = (
-    "\x1b]0;PWNED\x07",  # OSC 0: window title
-    "\x1b]52;c;UFdORUQ=\x07",  # OSC 52: clipboard
-    "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",  # OSC 8: hyperlink
-    "\x1b[2J\x1b[H",  # clear screen, cursor home
-    "\x1b[6n",  # device status report: the terminal types a reply
-    "\x9b31m",  # C1 CSI
-    "\x9d0;x\x9c",  # C1 OSC ... ST
-    "\x00",
-    "[@click=app.quit]x[/]",
-    "[@click=app.screenshot('x.jsonl','sessions')]y[/]",
-    "[link=https://evil.example]z[/link]",
-    "a [/] b",
-    "[/]",
-    "\u202egnp.exe",
-    "\u2066iso\u2069",
-    "b\u200ban",
-    "\ufeff",
-    "\x85\u2028\u2029\r\n",
-    "e" + "\u0301" * 50,
-    "\U0001f469\u200d\U0001f469\u200d\U0001f467",
-    "\ud800",
-    "\udfff",
-)
-ANY_CHAR = st.characters(exclude_categories=())  # every code point, lone surrogates included
-any_text = st.lists(
-    st.one_of(st.text(ANY_CHAR, max_size=30), st.sampled_from(HOSTILE_SEQUENCES)), max_size=8
-).map("".join)
 SURROGATE = re.compile("[\ud800-\udfff]")
-KINDS = ("comment", "question", "gift", "connection", "malformed", "gap")
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
-
-
-def build(kind: str, name: str, text: str, n: int) -> Event:
-    """One event of `kind` carrying `name` and `text` wherever that kind carries viewer text."""
-    who = User(id=f"u{n}:{name}", handle=name, name=name, badges=(text,))
-    ts = T0 + n
-    if kind == "comment":
-        return Comment(id=f"e{n}:{text}", ts=ts, user=who, text=text)
-    if kind == "question":
-        return Question(id=f"e{n}", ts=ts, user=who, text=text)
-    if kind == "gift":
-        return Gift(id=f"e{n}", ts=ts, user=who, gift_name=text, diamonds=n, repeat_count=n + 1)
-    if kind == "connection":
-        return Connection(id=f"e{n}", ts=ts, status="reconnecting", detail=text)
-    if kind == "malformed":
-        return Malformed(id=f"e{n}", ts=ts, raw=text, error=name)
-    return Gap(id=f"e{n}", ts=ts, since=ts - 5, until=ts, reason=text)
-
-
-def header() -> SessionHeader:
-    return SessionHeader(source="test", started=datetime(2026, 11, 29, tzinfo=UTC))
 
 
 async def record_and_replay(events: list[Event], folder: Path) -> tuple[list[Event], list[Event]]:

@@ -18,7 +18,7 @@ from backstage_tui.events import Comment, Event, Gift, Malformed, Question, User
 from backstage_tui.safetext import MAX_COMBINING
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.feed_lines import event_line
-from tests.tui_fixtures import T0, make_app, screen_text, settled, wait_until
+from tests.helpers import T0, make_app, screen_text, settled, wait_for
 
 CLICK_BAIT = (
     "[@click=app.quit]free coins[/]",
@@ -69,7 +69,11 @@ async def test_clicking_anywhere_on_hostile_lines_runs_no_action(
 
     monkeypatch.setattr(app, "run_action", spy)
     async with app.run_test(size=(110, 30)) as pilot:
-        await wait_until(pilot, settled(app, len(events)))
+        await wait_for(
+            pilot,
+            settled(app, len(events)),
+            description="the state and the feed took all len(events) events",
+        )
         screens = len(app.screen_stack)
         lines = app.feed.line_count
         assert lines == len(events)
@@ -131,7 +135,11 @@ async def test_a_megabyte_comment_and_a_zalgo_name_do_not_stall_the_console(
         # Pinning the megabyte comment draws it (cut) in the Pinned pane too, and the app goes on.
         await pilot.press("g")
         await pilot.press("p")
-        await wait_until(pilot, lambda: "huge" in app.runtime.state.pins.pinned)
+        await wait_for(
+            pilot,
+            lambda: "huge" in app.runtime.state.pins.pinned,
+            description='"huge" in app.runtime.state.pins.pinned',
+        )
         await pilot.pause()
         assert len(str(app.pinned.body.render())) < 2_000
         assert app.is_running

@@ -9,7 +9,6 @@ import pytest
 from backstage_tui.bus import EventBus
 from backstage_tui.events import Hide, Viewers
 from backstage_tui.session import (
-    SessionHeader,
     SessionLogError,
     SessionReader,
     SessionRecorder,
@@ -18,11 +17,7 @@ from backstage_tui.session import (
 )
 from backstage_tui.session.summary import SessionTotals, read_summary
 from backstage_tui.state import ConsoleState
-from tests.conftest import comment
-
-
-def header() -> SessionHeader:
-    return SessionHeader(source="test", started=datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC))
+from tests.helpers import chat, header
 
 
 async def record(path: Path, events: list) -> SessionRecorder:
@@ -39,7 +34,7 @@ async def record(path: Path, events: list) -> SessionRecorder:
 
 async def test_every_event_in_order_with_gap_free_seq(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    events = [comment(f"m{i} \u2028 \x85 end") for i in range(2000)]
+    events = [chat(f"m{i} \u2028 \x85 end") for i in range(2000)]
     recorder = await record(path, events)
     assert recorder.written == 2000 and recorder.error is None
     reader = SessionReader(path)
@@ -60,7 +55,7 @@ async def test_header_line_is_versioned(tmp_path: Path) -> None:
 
 async def test_torn_last_line_is_dropped_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    await record(path, [comment("a"), comment("b")])
+    await record(path, [chat("a"), chat("b")])
     with path.open("ab") as f:
         f.write(b'{"type":"comment","user":{"id":"1"},"te')
     reader = SessionReader(path)
@@ -70,7 +65,7 @@ async def test_torn_last_line_is_dropped_and_reported(tmp_path: Path) -> None:
 
 async def test_nul_filled_tail_and_corrupt_middle_line(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    await record(path, [comment("a"), comment("b")])
+    await record(path, [chat("a"), chat("b")])
     lines = path.read_bytes().split(b"\n")
     lines.insert(2, b"{not json")
     path.write_bytes(b"\n".join(lines) + b"\x00" * 64)
@@ -97,7 +92,7 @@ async def test_action_forces_fsync_and_write_error_is_sticky_then_recovers(tmp_p
     path = folder / "s.jsonl"
     recorder = SessionRecorder(path, header(), fsync_interval=3600)
     await recorder.open()
-    await recorder.write_batch([comment("a")])
+    await recorder.write_batch([chat("a")])
     synced_before = recorder._last_sync
     await recorder.write_batch([Hide(target="x")])
     assert recorder._last_sync > synced_before
@@ -112,12 +107,12 @@ async def test_action_forces_fsync_and_write_error_is_sticky_then_recovers(tmp_p
 
     os.write = failing_write  # type: ignore[assignment]
     try:
-        await recorder.write_batch([comment("b")])
+        await recorder.write_batch([chat("b")])
         assert recorder.error is not None and "No space left" in recorder.error
         assert recorder.unwritten == 1
     finally:
         os.write = real_write
-    await recorder.write_batch([comment("c")])
+    await recorder.write_batch([chat("c")])
     assert recorder.error is None and recorder.unwritten == 0
     await recorder.close()
     assert [e.type for e in SessionReader(path).events()] == [
@@ -133,10 +128,10 @@ async def test_log_deleted_while_recording_is_recreated_with_its_history(tmp_pat
     path = tmp_path / "logs" / "s.jsonl"
     recorder = SessionRecorder(path, header(), fsync_interval=0)
     await recorder.open()
-    await recorder.write_batch([comment("before")])
+    await recorder.write_batch([chat("before")])
     path.unlink()
     path.parent.rmdir()
-    await recorder.write_batch([comment("after")])
+    await recorder.write_batch([chat("after")])
     events = SessionReader(path).events()
     await recorder.close(SessionTotals.of(ConsoleState.fold(events)))
     assert [e.text for e in SessionReader(path).events()] == ["before", "after"]
@@ -176,7 +171,7 @@ async def test_an_event_that_cannot_be_serialised_is_recorded_as_malformed(
 
     monkeypatch.setattr(recorder_module, "event_to_json", picky)
     path = tmp_path / "s.jsonl"
-    recorder = await record(path, [comment("a"), comment("boom"), comment("c")])
+    recorder = await record(path, [chat("a"), chat("boom"), chat("c")])
     assert recorder.written == 3 and recorder.error is None
     got = SessionReader(path).events()
     assert [e.seq for e in got] == [1, 2, 3]

@@ -13,9 +13,7 @@ from backstage_tui.session.report import SessionReport
 from backstage_tui.session.summary import SessionTotals, read_summary
 from backstage_tui.sources.jsonl import parse_line
 from backstage_tui.state import ConsoleState
-from tests.conftest import ListSource, comment, record_demo_session
-from tests.test_cli import run
-from tests.test_session_log import header
+from tests.helpers import ListSource, chat, header, record_demo_session, run_cli
 
 
 async def demo_log(folder: Path, n: int = 2000) -> Path:
@@ -85,7 +83,7 @@ async def test_a_log_that_is_not_as_recorded_is_folded_line_by_line(
     elif damage == "cut":
         data = body[:-40]
     elif damage == "append":
-        data += comment("written later").model_dump_json().encode() + b"\n"
+        data += chat("written later").model_dump_json().encode() + b"\n"
     else:
         data = body + summary_line[:-5] + b"\n"
     path.write_bytes(data)
@@ -110,12 +108,12 @@ async def test_no_summary_after_a_write_error_or_totals_that_do_not_match(tmp_pa
 
     os.write = refuse  # type: ignore[assignment]
     try:
-        await recorder.write_batch([comment("a")])
+        await recorder.write_batch([chat("a")])
     finally:
         os.write = real_write
-    await recorder.write_batch([comment("b")])
+    await recorder.write_batch([chat("b")])
     assert recorder.error is None
-    await recorder.close(SessionTotals.of(ConsoleState.fold([comment("a"), comment("b")])))
+    await recorder.close(SessionTotals.of(ConsoleState.fold([chat("a"), chat("b")])))
     assert read_summary(path)[0] is None
     assert [e.text for e in SessionReader(path).events()] == ["a", "b"]
 
@@ -123,7 +121,7 @@ async def test_no_summary_after_a_write_error_or_totals_that_do_not_match(tmp_pa
     path = tmp_path / "mismatch.jsonl"
     recorder = SessionRecorder(path, header())
     await recorder.open()
-    await recorder.write_batch([comment("only one")])
+    await recorder.write_batch([chat("only one")])
     await recorder.close(SessionTotals(events=2))
     assert read_summary(path)[0] is None
 
@@ -131,7 +129,7 @@ async def test_no_summary_after_a_write_error_or_totals_that_do_not_match(tmp_pa
 async def test_the_runtime_summary_counts_actions_and_survives_a_quiet_session(
     tmp_path: Path,
 ) -> None:
-    events = [comment(f"m{i}") for i in range(5)]
+    events = [chat(f"m{i}") for i in range(5)]
     runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
     await runtime.start()
     await runtime.wait_source_done()
@@ -147,8 +145,8 @@ async def test_the_runtime_summary_counts_actions_and_survives_a_quiet_session(
 
 async def test_show_says_how_it_read_the_log_and_full_checks_every_line(tmp_path: Path) -> None:
     path = await demo_log(tmp_path, n=300)
-    quick = run("sessions", "show", str(path))
-    full = run("sessions", "show", "--full", str(path))
+    quick = run_cli("sessions", "show", str(path))
+    full = run_cli("sessions", "show", "--full", str(path))
     assert quick.returncode == full.returncode == 0, quick.stderr + full.stderr
     assert "read      summary written at close" in quick.stdout
     assert "read      folded every line (every line checked, as asked)" in full.stdout

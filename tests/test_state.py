@@ -10,11 +10,11 @@ from backstage_tui.events import (
     Viewers,
 )
 from backstage_tui.state import ConsoleState
-from tests.conftest import comment
+from tests.helpers import chat
 
 
 def test_feed_is_bounded_and_keeps_the_newest() -> None:
-    state = ConsoleState.fold([comment(f"m{i}") for i in range(50)], feed_capacity=10)
+    state = ConsoleState.fold([chat(f"m{i}") for i in range(50)], feed_capacity=10)
     assert [e.text for e in state.feed.items] == [f"m{i}" for i in range(40, 50)]
     assert state.feed.total == 50
     assert len(state.feed.by_id) == 10
@@ -34,21 +34,21 @@ def test_gift_streak_shows_once_and_counts_at_its_end() -> None:
 
 
 def test_pin_and_unpin_follow_actions_and_survive_the_comment_leaving_the_feed() -> None:
-    first = comment("pin me")
+    first = chat("pin me")
     state = ConsoleState.fold([first, Pin(target=first.id)], feed_capacity=2)
-    state.apply_all([comment("a"), comment("b"), comment("c")])
+    state.apply_all([chat("a"), chat("b"), chat("c")])
     assert [e.text for e in state.pins.newest_first()] == ["pin me"]
     state.apply(Unpin(target=first.id))
     assert state.pins.newest_first() == []
 
 
 def test_pin_of_an_unknown_target_changes_nothing() -> None:
-    state = ConsoleState.fold([comment("x"), Pin(target="nope")])
+    state = ConsoleState.fold([chat("x"), Pin(target="nope")])
     assert state.pins.pinned == {}
 
 
 def test_hide_and_unhide() -> None:
-    c = comment("rude")
+    c = chat("rude")
     state = ConsoleState.fold([c, Hide(target=c.id)])
     assert state.moderation.is_hidden(c.id)
     state.apply(Unhide(target=c.id))
@@ -64,7 +64,7 @@ def test_stats_follow_the_events_own_clock() -> None:
         Viewers(count=250, ts=1001.0),
         Like(user=ann, count=5, total=0, ts=1002.0),
         Like(user=ann, count=3, total=100, ts=1003.0),
-        *[comment(f"c{i}", ts=1000.0 + i) for i in range(90)],
+        *[chat(f"c{i}", ts=1000.0 + i) for i in range(90)],
     ]
     state = ConsoleState.fold(events)
     stats = state.stats
@@ -81,8 +81,8 @@ def test_stats_follow_the_events_own_clock() -> None:
 
 
 def test_state_equality_sees_differences() -> None:
-    a = ConsoleState.fold([comment("x", id="1", ts=5.0)])
-    b = ConsoleState.fold([comment("x", id="1", ts=5.0)])
+    a = ConsoleState.fold([chat("x", id="1", ts=5.0)])
+    b = ConsoleState.fold([chat("x", id="1", ts=5.0)])
     assert a == b
     b.apply(Hide(target="1"))
     assert a != b

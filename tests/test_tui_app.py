@@ -12,7 +12,7 @@ from backstage_tui.tui import app as app_module
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
 from backstage_tui.tui.panes import StatusPane, clock
-from tests.tui_fixtures import (
+from tests.helpers import (
     T0,
     comment,
     make_app,
@@ -20,7 +20,7 @@ from tests.tui_fixtures import (
     screen_text,
     settled,
     user,
-    wait_until,
+    wait_for,
     whole_screen,
 )
 
@@ -40,7 +40,9 @@ async def test_four_panes_with_their_titles(tmp_path: Path) -> None:
 async def test_the_layout_uses_a_large_terminal(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(n, f"line {n}") for n in range(80)])
     async with app.run_test(size=(200, 60)) as pilot:
-        await wait_until(pilot, settled(app, 80))
+        await wait_for(
+            pilot, settled(app, 80), description="the state and the feed took all 80 events"
+        )
         await pilot.pause()
         assert app.feed.region.width > 120 and app.feed.region.height > 50
         lines = app.feed.screen_lines()
@@ -50,7 +52,9 @@ async def test_the_layout_uses_a_large_terminal(tmp_path: Path) -> None:
 async def test_events_appear_as_lines(tmp_path: Path) -> None:
     app = make_app(tmp_path, sample_events())
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 13))
+        await wait_for(
+            pilot, settled(app, 13), description="the state and the feed took all 13 events"
+        )
         await pilot.pause()
         lines = app.feed.screen_lines()
         assert lines[0].startswith("22:13:20")  # UTC: the test fixes the clock's zone
@@ -66,12 +70,16 @@ async def test_events_appear_as_lines(tmp_path: Path) -> None:
 async def test_status_pane_reflects_the_events(tmp_path: Path) -> None:
     app = make_app(tmp_path, sample_events())
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 13))
-        await wait_until(pilot, lambda: app.runtime.recorder is not None
-                         and app.runtime.recorder.written == 13)  # fmt: skip
+        await wait_for(
+            pilot, settled(app, 13), description="the state and the feed took all 13 events"
+        )
+        await wait_for(pilot, lambda: app.runtime.recorder is not None
+                         and app.runtime.recorder.written == 13, description='app.runtime.recorder is not None and app.runtime.recorder.written == 13')  # fmt: skip
         # Counters reach the pane within STATUS_INTERVAL_S: wait for the last one to move.
-        await wait_until(
-            pilot, lambda: "13 events recorded" in str(app.query_one(StatusPane).render())
+        await wait_for(
+            pilot,
+            lambda: "13 events recorded" in str(app.query_one(StatusPane).render()),
+            description='"13 events recorded" in str(app.query_one(StatusPane).render())',
         )
         status = str(app.query_one(StatusPane).render())
         assert "fake · test" in status
@@ -90,7 +98,9 @@ async def test_status_pane_reflects_the_events(tmp_path: Path) -> None:
 async def test_status_shows_source_and_log_errors_loudly(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "hi")])
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 1))
+        await wait_for(
+            pilot, settled(app, 1), description="the state and the feed took all 1 events"
+        )
         assert app.runtime.recorder is not None
         app.runtime.recorder.error = "session log failing: No space left on device ([x]/log)"
         app.runtime.source_error = "source 'fake' failed: OSError: [boom]"
@@ -105,7 +115,9 @@ async def test_status_shows_source_and_log_errors_loudly(tmp_path: Path) -> None
 async def test_not_recording_says_so(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "hi")], record=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 1))
+        await wait_for(
+            pilot, settled(app, 1), description="the state and the feed took all 1 events"
+        )
         await pilot.pause()
         assert "not recording" in str(app.query_one(StatusPane).render())
 
@@ -113,7 +125,9 @@ async def test_not_recording_says_so(tmp_path: Path) -> None:
 async def test_quit_asks_and_no_goes_back(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "hi")])
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 1))
+        await wait_for(
+            pilot, settled(app, 1), description="the state and the feed took all 1 events"
+        )
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         assert "End the session?" in whole_screen(app)
@@ -127,9 +141,11 @@ async def test_quit_asks_and_no_goes_back(tmp_path: Path) -> None:
 async def test_quit_yes_closes_the_log_and_exits(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "hi"), comment(2, "there")])
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 2))
+        await wait_for(
+            pilot, settled(app, 2), description="the state and the feed took all 2 events"
+        )
         await pilot.press("q", "y")
-        await wait_until(pilot, lambda: not app.is_running)
+        await wait_for(pilot, lambda: not app.is_running, description="not app.is_running")
     assert app.runtime.recorder is not None and app.runtime.recorder.closed
     assert app.runtime.log_path is not None
     assert [e.id for e in SessionReader(app.runtime.log_path).events()] == ["c1", "c2"]
@@ -167,8 +183,16 @@ async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
     burst: list[Event] = [comment(n, f"flood {n}", who) for n in range(30_000)]
     app = make_app(tmp_path, burst, record=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: app.runtime.bus.published == 30_000)
-        await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == 30_000)
+        await wait_for(
+            pilot,
+            lambda: app.runtime.bus.published == 30_000,
+            description="app.runtime.bus.published == 30_000",
+        )
+        await wait_for(
+            pilot,
+            lambda: app.feed.shown + app.feed.skipped == 30_000,
+            description="app.feed.shown + app.feed.skipped == 30_000",
+        )
         assert app.feed.shown + app.feed.skipped == app.runtime.bus.published == 30_000
         await pilot.pause()
         assert app.feed.skipped > 0  # the burst was larger than the UI subscription
@@ -177,7 +201,11 @@ async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
             for n in range(1000):
                 await app.runtime.publish(Comment(ts=T0, user=who, text=f"wave {frame}-{n}"))
             await pilot.pause()
-        await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == 40_000)
+        await wait_for(
+            pilot,
+            lambda: app.feed.shown + app.feed.skipped == 40_000,
+            description="app.feed.shown + app.feed.skipped == 40_000",
+        )
         await pilot.pause()
         assert app.feed.line_count == 5000
         assert "wave 9-999" in app.feed.screen_lines()[-1]
@@ -192,11 +220,17 @@ def test_clock_format() -> None:
 async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "hi"), Viewers(ts=T0 + 2, count=7)])
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 2))
+        await wait_for(
+            pilot, settled(app, 2), description="the state and the feed took all 2 events"
+        )
         await pilot.pause()
         assert app.feed.line_count == 1
         # Counters reach the Status pane within STATUS_INTERVAL_S (a quarter of a second).
-        await wait_until(pilot, lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()))
+        await wait_for(
+            pilot,
+            lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()),
+            description='"7 · peak 7" in str(app.query_one(StatusPane).render())',
+        )
 
 
 async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
@@ -206,13 +240,23 @@ async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
     monkeypatch.setattr(app_module, "monotonic", lambda: clock_now[0])
     app = make_app(tmp_path, [comment(1, "hi"), Viewers(ts=T0 + 2, count=7)])
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, 2))
+        await wait_for(
+            pilot, settled(app, 2), description="the state and the feed took all 2 events"
+        )
         clock_now[0] += 1  # due again: the next frame shows the counters
-        await wait_until(pilot, lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()))
+        await wait_for(
+            pilot,
+            lambda: "7 · peak 7" in str(app.query_one(StatusPane).render()),
+            description='"7 · peak 7" in str(app.query_one(StatusPane).render())',
+        )
         assert app._frame_timer is not None and app.runtime.recorder is not None
         app._frame_timer.pause()  # from here the test draws the frames
         await app.runtime.publish(Viewers(ts=T0 + 3, count=9))
-        await wait_until(pilot, lambda: app.runtime.state.stats.viewers == 9)
+        await wait_for(
+            pilot,
+            lambda: app.runtime.state.stats.viewers == 9,
+            description="app.runtime.state.stats.viewers == 9",
+        )
         app.draw_frame()  # within STATUS_INTERVAL_S of the last drawing: the counter waits
         assert "9 · peak 9" not in str(app.query_one(StatusPane).render())
         # A failing disk is not a counter: it is on the pane with the very next frame.
@@ -234,7 +278,11 @@ async def test_the_collector_is_tuned_while_running_and_restored_after(tmp_path:
     before = gc.get_threshold()
     app = make_app(tmp_path, sample_events())
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: gc.get_threshold()[0] == YOUNG_THRESHOLD)
+        await wait_for(
+            pilot,
+            lambda: gc.get_threshold()[0] == YOUNG_THRESHOLD,
+            description="gc.get_threshold()[0] == YOUNG_THRESHOLD",
+        )
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0

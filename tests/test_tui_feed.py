@@ -17,8 +17,7 @@ from backstage_tui.events import Event, Gap, Hide, Join, Like, Malformed, Viewer
 from backstage_tui.state import ConsoleState
 from backstage_tui.tui.feed_lines import LineBuilder, event_line, format_clock, line_segments
 from backstage_tui.tui.feed_view import FeedView
-from tests.test_security_properties import KINDS, any_text, build
-from tests.tui_fixtures import T0, comment, user
+from tests.helpers import KINDS, T0, any_text, build, comment, user
 
 
 class FeedHarness(App[None]):

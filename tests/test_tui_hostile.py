@@ -15,7 +15,7 @@ from textual.widget import Widget
 from backstage_tui.events import Comment, Gift, Malformed, User
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.feed_lines import event_line
-from tests.tui_fixtures import T0, make_app, settled, wait_until
+from tests.helpers import T0, make_app, settled, wait_for
 
 HOSTILE = ["[@click=app.quit]x[/]", "a [/] b", "\x1b]0;t\x07", "[link=https://evil]y[/link]",
            "[b]bold?[/b] \u202eevil", "\x1b[2J\x1b[31mred"]  # fmt: skip
@@ -51,12 +51,20 @@ async def test_hostile_names_and_comments_render_inert(tmp_path: Path) -> None:
     events = hostile_events()
     app = make_app(tmp_path, events, label="[@click=app.quit]src[/]", option="[/]")
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, settled(app, len(events)))
+        await wait_for(
+            pilot,
+            settled(app, len(events)),
+            description="the state and the feed took all len(events) events",
+        )
         # Select and pin the first hostile comment so the Pinned pane shows viewer text too.
         for _ in range(len(events)):
             await pilot.press("k")
         await pilot.press("p")
-        await wait_until(pilot, lambda: bool(app.runtime.state.pins.pinned))
+        await wait_for(
+            pilot,
+            lambda: bool(app.runtime.state.pins.pinned),
+            description="bool(app.runtime.state.pins.pinned)",
+        )
         await pilot.press("escape")
         await pilot.pause(0.1)
         feed_text = "\n".join(app.feed.screen_lines())

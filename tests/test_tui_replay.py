@@ -9,8 +9,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.safetext import display_name
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.tui import BackstageApp
-from tests.conftest import record_demo_session
-from tests.tui_fixtures import screen_text, wait_until, whole_screen
+from tests.helpers import record_demo_session, screen_text, wait_for, whole_screen
 
 N = 4000
 
@@ -22,11 +21,24 @@ async def test_replay_at_max_speed_ends_on_the_sessions_final_state(tmp_path: Pa
     app = BackstageApp(SessionRuntime(source), tz=UTC)
     async with app.run_test(size=(120, 40)) as pilot:
         total = N + 2
-        await wait_until(pilot, lambda: app.runtime.state.last_seq == total, timeout=30)
-        await wait_until(pilot, lambda: app.feed.shown + app.feed.skipped == total)
+        await wait_for(
+            pilot,
+            lambda: app.runtime.state.last_seq == total,
+            description="app.runtime.state.last_seq == total",
+            timeout=30,
+        )
+        await wait_for(
+            pilot,
+            lambda: app.feed.shown + app.feed.skipped == total,
+            description="app.feed.shown + app.feed.skipped == total",
+        )
         # The Status pane's counters follow within a quarter of a second (STATUS_INTERVAL_S).
         final_count = f"{live.state.stats.comments:,} total"
-        await wait_until(pilot, lambda: final_count in whole_screen(app))
+        await wait_for(
+            pilot,
+            lambda: final_count in whole_screen(app),
+            description="final_count in whole_screen(app)",
+        )
         assert app.runtime.state == live.state
         assert app.runtime.recorder is None  # a replay is not recorded again
 

@@ -13,7 +13,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from backstage_tui.events import Hide, Pin
-from tests.tui_fixtures import T0, make_app, sample_events, settled, wait_until
+from tests.helpers import T0, make_app, sample_events, settled, wait_for
 
 SIZE = (100, 30)
 SnapCompare = Callable[..., bool]
@@ -21,7 +21,11 @@ SnapCompare = Callable[..., bool]
 
 async def _settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    await wait_until(pilot, settled(app, len(sample_events())))  # type: ignore[arg-type]
+    await wait_for(
+        pilot,
+        settled(app, len(sample_events())),
+        description="the state and the feed took all len(sample_events()) events",
+    )  # type: ignore[arg-type]
     await pilot.pause(0.1)
 
 
@@ -42,7 +46,11 @@ def test_main_screen_with_selection_pin_and_hidden(
         # the wall clock, which would move the uptime (the keys are tested in test_tui_moderation).
         await app.runtime.act(Pin(target="c12", ts=T0 + 20))
         await app.runtime.act(Hide(target="c11", ts=T0 + 21))
-        await wait_until(pilot, settled(app, len(sample_events()) + 2))
+        await wait_for(
+            pilot,
+            settled(app, len(sample_events()) + 2),
+            description="the state and the feed took all len(sample_events()) + 2 events",
+        )
         await pilot.press("k", "k", "k", "k", "k")  # leave the cursor on the question
         await pilot.pause(0.1)
 
