@@ -189,7 +189,7 @@ async def test_the_command_palette_offers_the_moderation_actions(tmp_path: Path)
                 matches.option_count > 0
                 and str(matches.get_option_at_index(0).prompt).startswith("Pin")
             ),
-            description='the palette offers Pin first',
+            description="the palette offers Pin first",
         )
         await pilot.press("enter")
         await wait_for(
