@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from . import APP_NAME, __version__
+
 if TYPE_CHECKING:
     from .config import Settings
     from .runtime import SessionRuntime
@@ -30,20 +32,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="backstage",
+        prog=APP_NAME,
         description="A keyboard-driven backstage console for TikTok LIVE creators and moderators.",
         epilog="Sources: demo (default), jsonl, replay, and any installed plug-in. "
         "Keys: press ? in the console.",
     )
-    parser.add_argument("--version", action="version", version=f"backstage {_version()}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
         "--source", default="demo", metavar="NAME", help="where chat comes from (default: demo)"
     )
@@ -208,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A bad config file never stops the console: defaults, and one line saying what was wrong.
         settings, warning = load_settings()
         if warning:
-            print(f"backstage: {warning}", file=sys.stderr)
+            print(f"{APP_NAME}: {warning}", file=sys.stderr)
         args.sessions_dir = args.sessions_dir or settings.sessions_dir
         if args.command == "sessions":
             return sessions_command(args)
@@ -226,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             source, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
         )
     except UsageError as exc:
-        print(f"backstage: error: {_display(str(exc), 500)}", file=sys.stderr)
+        print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
     code = run_console(runtime, settings, warning)
     _report(runtime)

@@ -30,9 +30,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from . import APP_NAME
 from .safetext import display
+from .state.feed import FEED_CAPACITY
 
-APP_NAME = "backstage"
 ENV_PREFIX = "BACKSTAGE_"
 CONFIG_ENV = "BACKSTAGE_CONFIG"
 """Names the config file to read instead of the default one."""
@@ -42,7 +43,7 @@ MAX_WARNING = 400
 class FeedSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    capacity: int = Field(default=5000, ge=100, le=1_000_000)
+    capacity: int = Field(default=FEED_CAPACITY, ge=100, le=1_000_000)
     """How many feed lines the console keeps; older lines leave the screen (never the log)."""
     show_activity: bool = True
     """Whether gifts, likes, follows, shares and joins show in the feed at start (``f`` toggles)."""

@@ -11,6 +11,7 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import APP_NAME
 from ..safetext import display
 from ..state import ConsoleState
 from .reader import Problem, SessionReader
@@ -59,7 +60,7 @@ class SessionReport:
         out = [
             f"session   {display(str(self.path), 300)}",
             f"source    {display(self.source, 60)}   started {self.started}   "
-            f"backstage {display(self.app_version, 20)}",
+            f"{APP_NAME} {display(self.app_version, 20)}",
             f"duration  {hours}:{rest // 60:02d}:{rest % 60:02d}   events {t.events:,}",
             f"viewers   peak {t.peak_viewers:,}, last {t.viewers:,}",
             f"chat      {t.comments:,} comments, {t.questions:,} questions",
