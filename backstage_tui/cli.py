@@ -16,7 +16,7 @@ from . import APP_NAME, __version__
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .runtime import SessionRuntime
+    from .runtime import RuntimeStatus, SessionRuntime
     from .sources.base import Source
 
 EXIT_USAGE = 2
@@ -175,25 +175,26 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
     return app.return_code or 0
 
 
-def _report(runtime: SessionRuntime) -> None:
-    recorder = runtime.recorder
-    if recorder is not None and runtime.log_path is not None:
-        print(f"session log: {runtime.log_path} ({recorder.written:,} events)")
-        if recorder.error or recorder.unwritten:
+def _report(status: RuntimeStatus) -> None:
+    """What the session came to, on the terminal after the screen closed."""
+    if status.recording and status.log_path is not None:
+        print(
+            f"session log: {_display(str(status.log_path), 300)} ({status.events_recorded:,} events)"
+        )
+        if status.log_error or status.events_unwritten:
+            why = f": {_display(status.log_error, 300)}" if status.log_error else ""
             print(
-                f"backstage: the session log is incomplete: {recorder.error} "
-                f"({recorder.unwritten:,} events could not be written)",
+                f"{APP_NAME}: the session log is incomplete{why} "
+                f"({status.events_unwritten:,} events could not be written)",
                 file=sys.stderr,
             )
-    reader = getattr(runtime.source, "reader", None)
-    problems = getattr(reader, "problems", None)
-    if problems:
+    if problems := status.source_problems:
         print(
-            f"backstage: {len(problems)} damaged lines skipped, first: {_display(str(problems[0]), 300)}",
+            f"{APP_NAME}: {len(problems):,} damaged lines skipped, first: {_display(problems[0], 300)}",
             file=sys.stderr,
         )
-    if runtime.source_error:
-        print(f"backstage: {_display(runtime.source_error, 300)}", file=sys.stderr)
+    if status.source_error:
+        print(f"{APP_NAME}: {_display(status.source_error, 300)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sessions":
             return sessions_command(args)
         source = make_source(args)
-        if getattr(source, "reads_stdin", False):
+        if source.reads_stdin:
             _keyboard_from_terminal()
         from .runtime import SessionRuntime
         from .session import default_sessions_dir
@@ -225,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
     code = run_console(runtime, settings, warning)
-    _report(runtime)
+    _report(runtime.status())
     return code
 
 

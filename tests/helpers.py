@@ -5,11 +5,13 @@
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
 - `run_cli`: the real `backstage` command in a subprocess.
+- `runtime_status`: a `RuntimeStatus` snapshot of a healthy recorded session, with any field changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -37,7 +39,7 @@ from backstage_tui.events import (
     User,
     Viewers,
 )
-from backstage_tui.runtime import SessionRuntime
+from backstage_tui.runtime import RuntimeStatus, SessionRuntime
 from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
 from backstage_tui.sources.demo import DemoSource
@@ -228,6 +230,25 @@ async def record_demo_session(folder: Path, n: int = 3000, seed: int = 11) -> Se
     await runtime.act(Hide(target=comments[-1].id))
     await runtime.close()
     return runtime
+
+
+def runtime_status(**changes: Any) -> RuntimeStatus:
+    """What `SessionRuntime.status()` says of a healthy recorded session, with `changes` made."""
+    healthy = RuntimeStatus(
+        source="fake · test",
+        source_records=True,
+        link="connected",
+        source_error=None,
+        source_finished=False,
+        source_problems=(),
+        log_path=Path("/logs/s.jsonl"),
+        log_health="ok",
+        log_error=None,
+        log_notice=None,
+        events_recorded=12,
+        events_unwritten=0,
+    )
+    return dataclasses.replace(healthy, **changes)
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -176,8 +176,7 @@ class JsonlSource(Source):
 
     @property
     def reads_stdin(self) -> bool:
-        """True for ``path=-``. The source has then taken its own copy of the stdin pipe, so the
-        caller may point file descriptor 0 at the terminal (``/dev/tty``) for keyboard input."""
+        """True for ``path=-``: the source has taken its own copy of the stdin pipe already."""
         return self.path == "-"
 
     def describe(self) -> str:

@@ -138,14 +138,14 @@ class BackstageApp(App[None]):
         log, the source), else at most `STATUS_INTERVAL_S` apart: under a flood its counters
         change every frame, nobody reads them 30 times a second, and drawing it was a sixth of
         each frame."""
-        runtime = self.runtime
-        recorder = runtime.recorder
+        status = self.runtime.status()
         alarm = (
-            runtime.state.stats.connection,
-            runtime.source_error,
-            runtime.source_finished,
-            recorder and recorder.error,
-            recorder and recorder.notice,
+            status.link,
+            status.source_error,
+            status.source_finished,
+            status.log_error,
+            status.log_notice,
+            len(status.source_problems),
             self.feed.skipped > 0,
         )
         now = monotonic()
@@ -153,7 +153,7 @@ class BackstageApp(App[None]):
             return
         self._status_alarm = alarm
         self._status_due = now + STATUS_INTERVAL_S
-        self.status.refresh_from(runtime, view_skipped=self.feed.skipped)
+        self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped)
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than a few loop turns later.

@@ -15,9 +15,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..events import Comment, Question
-from ..runtime import SessionRuntime
+from ..runtime import RuntimeStatus
 from ..safetext import display
-from ..state import ConsoleState
+from ..state import ConsoleState, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
 
 LABEL = Style(dim=True)
@@ -100,8 +100,12 @@ class PollPane(TextPane):
 
 
 class StatusPane(TextPane):
-    def refresh_from(self, runtime: SessionRuntime, *, view_skipped: int = 0) -> None:
-        self.show(status_text(runtime, view_skipped=view_skipped))
+    """The session's condition (the runtime's status snapshot) and its running counters."""
+
+    def refresh_from(
+        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
+    ) -> None:
+        self.show(status_text(status, stats, view_skipped=view_skipped))
 
 
 def clock(seconds: float) -> str:
@@ -120,49 +124,48 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(runtime: SessionRuntime) -> Text:
-    status = runtime.state.stats.connection
-    if runtime.source_error:
+def _connection(status: RuntimeStatus) -> Text:
+    if status.source_error:
         return Text("● error", BAD)
-    if runtime.source_finished:
+    if status.source_finished:
         return Text("■ stream ended", DIM)
-    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status, BAD)
-    return Text(f"● {status}", style)
+    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status.link, BAD)
+    return Text(f"● {status.link}", style)
 
 
-def status_text(runtime: SessionRuntime, *, view_skipped: int = 0) -> Text:
+def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``."""
-    stats = runtime.state.stats
     text = Text()
-    _row(text, "Source", display(runtime.source.describe(), 80))
-    _row(text, "Link", _connection(runtime))
-    if runtime.source_error:
+    _row(text, "Source", display(status.source, 80))
+    _row(text, "Link", _connection(status))
+    if status.source_error:
         text.append("\n")
-        text.append(display(runtime.source_error, 300), BAD)
+        text.append(display(status.source_error, 300), BAD)
     _row(text, "Uptime", clock(stats.uptime_s))
     _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
     _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
-    recorder = runtime.recorder
-    if recorder is None:
-        replay = not runtime.source.records
+    if not status.recording:
+        replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)
     else:
-        _row(text, "Log", f"{recorder.written:,} events recorded")
-    if runtime.log_path is not None:
+        _row(text, "Log", f"{status.events_recorded:,} events recorded")
+    if status.log_path is not None:
         text.append("\n")
-        text.append(display(str(runtime.log_path), 300), DIM)
+        text.append(display(str(status.log_path), 300), DIM)
     if view_skipped:
         _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
-    if recorder is not None and recorder.error:
+    if status.source_problems:
+        _row(text, "Damaged", f"{len(status.source_problems):,} lines skipped", WARN)
+    if status.log_health == "failing":
         text.append("\n")
-        text.append(f"⚠ LOG FAILING: {display(recorder.error, 300)}", LOUD)
-        if recorder.unwritten:
-            text.append(f"\n{recorder.unwritten:,} events held in memory", BAD)
-    elif recorder is not None and recorder.notice:
+        text.append(f"⚠ LOG FAILING: {display(status.log_error or '', 300)}", LOUD)
+        if status.events_unwritten:
+            text.append(f"\n{status.events_unwritten:,} events held in memory", BAD)
+    elif status.log_notice:
         text.append("\n")
-        text.append(display(recorder.notice, 300), WARN)
+        text.append(display(status.log_notice, 300), WARN)
     return text
