@@ -28,6 +28,7 @@ from .feed_view import DEFAULT_CAPACITY, FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen
 from .panes import PinnedPane, PollPane, StatusPane
+from .textual_internals import in_batch, paint_now
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -156,31 +157,13 @@ class BackstageApp(App[None]):
         self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped)
 
     def _paint_now(self) -> None:
-        """Put this frame on the screen now rather than a few loop turns later.
-
-        Textual paints a refreshed widget after a relay: the widget's idle handler posts an Update
-        to the screen, the screen's idle handler wakes its update timer, the timer composes. Under a
-        flood every turn of that relay waits behind the publisher and the reducers, which made it
-        the largest part of the feed's p99 latency (74 -> 38 ms, docs/performance.md). So the
-        widgets this frame changed are handed to the screen directly and it composes at once.
-
-        This leans on Textual 8's screen internals (`_dirty_widgets`, `_on_timer_update`); should
-        they change, nothing breaks: the relay still paints, a little later, and
-        `tests/test_flood_guards.py` says so.
-        """
+        """Put this frame on the screen now rather than after Textual's idle relay, which under a
+        flood waits behind the publisher and the reducers (`textual_internals` says how, and how it
+        stands aside should Textual change; `tests/test_flood_guards.py` checks it works)."""
         screen = self.screen
-        if screen is not self.feed.screen or self._batch_count:
+        if screen is not self.feed.screen or in_batch(self):
             return  # a dialog is on top: let Textual paint the screens in their order
-        dirty = getattr(screen, "_dirty_widgets", None)
-        compose = getattr(screen, "_on_timer_update", None)
-        if not isinstance(dirty, set) or not callable(compose):
-            return
-        for widget in (self.feed, self.status, self.pinned.body):
-            if getattr(widget, "_repaint_required", False) and widget.display:
-                widget._repaint_required = False
-                dirty.add(widget)
-        if dirty:
-            compose()
+        paint_now(screen, (self.feed, self.status, self.pinned.body))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) offers what the keys offer, so nothing needs a memory for
