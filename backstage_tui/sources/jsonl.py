@@ -21,7 +21,8 @@ from typing import Any, BinaryIO, ClassVar
 import orjson
 from pydantic import ValidationError
 
-from ..events import EVENT_TYPES, Event, Malformed, event_adapter, event_from_dict
+from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
+from ..session.lines import CutLine, LineSplitter
 from .base import Source, SourceError, SourceOption, parse_bool
 
 CHUNK = 1 << 16
@@ -34,50 +35,37 @@ MAX_ERROR = 200
 
 
 class LineDecoder:
-    """Bytes in, events out. Splits on ``b"\\n"`` only: U+2028, U+0085 and friends are characters
-    inside a comment, never line ends (``str.splitlines`` would cut the comment). Keeps the partial
-    last line until its newline arrives."""
+    """Bytes in, events out: the log format's line splitter (`LineSplitter`, which keeps the
+    partial last line until its newline arrives) and `parse_line`, with line numbers for the
+    messages."""
 
     def __init__(self) -> None:
-        self._rest = b""
-        self._skipping = False
-        """Inside an over-long line that was already reported: drop bytes until its newline."""
+        self._lines = LineSplitter(max_line=MAX_LINE)
         self.line_number = 0
 
     @property
     def pending(self) -> bool:
         """Whether a partial line is waiting for its newline."""
-        return bool(self._rest)
+        return self._lines.pending
 
     def feed(self, chunk: bytes) -> list[Event]:
-        lines = chunk.split(b"\n")
-        if self._skipping:
-            if len(lines) == 1:
-                return []
-            self._skipping = False
-            self.line_number += 1
-            del lines[0]  # the end of the over-long line
-        else:
-            lines[0] = self._rest + lines[0]
-        self._rest = lines.pop()
         events: list[Event] = []
-        for line in lines:
+        for line in self._lines.feed(chunk):
             self.line_number += 1
+            if isinstance(line, CutLine):
+                raw = line[:MAX_RAW].decode("utf-8", "replace")
+                error = f"line {self.line_number}: longer than {MAX_LINE >> 20} MiB, dropped"
+                events.append(Malformed(raw=raw, error=error))
+                continue
             event = parse_line(line, self.line_number)
             if event is not None:
                 events.append(event)
-        if len(self._rest) > MAX_LINE:
-            raw = self._rest[:MAX_RAW].decode("utf-8", "replace")
-            error = f"line {self.line_number + 1}: longer than {MAX_LINE >> 20} MiB, dropped"
-            events.append(Malformed(raw=raw, error=error))
-            self._rest = b""
-            self._skipping = True
         return events
 
     def finish(self) -> list[Event]:
         """The input ended: a last line without a newline still counts (hand-written files)."""
-        rest, self._rest = self._rest, b""
-        if self._skipping or not rest:
+        rest = self._lines.finish()
+        if not rest:
             return []
         self.line_number += 1
         event = parse_line(rest, self.line_number)
@@ -85,8 +73,7 @@ class LineDecoder:
 
     def reset(self) -> None:
         """Start over (the followed file was truncated in place)."""
-        self._rest = b""
-        self._skipping = False
+        self._lines.reset()
         self.line_number = 0
 
 
@@ -98,7 +85,7 @@ def parse_line(line: bytes, number: int = 0) -> Event | None:
         # The common case, a well-formed event line, in one pass of the compiled validator. Anything
         # it refuses (headers, bad bytes, lone surrogates, wrong fields) takes the careful path below.
         try:
-            return event_adapter.validator.validate_json(line)
+            return event_from_json(line)
         except ValidationError:
             pass
     where = f"line {number}: " if number else ""
