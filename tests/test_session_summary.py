@@ -9,7 +9,7 @@ import pytest
 from backstage_tui.events import Hide
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader, SessionRecorder
-from backstage_tui.session.report import SessionReport
+from backstage_tui.session.report import SessionReport, clock
 from backstage_tui.session.summary import SessionTotals, read_summary
 from backstage_tui.sources.jsonl import parse_line
 from backstage_tui.state import ConsoleState
@@ -153,3 +153,13 @@ async def test_show_says_how_it_read_the_log_and_full_checks_every_line(tmp_path
     # Same numbers either way; only the last line, how they were found, differs.
     assert quick.stdout.splitlines()[:-1] == full.stdout.splitlines()[:-1]
     assert "events 302" in quick.stdout
+
+
+def test_one_duration_format_for_the_report_and_the_status_pane() -> None:
+    assert clock(0) == "0:00:00"
+    assert clock(3725.9) == "1:02:05"  # cut to whole seconds, not rounded
+    assert clock(100 * 3600 + 59) == "100:00:59"  # a long stream's hours are not wrapped
+    assert clock(-3) == "0:00:00"
+    totals = SessionTotals(uptime_s=3725.9)
+    report = SessionReport(Path("s.jsonl"), "demo", "2026", "0.1", totals, how="folded")
+    assert "duration  1:02:05" in "\n".join(report.lines())

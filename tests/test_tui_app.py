@@ -11,7 +11,7 @@ from backstage_tui.session import SessionReader
 from backstage_tui.tui import app as app_module
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
-from backstage_tui.tui.panes import StatusPane, clock
+from backstage_tui.tui.panes import StatusPane
 from tests.helpers import (
     T0,
     comment,
@@ -210,11 +210,6 @@ async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
         assert app.feed.line_count == 5000
         assert "wave 9-999" in app.feed.screen_lines()[-1]
         assert app.runtime.state.stats.comments == 40_000
-
-
-def test_clock_format() -> None:
-    assert clock(0) == "0:00:00"
-    assert clock(3725.9) == "1:02:05"
 
 
 async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:

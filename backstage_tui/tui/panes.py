@@ -17,6 +17,7 @@ from textual.widgets import Static
 from ..events import Comment, Question
 from ..runtime import RuntimeStatus
 from ..safetext import display
+from ..session.report import clock
 from ..state import ConsoleState, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
 
@@ -106,12 +107,6 @@ class StatusPane(TextPane):
         self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
     ) -> None:
         self.show(status_text(status, stats, view_skipped=view_skipped))
-
-
-def clock(seconds: float) -> str:
-    """H:MM:SS."""
-    total = max(0, int(seconds))
-    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
