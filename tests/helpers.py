@@ -4,6 +4,7 @@
 - Event builders with fixed ids and times (`comment`, `chat`, `user`, `sample_events`, `build`).
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
+- `record_session`, `record_demo_session`: a session recorded by a real runtime.
 - `run_cli`: the real `backstage` command in a subprocess.
 - `runtime_status`: a `RuntimeStatus` snapshot of a healthy recorded session, with any field changed.
 """
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from hypothesis import strategies as st
 
 from backstage_tui.events import (
+    ActionEvent,
     Comment,
     Connection,
     Event,
@@ -213,6 +215,18 @@ def build(kind: str, name: str, text: str, n: int) -> Event:
 
 def header() -> SessionHeader:
     return SessionHeader(source="test", started=datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC))
+
+
+async def record_session(folder: Path, events: Iterable[Event], *actions: ActionEvent) -> Path:
+    """A recorded session of `events`, the `actions` taken after the last of them; its log."""
+    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=folder)
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    for action in actions:
+        await runtime.act(action)
+    await runtime.close()
+    assert runtime.log_path is not None
+    return runtime.log_path
 
 
 async def record_demo_session(folder: Path, n: int = 3000, seed: int = 11) -> SessionRuntime:

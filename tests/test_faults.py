@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import unicodedata
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,17 +27,9 @@ from backstage_tui.events import ActionEvent, Comment, Event, Hide, Malformed, P
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
-from tests.helpers import ListSource, chat
+from tests.helpers import ListSource, chat, wait_for
 
 HOSTILE_ERROR = "server said \x1b]0;PWNED\x07 [@click=app.quit]bye[/]\nsecond line\x9b6n"
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def logged(runtime: SessionRuntime) -> list[Event]:
@@ -84,7 +76,11 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
 ) -> None:
     runtime = SessionRuntime(RaisingSource(before=50), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.source_error is not None and runtime.state.last_seq == 51)
+    await wait_for(
+        None,
+        lambda: runtime.source_error is not None and runtime.state.last_seq == 51,
+        description="the source's failure reported after its 50 events and the disconnect",
+    )
     error = runtime.source_error
     assert error is not None and is_one_readable_line(error)
     assert error.startswith("source 'raising' failed: ConnectionResetError: server said")
@@ -93,7 +89,11 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
     # The console goes on after its source died: a moderator can still act, and it is recorded.
     target = runtime.state.feed.items[10].id
     await runtime.act(Pin(target=target))
-    await wait_for(lambda: target in runtime.state.pins.pinned)
+    await wait_for(
+        None,
+        lambda: target in runtime.state.pins.pinned,
+        description="the pin folded into the state",
+    )
     await runtime.close()
     kinds = [e.type for e in logged(runtime)]
     assert kinds == ["comment"] * 50 + ["connection", "pin"]
@@ -102,7 +102,9 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
 async def test_a_source_that_fails_before_its_first_event_is_reported(tmp_path: Path) -> None:
     runtime = SessionRuntime(RaisesBeforeIterating(), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.source_error is not None)
+    await wait_for(
+        None, lambda: runtime.source_error is not None, description="the source's failure reported"
+    )
     assert runtime.source_error == "source 'early' failed: PermissionError: token rejected"
     await runtime.close()
     assert [e.type for e in logged(runtime)] == ["connection"]
@@ -169,8 +171,10 @@ class SilentSource(Source):
     """Connected, never says a thing."""
 
     name: ClassVar[str] = "silent"
+    listening = False
 
     async def events(self) -> AsyncIterator[Event]:
+        self.listening = True
         await asyncio.Event().wait()
         yield chat("never")  # pragma: no cover
 
@@ -194,9 +198,10 @@ class StubbornSource(Source):
 
 
 async def test_closing_with_a_silent_source_is_prompt(tmp_path: Path) -> None:
-    runtime = SessionRuntime(SilentSource(), sessions_dir=tmp_path)
+    source = SilentSource()
+    runtime = SessionRuntime(source, sessions_dir=tmp_path)
     await runtime.start()
-    await asyncio.sleep(0.05)
+    await wait_for(None, lambda: source.listening, description="the source waiting for a message")
     await asyncio.wait_for(runtime.close(), 2)
     assert runtime.recorder is not None and runtime.recorder.closed
 
@@ -208,7 +213,7 @@ async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
     source = StubbornSource()
     runtime = SessionRuntime(source, sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.state.last_seq == 1)
+    await wait_for(None, lambda: runtime.state.last_seq == 1, description="the first event folded")
     await asyncio.wait_for(runtime.close(), 5)
     assert runtime.recorder is not None and runtime.recorder.closed
     assert [e.type for e in logged(runtime)] == ["comment"]
@@ -238,7 +243,11 @@ async def test_a_subscriber_that_raises_keeps_receiving_and_hurts_no_one(
     sub = runtime.bus.subscribe("plugin", "lossless", 16)
     task = asyncio.create_task(consume(sub, plugin))
     await runtime.start()
-    await wait_for(lambda: len(seen) == 300 and runtime.state.last_seq == 300)
+    await wait_for(
+        None,
+        lambda: len(seen) == 300 and runtime.state.last_seq == 300,
+        description="300 events at the raising subscriber and in the state",
+    )
     assert not task.done()
     await runtime.close()
     await asyncio.wait_for(task, 5)
@@ -271,13 +280,19 @@ async def test_the_log_folder_removed_mid_session_is_recreated_with_every_event(
     await runtime.start()
     recorder = runtime.recorder
     assert recorder is not None
-    await wait_for(lambda: recorder.written == 100)
+    await wait_for(
+        None, lambda: recorder.written == 100, description="the first 100 events written"
+    )
     shutil.rmtree(folder)
     for i in range(100):
         await runtime.publish(chat(f"after {i}"))
     # An action is synced at once: that is when the recorder notices the file is gone.
     await runtime.act(Hide(target=runtime.state.feed.items[0].id))
-    await wait_for(lambda: recorder.notice is not None)
+    await wait_for(
+        None,
+        lambda: recorder.notice is not None,
+        description="the recorder's notice that it recreated the log",
+    )
     notice = recorder.notice
     assert notice is not None and "recreated" in notice and is_one_readable_line(notice)
     assert recorder.error is None
@@ -299,10 +314,14 @@ class RefusingSource(ListSource):
 async def test_a_refused_action_still_counts_locally_and_says_why(tmp_path: Path) -> None:
     runtime = SessionRuntime(RefusingSource([chat("spam")]), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.state.last_seq == 1)
+    await wait_for(None, lambda: runtime.state.last_seq == 1, description="the first event folded")
     target = runtime.state.feed.items[0].id
     await runtime.act(Hide(target=target))
-    await wait_for(lambda: runtime.state.moderation.is_hidden(target))
+    await wait_for(
+        None,
+        lambda: runtime.state.moderation.is_hidden(target),
+        description="the hide folded into the state",
+    )
     await runtime.close()
     events = logged(runtime)
     assert [e.type for e in events] == ["comment", "hide", "malformed"]
@@ -330,10 +349,11 @@ async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path
     runtime = SessionRuntime(FailingLiveSource(), sessions_dir=tmp_path)
     app = BackstageApp(runtime)
     async with app.run_test(size=(120, 32)) as pilot:
-        for _ in range(200):
-            if runtime.source_error and app.feed.line_count >= 4:
-                break
-            await pilot.pause(0.02)
+        await wait_for(
+            pilot,
+            lambda: runtime.source_error is not None and app.feed.line_count >= 4,
+            description="the source's failure reported and its 4 lines in the feed",
+        )
         await pilot.pause(0.1)
         status = str(app.status.render())
         assert "● error" in status
@@ -348,10 +368,7 @@ async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path
         assert "c2" in runtime.state.pins.pinned
         assert app.is_running and app.return_code is None
         await pilot.press("q", "y")
-        for _ in range(100):
-            if not app.is_running:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: not app.is_running, description="the app ended on q, y")
     types = [e.type for e in logged(runtime)]
     assert types == ["comment", "malformed", "comment", "connection", "pin"]
 
