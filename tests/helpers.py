@@ -3,6 +3,7 @@
 - `ListSource` and `FakeSource`: sources on the real `Source` interface that yield a given list.
 - Event builders with fixed ids and times (`comment`, `chat`, `user`, `sample_events`, `build`).
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
+- `is_one_readable_line`: what every warning and error message must be.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
 - `record_session`, `record_demo_session`: a session recorded by a real runtime.
 - `run_cli`: the real `backstage` command in a subprocess.
@@ -78,6 +79,11 @@ async def wait_for(
             await asyncio.sleep(POLL_S)
         else:
             await pilot.pause(POLL_S)
+
+
+def is_one_readable_line(message: str) -> bool:
+    """What every warning and error the console shows must be: one line, no traceback, short."""
+    return "\n" not in message and "Traceback" not in message and len(message) < 1000
 
 
 # -- sources --

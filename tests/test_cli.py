@@ -1,7 +1,5 @@
 """The command's errors: one readable line on stderr, exit 2, never a traceback."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -80,29 +78,3 @@ async def test_sessions_show_sums_up_a_log(tmp_path: Path) -> None:
     assert listing.returncode == 0
     listed = run_cli("--sessions-dir", str(tmp_path), "sessions", "list")
     assert log_path.name in listed.stdout
-
-
-def test_config_file_sets_the_sessions_folder_and_a_bad_one_only_warns(tmp_path: Path) -> None:
-    import os
-
-    logs = tmp_path / "my logs"
-    logs.mkdir()
-    (logs / "20261129T000000Z-demo.jsonl").write_text("")
-    config = tmp_path / "config.toml"
-    config.write_text(f'sessions_dir = "{logs}"\n')
-    env = {**os.environ, "BACKSTAGE_CONFIG": str(config)}
-    out = subprocess.run(
-        [sys.executable, "-m", "backstage_tui.cli", "sessions", "list"],
-        capture_output=True, text=True, timeout=60, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0 and "20261129T000000Z-demo.jsonl" in out.stdout
-    assert out.stderr == ""
-
-    config.write_text('[feed]\ncapacity = "lots"\n')
-    out = subprocess.run(
-        [sys.executable, "-m", "backstage_tui.cli", "sessions", "list"],
-        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
-    )  # fmt: skip
-    assert out.returncode == 0
-    warning = out.stderr.strip().splitlines()
-    assert len(warning) == 1 and "feed.capacity" in warning[0] and str(config) in warning[0]
