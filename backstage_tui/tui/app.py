@@ -137,8 +137,8 @@ class BackstageApp(App[None]):
     def _refresh_status(self) -> None:
         """The Status pane, at once when something a moderator must see changed (the link, the
         log, the source), else at most `STATUS_INTERVAL_S` apart: under a flood its counters
-        change every frame, nobody reads them 30 times a second, and drawing it was a sixth of
-        each frame."""
+        change every frame, nobody reads them 30 times a second, and redrawing it each frame would
+        take a share of the frame the feed needs (docs/performance.md)."""
         status = self.runtime.status()
         alarm = (
             status.link,
