@@ -16,9 +16,12 @@ import contextlib
 import os
 import stat
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, ClassVar
 
+import aiofiles
+import aiofiles.os
 import orjson
+from aiofiles.threadpool.binary import AsyncFileIO
 from pydantic import ValidationError
 
 from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
@@ -154,7 +157,6 @@ class JsonlSource(Source):
             raise SourceError("source 'jsonl' needs option path=... (a file, or - for stdin)")
         self.path = str(path)
         self.follow = bool(self.config.get("follow"))
-        self.read_lines = 0
         self._stdin_fd: int | None = None
         if self.reads_stdin:
             self._stdin_fd = self._take_stdin()
@@ -210,7 +212,7 @@ class JsonlSource(Source):
                     yield event
             return
         try:
-            f: BinaryIO = await asyncio.to_thread(open, self.path, "rb", buffering=0)
+            f = await aiofiles.open(self.path, "rb", buffering=0)
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         try:
@@ -218,44 +220,44 @@ class JsonlSource(Source):
                 async for event in inner:
                     yield event
         finally:
-            f.close()
+            await f.close()
 
-    async def _file_events(self, f: BinaryIO, *, follow: bool) -> AsyncGenerator[Event, None]:
+    async def _file_events(self, f: AsyncFileIO, *, follow: bool) -> AsyncGenerator[Event, None]:
         decoder = LineDecoder()
         while True:
-            # Read and parse off the event loop: a 64 KiB chunk is hundreds of events.
-            events, eof = await asyncio.to_thread(_read_chunk, f, decoder)
-            for event in events:
-                yield event
-            self.read_lines = decoder.line_number
-            if not eof:
+            # The read waits in a worker thread (a disk or network file system may be slow), so the
+            # loop stays free; a 64 KiB chunk is then parsed here, like the stdin path's.
+            chunk = await f.read(CHUNK)
+            if chunk:
+                for event in decoder.feed(chunk):
+                    yield event
                 continue
             if not follow:
                 for event in decoder.finish():
                     yield event
-                self.read_lines = decoder.line_number
                 return
             # At the end of a followed file: a partial last line waits for its newline, then look
-            # again. A file that got shorter was truncated in place (log rotation by copytruncate): start
-            # from the top.
+            # again. A file that got shorter was truncated in place (log rotation by copytruncate):
+            # start from the top.
             await asyncio.sleep(FOLLOW_POLL_S)
-            if await asyncio.to_thread(_was_truncated, f):
-                f.seek(0)
+            if await _was_truncated(f):
+                await f.seek(0)
                 decoder.reset()
 
     async def _stdin_events(self, fd: int) -> AsyncGenerator[Event, None]:
-        pipe = os.fdopen(fd, "rb", buffering=0)
         mode = os.fstat(fd).st_mode
         if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             # A regular file (or /dev/null) redirected to stdin: it cannot be polled, but plain
             # reads never block for long either, so read it like a file.
+            f = await aiofiles.open(fd, "rb", buffering=0)
             try:
-                async with contextlib.aclosing(self._file_events(pipe, follow=False)) as inner:
+                async with contextlib.aclosing(self._file_events(f, follow=False)) as inner:
                     async for event in inner:
                         yield event
             finally:
-                pipe.close()
+                await f.close()
             return
+        pipe = os.fdopen(fd, "rb", buffering=0)
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=CHUNK)
         # A pipe transport rather than a thread: a thread blocked reading an idle pipe could not be
@@ -272,11 +274,9 @@ class JsonlSource(Source):
             while chunk := await reader.read(CHUNK):
                 for event in decoder.feed(chunk):
                     yield event
-                self.read_lines = decoder.line_number
                 await asyncio.sleep(0)  # a fast writer must not starve the screen
             for event in decoder.finish():
                 yield event
-            self.read_lines = decoder.line_number
         finally:
             # The transport made the pipe non-blocking, a flag shared with whoever else holds it.
             with contextlib.suppress(OSError):
@@ -284,15 +284,8 @@ class JsonlSource(Source):
             transport.close()
 
 
-def _read_chunk(f: BinaryIO, decoder: LineDecoder) -> tuple[list[Event], bool]:
-    chunk = f.read(CHUNK)
-    if not chunk:
-        return [], True
-    return decoder.feed(chunk), False
-
-
-def _was_truncated(f: BinaryIO) -> bool:
+async def _was_truncated(f: AsyncFileIO) -> bool:
     try:
-        return os.stat(f.name).st_size < f.tell()
+        return (await aiofiles.os.stat(f.name)).st_size < await f.tell()
     except (OSError, TypeError):
         return False
