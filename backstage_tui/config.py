@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
     )
+    _READS_ENVIRONMENT: ClassVar[bool] = True
+    """False in `_WithoutEnvironment`, the fallback when a variable holds a bad value."""
 
     feed: FeedSettings = FeedSettings()
     """The chat feed."""
@@ -79,22 +81,15 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # `load_settings` passes the file's values as init arguments: the environment wins over them.
-        return (env_settings, init_settings)
+        if cls._READS_ENVIRONMENT:
+            return (env_settings, init_settings)
+        return (init_settings,)
 
 
 class _WithoutEnvironment(Settings):
     """The same settings with the environment left out, for when a variable holds a bad value."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    _READS_ENVIRONMENT: ClassVar[bool] = False
 
 
 def config_path() -> Path:
