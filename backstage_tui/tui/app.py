@@ -129,17 +129,17 @@ class BackstageApp(App[None]):
             self._refresh_status()
         self._paint_now()
         self._gc.after_frame()
-        error = self.runtime.source_error
-        if error and error != self._reported_error:
-            self._reported_error = error
-            self.notify(display(error, 300), severity="error", markup=False, timeout=15)
 
     def _refresh_status(self) -> None:
-        """The Status pane, at once when something a moderator must see changed (the link, the
+        """The Status pane (and a notification when the source fails), at once when something a moderator must see changed (the link, the
         log, the source), else at most `STATUS_INTERVAL_S` apart: under a flood its counters
         change every frame, nobody reads them 30 times a second, and redrawing it each frame would
         take a share of the frame the feed needs (docs/performance.md)."""
         status = self.runtime.status()
+        error = status.source_error
+        if error and error != self._reported_error:
+            self._reported_error = error
+            self.notify(display(error, 300), severity="error", markup=False, timeout=15)
         alarm = (
             status.link,
             status.source_error,
