@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.app import App
 from textual.binding import Binding
@@ -56,21 +56,28 @@ def declared_bindings(node_type: type[DOMNode]) -> dict[str, Binding]:
     return found
 
 
-def console_bindings() -> dict[str, Binding]:
+class Declared(NamedTuple):
+    """A binding as a class declares it, before any keymap."""
+
+    owner: type[DOMNode]
+    binding: Binding
+
+
+def console_bindings() -> dict[str, Declared]:
     """Every binding with an id declared by the console's app, screens and widgets, by id.
 
     Found by walking Textual's node classes, so a new widget's bindings count without being listed
     anywhere; a class counts once its module is imported, which `tui.app` does for all it shows.
     """
-    found: dict[str, Binding] = {}
+    found: dict[str, Declared] = {}
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
-        cls = pending.pop()
+        cls = pending.pop(0)
         pending.extend(cls.__subclasses__())
         if cls.__module__.startswith(f"{PACKAGE}."):
             for binding in cls.__dict__.get("BINDINGS", ()):
                 if isinstance(binding, Binding) and binding.id:
-                    found.setdefault(binding.id, binding)
+                    found.setdefault(binding.id, Declared(cls, binding))
     return found
 
 
