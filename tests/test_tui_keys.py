@@ -28,7 +28,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
-from backstage_tui.tui.keys import Declared, console_bindings
+from backstage_tui.tui.keys import Declared, console_bindings, console_declarations
 from tests.helpers import FakeSource, comment, settled, wait_for, whole_screen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -54,6 +54,15 @@ def written(app: App[Any], binding: Binding) -> set[str]:
     """Every way the app may write this binding's default keys: its declared display and each key."""
     forms = {app.get_key_display(binding.with_key(key)) for key in default_keys(binding)}
     return forms | ({binding.key_display} if binding.key_display else set())
+
+
+def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    """A binding without an id cannot be remapped, and the help, the palette and the checks below
+    only see bindings with one: so every binding the console declares has both."""
+    found = list(console_declarations())
+    assert {item.owner for item in found} >= {BackstageApp, ConfirmScreen, HelpScreen}
+    for item in found:
+        assert item.binding.id and item.binding.tooltip, (item.owner.__name__, item.binding)
 
 
 def remap_every_id() -> dict[str, str]:

@@ -63,21 +63,28 @@ class Declared(NamedTuple):
     binding: Binding
 
 
-def console_bindings() -> dict[str, Declared]:
-    """Every binding with an id declared by the console's app, screens and widgets, by id.
+def console_declarations() -> Iterator[Declared]:
+    """Every binding declared by the console's app, screens and widgets (with an id or not).
 
     Found by walking Textual's node classes, so a new widget's bindings count without being listed
     anywhere; a class counts once its module is imported, which `tui.app` does for all it shows.
     """
-    found: dict[str, Declared] = {}
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
         cls = pending.pop(0)
         pending.extend(cls.__subclasses__())
         if cls.__module__.startswith(f"{PACKAGE}."):
             for binding in cls.__dict__.get("BINDINGS", ()):
-                if isinstance(binding, Binding) and binding.id:
-                    found.setdefault(binding.id, Declared(cls, binding))
+                if isinstance(binding, Binding):
+                    yield Declared(cls, binding)
+
+
+def console_bindings() -> dict[str, Declared]:
+    """The console's bindings that have an id (the ids a keymap may name), by id."""
+    found: dict[str, Declared] = {}
+    for declared in console_declarations():
+        if declared.binding.id:
+            found.setdefault(declared.binding.id, declared)
     return found
 
 
