@@ -164,18 +164,6 @@ async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    from textual.binding import Binding
-
-    from backstage_tui.tui import BackstageApp
-    from backstage_tui.tui.feed_view import FeedView
-
-    groups = (BackstageApp.BINDINGS, FeedView.BINDINGS, ConfirmScreen.BINDINGS, HelpScreen.BINDINGS)
-    for group in groups:
-        for binding in group:
-            assert isinstance(binding, Binding) and binding.id and binding.tooltip, binding
-
-
 async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
     """30,000 events in one burst, then 10 frames of 1,000: the UI subscription drops what it must,
     and the counters still account for every published event."""
