@@ -5,6 +5,7 @@
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
 - `run_cli`: the real `backstage` command in a subprocess.
+- `kept_width_policy`: puts `safetext`'s process-wide width policy back after a test changes it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
@@ -269,3 +271,20 @@ def whole_screen(app: BackstageApp) -> str:
     """The whole terminal as plain text (the topmost screen), for layout checks."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+# -- the width policy --
+
+
+@contextmanager
+def kept_width_policy() -> Iterator[None]:
+    """Run a block that may change `safetext`'s width policy (process-wide), then restore it."""
+    from backstage_tui import safetext
+
+    before = safetext.width_policy()
+    try:
+        yield
+    finally:
+        safetext.set_width_policy(
+            before.name, before.reason, keycap_brackets=before.keycap_brackets
+        )
