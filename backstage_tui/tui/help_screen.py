@@ -18,6 +18,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..safetext import WidthPolicy, width_policy
 from .feed_lines import LEGEND
 from .keys import bindings_in_force, by_node, key_hint
 
@@ -60,6 +61,18 @@ def help_sections(screen: Screen[Any]) -> list[Section]:
     return sections
 
 
+def viewer_text_note(policy: WidthPolicy) -> str:
+    """How viewer text is shown, with the emoji width policy in force and why (docs/display.md)."""
+    if policy.name == "native":
+        emoji = "emoji as typed"
+    else:
+        emoji = "emoji simplified to a width every terminal agrees on (flags as [MX], no joiners or skin tones)"
+    return (
+        f"Viewer text: control characters made visible; {emoji} "
+        f"(display.emoji {policy}). The log keeps the text as typed."
+    )
+
+
 def help_text(sections: Sequence[Section]) -> Text:
     text = Text()
     for title, rows in sections:
@@ -77,7 +90,8 @@ def help_text(sections: Sequence[Section]) -> Text:
         # Pad by cells, not characters: emoji are two cells wide.
         text.append(" " * max(1, KEY_COLUMN - Text(glyph).cell_len))
         text.append(f"{meaning}\n")
-    text.append("\nViewer text is shown as typed, with control characters made visible.", "dim")
+    text.append("\n")
+    text.append(viewer_text_note(width_policy()), "dim")
     return text
 
 
