@@ -161,9 +161,23 @@ def _keyboard_from_terminal() -> None:
     os.close(tty)
 
 
+def _set_width_policy(settings: Settings) -> None:
+    """``display.emoji``: the width policy as set, or (``auto``) what a probe of the terminal shows.
+    Before the app starts: the probe talks to the terminal, and every text shown follows it."""
+    from rich.cells import cell_len
+
+    from .safetext import set_width_policy
+    from .terminal_probe import choose
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    chosen = choose(settings.display.emoji, cell_len, interactive=interactive)
+    set_width_policy(chosen.policy, chosen.reason, keycap_brackets=settings.display.keycap_brackets)
+
+
 def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
     from .tui.app import BackstageApp
 
+    _set_width_policy(settings)
     app = BackstageApp(
         runtime,
         feed_capacity=settings.feed.capacity,

@@ -12,6 +12,9 @@ or the file named by ``BACKSTAGE_CONFIG``::
     capacity = 5000
     show_activity = true
 
+    [display]
+    emoji = "auto"
+
 Environment variables override the file, with ``__`` between nested names:
 ``BACKSTAGE_FEED__CAPACITY=8000``, ``BACKSTAGE_SESSIONS_DIR=/tmp/logs``.
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -49,6 +52,18 @@ class FeedSettings(BaseModel):
     """Whether gifts, likes, follows, shares and joins show in the feed at start (``f`` toggles)."""
 
 
+class DisplaySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emoji: Literal["auto", "strict", "native"] = "auto"
+    """How emoji and other characters terminals draw at different widths are shown. ``strict``: flags
+    as ``[MX]``, joiners and skin tones removed, newer emoji as U+FFFD, so no row can tear the panes;
+    ``native``: as typed, for terminals that draw what Rich measures; ``auto``: ask the terminal at
+    start-up and use ``native`` only when it agrees (never inside tmux or screen)."""
+    keycap_brackets: bool = True
+    """Under ``strict``, show a keycap emoji (``1️⃣``) as ``[1]``; off: the digit and its keycap mark."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
@@ -58,6 +73,8 @@ class Settings(BaseSettings):
 
     feed: FeedSettings = FeedSettings()
     """The chat feed."""
+    display: DisplaySettings = DisplaySettings()
+    """How viewers' text is drawn."""
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""

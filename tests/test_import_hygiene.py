@@ -18,6 +18,8 @@ CORE = [
     "backstage_tui.events",
     "backstage_tui.bus",
     "backstage_tui.safetext",
+    "backstage_tui.width_table",
+    "backstage_tui.terminal_probe",
     "backstage_tui.state",
     "backstage_tui.session",
     "backstage_tui.runtime",

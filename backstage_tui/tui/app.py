@@ -12,6 +12,7 @@ from datetime import tzinfo
 from time import monotonic
 from typing import ClassVar
 
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,15 +24,19 @@ from ..bus import Subscription
 from ..runtime import SessionRuntime
 from ..safetext import display
 from .actions import FeedActions
+from .commands import binding_commands
 from .confirm import ConfirmScreen
 from .feed_view import DEFAULT_CAPACITY, FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
-from .help_screen import HelpScreen
+from .help_screen import HelpScreen, help_sections
+from .keys import unknown_ids_warning
 from .panes import PinnedPane, PollPane, StatusPane
 from .textual_internals import in_batch, paint_now
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
+MAX_KEYS_WARNING = 800
+"""The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
 
 class BackstageApp(App[None]):
@@ -71,6 +76,7 @@ class BackstageApp(App[None]):
         self.feed.fold_activity = fold_activity
         self._startup_warning = warning
         self._gc = CollectorTuning()
+        self._user_keymap = dict(keymap or {})
         if keymap:
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
@@ -166,22 +172,21 @@ class BackstageApp(App[None]):
         paint_now(screen, (self.feed, self.status, self.pinned.body))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette (ctrl+p) offers what the keys offer, so nothing needs a memory for
-        keys: every entry here has a key in BINDINGS or FeedView.BINDINGS."""
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Pin", "Pin the selected comment or question (p)", self.action_pin)
-        yield SystemCommand("Unpin", "Unpin the selected message or the newest pin (P)",
-                            self.action_unpin)  # fmt: skip
-        yield SystemCommand("Hide message", "Hide the selected message (d)", self.action_hide)
-        yield SystemCommand("Unhide message", "Show the selected hidden message again (u)",
-                            self.action_unhide)  # fmt: skip
-        yield SystemCommand("Fold activity", "Fold or show gifts, likes, follows, shares, joins (f)",
-                            self.feed.action_toggle_fold)  # fmt: skip
-        yield SystemCommand("Follow the chat", "Leave the selection and tail the feed (esc)",
-                            self.feed.action_tail)  # fmt: skip
-        yield SystemCommand("Help", "Show the keys and the feed's marks (?)", self.action_help)
-        yield SystemCommand("End the session", "Stop the source and close the log (q)",
-                            self.action_request_quit)  # fmt: skip
+        """The command palette (ctrl+p) offers what the keys offer, made from the bindings in force
+        on `screen` (`commands.binding_commands`), and Textual's own commands but its Quit: ours
+        asks first."""
+        ours = list(binding_commands(screen))
+        names = {command.title for command in ours}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in names)
+        yield from ours
+
+    @on(events.Mount)
+    def _warn_unknown_keys(self) -> None:
+        """A binding id in the user's keymap that no binding has does nothing: say so at start."""
+        warning = unknown_ids_warning(self._user_keymap)
+        if warning:
+            self.notify(display(warning, MAX_KEYS_WARNING), severity="warning", markup=False,
+                        timeout=20)  # fmt: skip
 
     # -- keys --
 
@@ -198,9 +203,8 @@ class BackstageApp(App[None]):
         await self.actions.unhide()
 
     def action_help(self) -> None:
-        self.push_screen(
-            HelpScreen([("Console", self.BINDINGS), ("Feed (the cursor)", FeedView.BINDINGS)])
-        )
+        """The keys of the screen `?` was pressed on, as they are now (after the keymap)."""
+        self.push_screen(HelpScreen(help_sections(self.screen)))
 
     def action_request_quit(self) -> None:
         detail = "The source stops and the session log is closed."

@@ -7,11 +7,14 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ..events import Comment, Question
@@ -20,6 +23,7 @@ from ..safetext import display
 from ..session.report import clock
 from ..state import ConsoleState, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
+from .keys import find_bound
 
 LABEL = Style(dim=True)
 GOOD = Style(color="green", bold=True)
@@ -58,18 +62,36 @@ class PinnedPane(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.body = TextPane(id="pinned-body")
+        self._how_to_pin: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.body
 
+    def on_mount(self) -> None:
+        # The hint names the keys in force: worked out again only when the bindings change.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        self._how_to_pin = None
+
     def refresh_from(self, state: ConsoleState) -> None:
-        self.body.show(pinned_text(state))
+        if self._how_to_pin is None and not state.pins.pinned:
+            self._how_to_pin = how_to_pin(self.screen)
+        self.body.show(pinned_text(state, self._how_to_pin or ""))
 
 
-def pinned_text(state: ConsoleState) -> Text:
+def how_to_pin(screen: Screen[Any]) -> str:
+    """``Select a message (k) and press p.``, with the keys in force on `screen`."""
+    select, pin = find_bound(screen, "feed.prev"), find_bound(screen, "app.pin")
+    if select is None or pin is None:
+        return ""
+    return f"Select a message ({select.keys[0]}) and press {pin.keys[0]}."
+
+
+def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     pins = state.pins.newest_first()
     if not pins:
-        return Text("Nothing pinned.\nSelect a message (k) and press p.", style=DIM)
+        return Text(f"Nothing pinned.\n{how_to_pin}".rstrip(), style=DIM)
     text = Text()
     for number, event in enumerate(pins):
         if number:
