@@ -7,6 +7,7 @@ loading Textual, pydantic or the sources. Every expected failure is one line on 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -240,7 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
     code = run_console(runtime, settings, warning)
-    _report(runtime.status())
+    # OSError: the terminal is gone (its window was closed: SIGHUP). The log was closed before
+    # this; nobody is left to read the report.
+    with contextlib.suppress(OSError):
+        _report(runtime.status())
     return code
 
 

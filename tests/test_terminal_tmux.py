@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backstage_tui.session import SessionReader
-from tests.helpers import Tmux, launch, wait_for_exit
+from backstage_tui.session.summary import SUMMARY_TAG
+from tests.helpers import Tmux, launch, run_cli, wait_for_exit
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -102,3 +104,20 @@ def test_events_piped_on_stdin_keys_from_the_terminal(tmp_path: Path) -> None:
     events = SessionReader(log).events()
     assert [e.type for e in events] == ["comment", "comment", "pin"]
     assert events[2].target == events[1].id
+
+
+def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Path]) -> None:
+    """The terminal window closed mid-stream (tmux sends the program SIGHUP): the session ends as
+    if `q` had been confirmed, so the log ends with a summary line that matches every byte."""
+    term, sessions = tmux
+    term.wait_for(lambda s: comments_total(s) >= 3, "a few comments")
+    term.run("kill-server")
+    logs = list(sessions.glob("*-demo.jsonl"))
+    assert len(logs) == 1
+    deadline = time.monotonic() + 20
+    while SUMMARY_TAG not in logs[0].read_bytes()[-4096:]:
+        assert time.monotonic() < deadline, "the log never got its summary line after SIGHUP"
+        time.sleep(0.1)  # another process closing its log; nothing in-process to await
+    report = run_cli("sessions", "show", str(logs[0]))
+    assert report.returncode == 0, report.stderr
+    assert "summary written at close" in report.stdout and "matches" in report.stdout

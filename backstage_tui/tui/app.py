@@ -7,6 +7,9 @@ panes are rebuilt only when the state's version moved. Nothing here is per messa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from datetime import tzinfo
 from time import monotonic
@@ -35,6 +38,8 @@ from .textual_internals import in_batch, paint_now
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
+HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""Signals that end the session cleanly rather than killing the process."""
 MAX_KEYS_WARNING = 800
 """The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
@@ -76,6 +81,8 @@ class BackstageApp(App[None]):
         self.feed.fold_activity = fold_activity
         self._startup_warning = warning
         self._gc = CollectorTuning()
+        self._signals: list[signal.Signals] = []
+        self._ending = False
         self._user_keymap = dict(keymap or {})
         if keymap:
             self.set_keymap(keymap)
@@ -220,11 +227,31 @@ class BackstageApp(App[None]):
         await self.runtime.close()
         self.exit()
 
+    @on(events.Mount)
+    def _end_cleanly_on_hangup(self) -> None:
+        """Closing the terminal window (SIGHUP) or a plain `kill` (SIGTERM) ends the session as `q`
+        does, so the log is closed with its summary line. Textual's Linux driver leaves both signals
+        at their default, which ends the process on the spot."""
+        loop = asyncio.get_running_loop()
+        for hangup in HANGUP_SIGNALS:
+            # Not on the main thread (an app run by a tool), or no such signal here: nothing to do.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(hangup, self._hung_up)
+                self._signals.append(hangup)
+
+    def _hung_up(self) -> None:
+        if not self._ending:
+            self._ending = True
+            self.call_later(self.end_session)
+
     async def action_quit(self) -> None:
         # ctrl+q, Textual's own quit key, goes through the same confirm.
         self.action_request_quit()
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for hangup in self._signals:
+            loop.remove_signal_handler(hangup)
         # Whatever way the app ends, the log is closed cleanly (close() is idempotent).
         await self.runtime.close()
         self._gc.restore()
