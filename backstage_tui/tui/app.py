@@ -12,9 +12,10 @@ from datetime import tzinfo
 from time import monotonic
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -22,12 +23,14 @@ from textual.widgets import Footer
 from ..bus import Subscription
 from ..runtime import SessionRuntime
 from ..safetext import display
+from ..state import FEED_CAPACITY
 from .actions import FeedActions
 from .confirm import ConfirmScreen
-from .feed_view import DEFAULT_CAPACITY, FeedFrame, FeedView
+from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen
 from .panes import PinnedPane, PollPane, StatusPane
+from .side import BREAKPOINTS, SidePanes, alarm_text
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -35,6 +38,7 @@ STATUS_INTERVAL_S = 0.25
 
 class BackstageApp(App[None]):
     CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin", id="app.pin",
                 tooltip="Pin the selected comment or question"),
@@ -44,6 +48,8 @@ class BackstageApp(App[None]):
                 tooltip="Hide the selected message on this console"),
         Binding("u", "unhide", "Unhide", show=False, id="app.unhide",
                 tooltip="Show the selected hidden message again"),
+        Binding("v", "side_next", "Panes", id="app.side_next",
+                tooltip="A narrow terminal shows one side pane: show the next (Pinned, Poll, Status)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="Show the keys and what the feed's marks mean"),
         Binding("q", "request_quit", "Quit", id="app.quit",
@@ -56,7 +62,7 @@ class BackstageApp(App[None]):
         *,
         title: str | None = None,
         tz: tzinfo | None = None,
-        feed_capacity: int = DEFAULT_CAPACITY,
+        feed_capacity: int = FEED_CAPACITY,
         fold_activity: bool = False,
         keymap: dict[str, str] | None = None,
         warning: str | None = None,
@@ -66,14 +72,15 @@ class BackstageApp(App[None]):
         self.runtime = runtime
         if title is not None:
             self.title = display(title, 120)
-        self.feed = FeedView(runtime.state, capacity=feed_capacity, tz=tz, id="feed")
-        self.feed.fold_activity = fold_activity
+        self.feed = FeedView(runtime.state, capacity=feed_capacity, fold_activity=fold_activity,
+                             tz=tz, id="feed")  # fmt: skip
         self._startup_warning = warning
         self._gc = CollectorTuning()
         if keymap:
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
         self.status = StatusPane(id="status")
+        self.side = SidePanes(self.pinned, PollPane(id="poll"), self.status, id="side")
         self.actions = FeedActions(runtime, self.feed, self.notify)
         self.subscription: Subscription | None = None
         self._seen_version = -1
@@ -86,10 +93,7 @@ class BackstageApp(App[None]):
         with Horizontal(id="body"):
             with FeedFrame(id="feed-frame"):
                 yield self.feed
-            with Vertical(id="side"):
-                yield self.pinned
-                yield PollPane(id="poll")
-                yield self.status
+            yield self.side
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -126,6 +130,7 @@ class BackstageApp(App[None]):
                 self.pinned.refresh_from(state)
                 self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
             self._refresh_status()
+            self.side.alarm = alarm_text(self.runtime)
         self._paint_now()
         self._gc.after_frame()
         error = self.runtime.source_error
@@ -199,6 +204,25 @@ class BackstageApp(App[None]):
         yield SystemCommand("Help", "Show the keys and the feed's marks (?)", self.action_help)
         yield SystemCommand("End the session", "Stop the source and close the log (q)",
                             self.action_request_quit)  # fmt: skip
+
+    # -- the layout --
+
+    @property
+    def narrow(self) -> bool:
+        """Too narrow for the three side panes at once (the screen's breakpoint class)."""
+        return self.feed.is_attached and self.feed.screen.has_class("-narrow")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The side-pane key is offered only on a narrow screen: the footer asks again.
+        self.call_after_refresh(self.refresh_bindings)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "side_next":
+            return self.narrow
+        return True
+
+    def action_side_next(self) -> None:
+        self.side.cycle()
 
     # -- keys --
 
