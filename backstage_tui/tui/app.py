@@ -30,7 +30,7 @@ from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen
 from .panes import PinnedPane, PollPane, StatusPane
-from .side import BREAKPOINTS, SidePanes, alarm_text
+from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -209,12 +209,13 @@ class BackstageApp(App[None]):
 
     @property
     def narrow(self) -> bool:
-        """Too narrow for the three side panes at once (the screen's breakpoint class)."""
-        return self.feed.is_attached and self.feed.screen.has_class("-narrow")
+        """Too narrow for the three side panes at once (what the screen's ``-narrow`` class says,
+        read from the size, which is up to date before the screen has handled the resize)."""
+        return self.size.width < NARROW_BELOW
 
     def on_resize(self, event: events.Resize) -> None:
         # The side-pane key is offered only on a narrow screen: the footer asks again.
-        self.call_after_refresh(self.refresh_bindings)
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "side_next":

@@ -240,10 +240,9 @@ class FeedView(ScrollView, can_focus=True):
         rows.sync(self.window)
         return rows
 
-    def _strips(self, index: int) -> list[Strip]:
-        """The rows of line `index` at the current width (cached), noted in the row index."""
+    def _strips(self, index: int, width: int) -> list[Strip]:
+        """The rows of line `index` at `width` (cached), noted in the row index."""
         event = self.window.lines[index]
-        width = self.scrollable_content_region.width
         selected = index == self.window.selected
         hidden = event.id in self.state.moderation.hidden
         pinned = event.id in self.state.pins.pinned
@@ -269,8 +268,9 @@ class FeedView(ScrollView, can_focus=True):
         covered or the lines end; the rows covered."""
         covered = 0
         index, count = first, self.window.line_count
+        width = self.scrollable_content_region.width
         while covered < rows and 0 <= index < count:
-            covered += len(self._strips(index))
+            covered += len(self._strips(index, width))
             index += step
         return covered
 
@@ -279,29 +279,30 @@ class FeedView(ScrollView, can_focus=True):
         if size != self.virtual_size:
             self.virtual_size = size
 
-    def _layout_rows(self) -> list[tuple[int, int]]:
-        """(line, row within it) for each screen row from the top; fewer when the lines end.
+    def _screen_rows(self) -> list[tuple[int, Strip]]:
+        """(line, strip) for each screen row from the top; fewer when the lines end.
 
         Tailing, the newest line's last row is at the bottom; else the rows start at the scroll
         offset. Laying out the lines on screen may correct their row counts; that moves only what
         is below the first row (frozen) or above the last (tailing), never the anchor.
         """
         rows = self._sync_rows()
-        height, count = self._height, len(rows)
+        region = self.scrollable_content_region
+        width, height, count = region.width, region.height, len(rows)
         if height <= 0 or not count:
             return []
-        placed: list[tuple[int, int]] = []
+        placed: list[tuple[int, Strip]] = []
         if not self.window.paused:
             index = count - 1
             while index >= 0 and len(placed) < height:
-                placed.extend((index, row) for row in reversed(range(len(self._strips(index)))))
+                placed.extend((index, strip) for strip in reversed(self._strips(index, width)))
                 index -= 1
             placed.reverse()
             return placed[-height:]
         index, row = rows.locate(round(self.scroll_offset.y))
         while index < count and len(placed) < height:
-            strips = self._strips(index)
-            placed.extend((index, r) for r in range(min(row, len(strips) - 1), len(strips)))
+            strips = self._strips(index, width)
+            placed.extend((index, strip) for strip in strips[min(row, len(strips) - 1) :])
             index, row = index + 1, 0
         return placed[:height]
 
@@ -362,10 +363,11 @@ class FeedView(ScrollView, can_focus=True):
             index = window.line_count - 1
         self._sync_rows()
         covered, target = 0, index
-        page = max(1, self._height - 1)
+        region = self.scrollable_content_region
+        page = max(1, region.height - 1)
         while 0 <= target + step < window.line_count and covered < page:
             target += step
-            covered += len(self._strips(target))
+            covered += len(self._strips(target, region.width))
         self._select(target)
 
     def action_page_up(self) -> None:
@@ -403,7 +405,7 @@ class FeedView(ScrollView, can_focus=True):
 
     def line_at(self, y: int) -> int | None:
         """The index of the line drawn on screen row `y` of the view, or None (no line there)."""
-        placed = self._layout_rows()
+        placed = self._screen_rows()
         return placed[y][0] if 0 <= y < len(placed) else None
 
     def on_click(self, event: events.Click) -> None:
@@ -418,8 +420,13 @@ class FeedView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        window = self.window
-        if window.frozen and window.selected is None and round(new_value) >= self.max_scroll_y:
+        window, new = self.window, round(new_value)
+        if not window.paused:
+            # Scrolled up while tailing (the wheel, the scrollbar): stay where the moderator went.
+            # Textual clamping the offset to a shorter feed lands on the end, which is not this.
+            if new < round(old_value) and new < self.max_scroll_y and window.freeze():
+                self._announce()
+        elif window.frozen and window.selected is None and new >= self.max_scroll_y:
             self.call_later(self.action_tail)
 
     # -- drawing --
@@ -477,7 +484,7 @@ class FeedView(ScrollView, can_focus=True):
         return self._line_styles
 
     def _screen_strips(self) -> list[Strip]:
-        return [self._strips(index)[row] for index, row in self._layout_rows()]
+        return [strip for _, strip in self._screen_rows()]
 
     def render_line(self, y: int) -> Strip:
         screen = self._screen if self._screen is not None else self._screen_strips()

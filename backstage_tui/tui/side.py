@@ -3,8 +3,9 @@
 On a wide terminal the three panes are stacked. Below `NARROW_BELOW` columns the screen gets the
 ``-narrow`` class (the app's breakpoints) and `app.tcss` shows only the pane `current` names, so
 the feed keeps its width; a key cycles the pane on view. An alarm a moderator must not miss (a
-failing log, a source error, a lost link) is drawn above whichever pane is on view when Status is
-not the one: `alarm` says what it is, and the stylesheet shows that line only on a narrow screen.
+failing log, a source error, a lost link) is drawn on a line of its own above whichever pane is on
+view: `alarm` says what it is, and the stylesheet shows that line only on a narrow screen (where the
+Status pane may be hidden, or too narrow to show all it says without scrolling).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class SidePanes(Vertical):
     current: var[int] = var(0)
     """Index of the pane on view when only one fits."""
     alarm: var[str] = var("")
-    """What to warn about when the Status pane is not on view ("" for nothing)."""
+    """What to warn about on a narrow screen ("" for nothing)."""
 
     def __init__(self, *panes: Widget, id: str | None = None) -> None:  # noqa: A002 - Textual's
         super().__init__(id=id)
@@ -78,12 +79,7 @@ class SidePanes(Vertical):
     def watch_current(self, current: int) -> None:
         for number, pane in enumerate(self.panes):
             pane.set_class(number == current, "-current")
-        self._show_alarm()
 
-    def watch_alarm(self) -> None:
-        self._show_alarm()
-
-    def _show_alarm(self) -> None:
-        status_on_view = self.current_pane.id == "status"
-        self.set_class(bool(self.alarm) and not status_on_view, "-alarm")
-        self._alarm_line.update(Text(self.alarm))
+    def watch_alarm(self, alarm: str) -> None:
+        self.set_class(bool(alarm), "-alarm")
+        self._alarm_line.update(Text(alarm))
