@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -79,6 +80,10 @@ def launch(tmp_path: Path, args: list[str], stdin_from: Path | None = None) -> T
         check=True,
         timeout=10,
         cwd=tmp_path,
+        # Python's own view of the environment: under pytest the process's C environment also
+        # holds COLUMNS=80 and LINES=24 (set by readline), which the console would take for its
+        # size over the window's 120x36.
+        env=dict(os.environ),
     )  # fmt: skip
     session = Tmux(name)
     session.run("set-option", "-t", name, "remain-on-exit", "on")
