@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from . import APP_NAME, __version__
+
 if TYPE_CHECKING:
     from .config import Settings
-    from .runtime import SessionRuntime
+    from .runtime import RuntimeStatus, SessionRuntime
     from .sources.base import Source
 
 EXIT_USAGE = 2
@@ -30,20 +32,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="backstage",
+        prog=APP_NAME,
         description="A keyboard-driven backstage console for TikTok LIVE creators and moderators.",
         epilog="Sources: demo (default), jsonl, replay, and any installed plug-in. "
         "Keys: press ? in the console.",
     )
-    parser.add_argument("--version", action="version", version=f"backstage {_version()}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
         "--source", default="demo", metavar="NAME", help="where chat comes from (default: demo)"
     )
@@ -165,9 +161,23 @@ def _keyboard_from_terminal() -> None:
     os.close(tty)
 
 
+def _set_width_policy(settings: Settings) -> None:
+    """``display.emoji``: the width policy as set, or (``auto``) what a probe of the terminal shows.
+    Before the app starts: the probe talks to the terminal, and every text shown follows it."""
+    from rich.cells import cell_len
+
+    from .safetext import set_width_policy
+    from .terminal_probe import choose
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    chosen = choose(settings.display.emoji, cell_len, interactive=interactive)
+    set_width_policy(chosen.policy, chosen.reason, keycap_brackets=settings.display.keycap_brackets)
+
+
 def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
     from .tui.app import BackstageApp
 
+    _set_width_policy(settings)
     app = BackstageApp(
         runtime,
         feed_capacity=settings.feed.capacity,
@@ -179,25 +189,26 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
     return app.return_code or 0
 
 
-def _report(runtime: SessionRuntime) -> None:
-    recorder = runtime.recorder
-    if recorder is not None and runtime.log_path is not None:
-        print(f"session log: {runtime.log_path} ({recorder.written:,} events)")
-        if recorder.error or recorder.unwritten:
+def _report(status: RuntimeStatus) -> None:
+    """What the session came to, on the terminal after the screen closed."""
+    if status.recording and status.log_path is not None:
+        print(
+            f"session log: {_display(str(status.log_path), 300)} ({status.events_recorded:,} events)"
+        )
+        if status.log_error or status.events_unwritten:
+            why = f": {_display(status.log_error, 300)}" if status.log_error else ""
             print(
-                f"backstage: the session log is incomplete: {recorder.error} "
-                f"({recorder.unwritten:,} events could not be written)",
+                f"{APP_NAME}: the session log is incomplete{why} "
+                f"({status.events_unwritten:,} events could not be written)",
                 file=sys.stderr,
             )
-    reader = getattr(runtime.source, "reader", None)
-    problems = getattr(reader, "problems", None)
-    if problems:
+    if problems := status.source_problems:
         print(
-            f"backstage: {len(problems)} damaged lines skipped, first: {_display(str(problems[0]), 300)}",
+            f"{APP_NAME}: {len(problems):,} damaged lines skipped, first: {_display(problems[0], 300)}",
             file=sys.stderr,
         )
-    if runtime.source_error:
-        print(f"backstage: {_display(runtime.source_error, 300)}", file=sys.stderr)
+    if status.source_error:
+        print(f"{APP_NAME}: {_display(status.source_error, 300)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,12 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A bad config file never stops the console: defaults, and one line saying what was wrong.
         settings, warning = load_settings()
         if warning:
-            print(f"backstage: {warning}", file=sys.stderr)
+            print(f"{APP_NAME}: {warning}", file=sys.stderr)
         args.sessions_dir = args.sessions_dir or settings.sessions_dir
         if args.command == "sessions":
             return sessions_command(args)
         source = make_source(args)
-        if getattr(source, "reads_stdin", False):
+        if source.reads_stdin:
             _keyboard_from_terminal()
         from .runtime import SessionRuntime
         from .session import default_sessions_dir
@@ -226,10 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             source, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
         )
     except UsageError as exc:
-        print(f"backstage: error: {_display(str(exc), 500)}", file=sys.stderr)
+        print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
     code = run_console(runtime, settings, warning)
-    _report(runtime)
+    _report(runtime.status())
     return code
 
 

@@ -12,6 +12,9 @@ or the file named by ``BACKSTAGE_CONFIG``::
     capacity = 5000
     show_activity = true
 
+    [display]
+    emoji = "auto"
+
 Environment variables override the file, with ``__`` between nested names:
 ``BACKSTAGE_FEED__CAPACITY=8000``, ``BACKSTAGE_SESSIONS_DIR=/tmp/logs``.
 
@@ -25,14 +28,15 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from . import APP_NAME
 from .safetext import display
+from .state.feed import FEED_CAPACITY
 
-APP_NAME = "backstage"
 ENV_PREFIX = "BACKSTAGE_"
 CONFIG_ENV = "BACKSTAGE_CONFIG"
 """Names the config file to read instead of the default one."""
@@ -42,19 +46,35 @@ MAX_WARNING = 400
 class FeedSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    capacity: int = Field(default=5000, ge=100, le=1_000_000)
+    capacity: int = Field(default=FEED_CAPACITY, ge=100, le=1_000_000)
     """How many feed lines the console keeps; older lines leave the screen (never the log)."""
     show_activity: bool = True
     """Whether gifts, likes, follows, shares and joins show in the feed at start (``f`` toggles)."""
+
+
+class DisplaySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emoji: Literal["auto", "strict", "native"] = "auto"
+    """How emoji and other characters terminals draw at different widths are shown. ``strict``: flags
+    as ``[MX]``, joiners and skin tones removed, newer emoji as U+FFFD, so no row can tear the panes;
+    ``native``: as typed, for terminals that draw what Rich measures; ``auto``: ask the terminal at
+    start-up and use ``native`` only when it agrees (never inside tmux or screen)."""
+    keycap_brackets: bool = True
+    """Under ``strict``, show a keycap emoji (``1️⃣``) as ``[1]``; off: the digit and its keycap mark."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
     )
+    _READS_ENVIRONMENT: ClassVar[bool] = True
+    """False in `_WithoutEnvironment`, the fallback when a variable holds a bad value."""
 
     feed: FeedSettings = FeedSettings()
     """The chat feed."""
+    display: DisplaySettings = DisplaySettings()
+    """How viewers' text is drawn."""
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""
@@ -78,22 +98,15 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # `load_settings` passes the file's values as init arguments: the environment wins over them.
-        return (env_settings, init_settings)
+        if cls._READS_ENVIRONMENT:
+            return (env_settings, init_settings)
+        return (init_settings,)
 
 
 class _WithoutEnvironment(Settings):
     """The same settings with the environment left out, for when a variable holds a bad value."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    _READS_ENVIRONMENT: ClassVar[bool] = False
 
 
 def config_path() -> Path:

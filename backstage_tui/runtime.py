@@ -3,6 +3,9 @@
 It is the whole console without a screen: the TUI drives one, tests and benchmarks drive one
 headless. The state is folded from every event (a lossless subscriber), the recorder writes every
 event (another), and a UI takes what it can draw through a ``latest`` subscription.
+
+Whoever shows the session's condition (the Status pane, the command's closing report) reads it
+from one typed snapshot, `SessionRuntime.status()`, never from the recorder or the source directly.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ import asyncio
 import contextlib
 import logging
 import reprlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args
 
 from . import __version__
 from .bus import BusClosed, EventBus, Subscription, consume
@@ -29,6 +33,48 @@ LOSSLESS_QUEUE = 1 << 18
 SOURCE_STOP_TIMEOUT_S = 2.0
 """How long `close` waits for a source to stop before leaving it behind."""
 EVENT_CLASSES: tuple[type, ...] = get_args(get_args(Event)[0])
+
+LogHealth = Literal["off", "ok", "failing"]
+"""``off``: this session is not recorded (or its log could not be opened); ``failing``: the last
+write failed and events are held in memory until the disk takes them again."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeStatus:
+    """The condition of one session at one moment: what a status pane or an exit report shows.
+
+    A frozen copy, built by `SessionRuntime.status`: it can be kept, compared and handed around
+    without reaching into the recorder or the source.
+    """
+
+    source: str
+    """The source's short label (`Source.describe`), raw: sanitise before display."""
+    source_records: bool
+    """Whether sessions on this source are recorded at all (a replay is not recorded again)."""
+    link: str
+    """The connection as the last `connection` event said: ``connecting``, ``connected``, ..."""
+    source_error: str | None
+    """Why the source stopped, when it failed."""
+    source_finished: bool
+    """The source ended its stream normally (a file read to its end, a replay played out)."""
+    source_problems: tuple[str, ...]
+    """What the source found damaged in its input and passed over, oldest first (`Source.problems`)."""
+    log_path: Path | None
+    """The session log, once opened."""
+    log_health: LogHealth
+    log_error: str | None
+    """The last write error, while the log is failing."""
+    log_notice: str | None
+    """Something about the log the user should know that is not an error (it was recreated)."""
+    events_recorded: int
+    """Events that reached the log (the header not counted)."""
+    events_unwritten: int
+    """Events held in memory because the disk refused them."""
+
+    @property
+    def recording(self) -> bool:
+        """Whether a log is being written (failing or not)."""
+        return self.log_health != "off"
 
 
 class SessionRuntime:
@@ -102,6 +148,27 @@ class SessionRuntime:
                 await self.bus.publish(Connection(status="disconnected", detail=self.source_error))
             return
         self.source_finished = True
+
+    def status(self) -> RuntimeStatus:
+        """The session's condition now; cheap enough to call every frame."""
+        recorder = self.recorder
+        health: LogHealth = "off"
+        if recorder is not None:
+            health = "failing" if recorder.error else "ok"
+        return RuntimeStatus(
+            source=self.source.describe(),
+            source_records=self.source.records,
+            link=self.state.stats.connection,
+            source_error=self.source_error,
+            source_finished=self.source_finished,
+            source_problems=tuple(self.source.problems()),
+            log_path=self.log_path,
+            log_health=health,
+            log_error=recorder.error if recorder is not None else None,
+            log_notice=recorder.notice if recorder is not None else None,
+            events_recorded=recorder.written if recorder is not None else 0,
+            events_unwritten=recorder.unwritten if recorder is not None else 0,
+        )
 
     async def publish(self, event: Event) -> Event:
         """Publish an event from outside the source (tests, tools)."""

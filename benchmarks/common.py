@@ -211,7 +211,7 @@ def emit(result: Metrics) -> None:
 
 def backstage_command() -> list[str]:
     """The `backstage` console script installed beside this interpreter (not a pyenv shim, which
-    adds ~50 ms to every start), else the module run by this interpreter (a plain checkout)."""
+    adds a start of its own to every run), else the module run by this interpreter (a plain checkout)."""
     script = Path(sys.executable).parent / "backstage"
     if script.exists():
         return [str(script)]

@@ -8,8 +8,8 @@ is counted on its own line. Unlike `cProfile` this does not slow small functions
 ones; its own cost is one short GIL hold per sample.
 
 Its limit: the sampling thread needs the GIL, and the loop mostly lets go of it when it goes idle in
-``select``, so busy stretches are under-sampled and idle time over-reported (73% idle by its count
-on a flood where py-spy finds about a third). Use it to compare two versions of the code in the
+``select``, so busy stretches are under-sampled and idle time over-reported (docs/performance.md
+compares it with py-spy). Use it to compare two versions of the code in the
 same minute (``--sampler inprocess``); ``python -m benchmarks profile`` samples from outside with
 py-spy by default (`wall_profile.py`).
 """

@@ -2,7 +2,7 @@
 
 - ``version_s``: ``backstage --version`` as a fresh process, start to exit, median of several runs.
   The console script installed beside this interpreter is used (a pyenv shim in front of it would
-  add its own ~50 ms).
+  add a start of its own).
 - ``first_frame_s``: ``backstage`` (the demo source) started on a 120x40 pseudo-terminal, from the
   fork to the moment the terminal has received the first whole frame: the four pane titles and the
   footer. Median of several runs.

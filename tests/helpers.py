@@ -4,16 +4,29 @@
 - Event builders with fixed ids and times (`comment`, `chat`, `user`, `sample_events`, `build`),
   and `long_text` for comments that wrap.
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
+- `is_one_readable_line`: what every warning and error message must be.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
+- `record_session`, `record_demo_session`: a session recorded by a real runtime.
 - `run_cli`: the real `backstage` command in a subprocess.
+- `runtime_status`: a `RuntimeStatus` snapshot of a healthy recorded session, with any field changed.
+- `Tmux`, `launch`, `launch_command`, `wait_for_exit`: the real command (or any) in a tmux server
+  of its own, for the tests of what a person at a terminal sees.
+- `kept_width_policy`: puts `safetext`'s process-wide width policy back after a test changes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import os
+import shlex
+import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
@@ -22,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from hypothesis import strategies as st
 
 from backstage_tui.events import (
+    ActionEvent,
     Comment,
     Connection,
     Event,
@@ -38,7 +52,7 @@ from backstage_tui.events import (
     User,
     Viewers,
 )
-from backstage_tui.runtime import SessionRuntime
+from backstage_tui.runtime import RuntimeStatus, SessionRuntime
 from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
 from backstage_tui.sources.demo import DemoSource
@@ -75,6 +89,11 @@ async def wait_for(
             await asyncio.sleep(POLL_S)
         else:
             await pilot.pause(POLL_S)
+
+
+def is_one_readable_line(message: str) -> bool:
+    """What every warning and error the console shows must be: one line, no traceback, short."""
+    return "\n" not in message and "Traceback" not in message and len(message) < 1000
 
 
 # -- sources --
@@ -225,6 +244,18 @@ def header() -> SessionHeader:
     return SessionHeader(source="test", started=datetime(2026, 11, 29, 1, 2, 3, tzinfo=UTC))
 
 
+async def record_session(folder: Path, events: Iterable[Event], *actions: ActionEvent) -> Path:
+    """A recorded session of `events`, the `actions` taken after the last of them; its log."""
+    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=folder)
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    for action in actions:
+        await runtime.act(action)
+    await runtime.close()
+    assert runtime.log_path is not None
+    return runtime.log_path
+
+
 async def record_demo_session(folder: Path, n: int = 3000, seed: int = 11) -> SessionRuntime:
     """A recorded demo session of `n` events, ending with a pin and a hide on its last comments."""
     runtime = SessionRuntime(
@@ -240,6 +271,25 @@ async def record_demo_session(folder: Path, n: int = 3000, seed: int = 11) -> Se
     await runtime.act(Hide(target=comments[-1].id))
     await runtime.close()
     return runtime
+
+
+def runtime_status(**changes: Any) -> RuntimeStatus:
+    """What `SessionRuntime.status()` says of a healthy recorded session, with `changes` made."""
+    healthy = RuntimeStatus(
+        source="fake · test",
+        source_records=True,
+        link="connected",
+        source_error=None,
+        source_finished=False,
+        source_problems=(),
+        log_path=Path("/logs/s.jsonl"),
+        log_health="ok",
+        log_error=None,
+        log_notice=None,
+        events_recorded=12,
+        events_unwritten=0,
+    )
+    return dataclasses.replace(healthy, **changes)
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -281,3 +331,111 @@ def whole_screen(app: BackstageApp) -> str:
     """The whole terminal as plain text (the topmost screen), for layout checks."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+# -- the width policy --
+
+
+@contextmanager
+def kept_width_policy() -> Iterator[None]:
+    """Run a block that may change `safetext`'s width policy (process-wide), then restore it."""
+    from backstage_tui import safetext
+
+    before = safetext.width_policy()
+    try:
+        yield
+    finally:
+        safetext.set_width_policy(
+            before.name, before.reason, keycap_brackets=before.keycap_brackets
+        )
+
+
+# -- a real terminal: tmux --
+
+TIMEOUT_S = 30.0
+
+
+def backstage_command() -> list[str]:
+    """The installed console script next to this interpreter, else the module."""
+    script = Path(sys.executable).parent / "backstage"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("backstage")
+    return [found] if found else [sys.executable, "-m", "backstage_tui.cli"]
+
+
+class Tmux:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        # A server of our own (-L): the user's tmux and its window-size settings stay out of it.
+        out = subprocess.run(
+            ["tmux", "-L", self.name, *args], capture_output=True, text=True, timeout=10
+        )
+        return out.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, check: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + TIMEOUT_S
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.1)  # polling a separate process's screen; nothing in-process to await
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+
+def launch(
+    tmp_path: Path,
+    args: list[str],
+    stdin_from: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Tmux:
+    """Start the real command in a tmux server of its own; its exit code goes to ``exit-code``
+    (tmux versions differ in when, and whether, they report it)."""
+    command = shlex.join([*backstage_command(), *args])
+    if stdin_from is not None:
+        command = f"cat {shlex.quote(str(stdin_from))} | {command}"
+    shell = f"{command}; echo $? > {shlex.quote(str(tmp_path / 'exit-code'))}"
+    return launch_command(tmp_path, shell, env=env)
+
+
+def launch_command(
+    tmp_path: Path,
+    shell: str,
+    *,
+    size: tuple[int, int] = (120, 36),
+    env: dict[str, str] | None = None,
+) -> Tmux:
+    """Run the shell command `shell` in a new tmux server of its own, in a pane of `size`, with
+    `env` added to its environment; the pane stays after the command ends."""
+    name = f"backstage-test-{uuid.uuid4().hex[:8]}"
+    variables = {"TERM": "xterm-256color", **(env or {})}
+    # -u: tmux takes the pane's output as UTF-8 whatever the locale of the machine running tests.
+    command = ["tmux", "-u", "-L", name, "new-session", "-d", "-s", name,
+               "-x", str(size[0]), "-y", str(size[1])]  # fmt: skip
+    for key, value in variables.items():
+        command += ["-e", f"{key}={value}"]
+    # The server inherits this process's environment; COLUMNS and LINES (set under pytest) would
+    # make the app believe the pane is 80x24 whatever its real size.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    subprocess.run([*command, shell], check=True, timeout=10, cwd=tmp_path, env=inherited)
+    session = Tmux(name)
+    session.run("set-option", "-t", name, "remain-on-exit", "on")
+    return session
+
+
+def wait_for_exit(term: Tmux, tmp_path: Path) -> str:
+    exit_file = tmp_path / "exit-code"
+    deadline = time.monotonic() + TIMEOUT_S
+    while not exit_file.exists() or not exit_file.read_text().strip():
+        assert time.monotonic() < deadline, f"backstage did not exit:\n{term.screen()}"
+        time.sleep(0.1)
+    return exit_file.read_text().strip()

@@ -1,5 +1,5 @@
 """Faults: a source that raises, returns garbage or hangs; a subscriber that is slow or raises; a log
-folder that disappears; a config file with wrong types. Each gives a readable message, the console
+folder that disappears (a config file with wrong types: `test_config.py`). Each gives a readable message, the console
 keeps going, and nothing recorded is lost.
 
 Headless through `SessionRuntime` (the whole console without a screen) where that is enough; with
@@ -10,34 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import unicodedata
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from backstage_tui import runtime as runtime_module
 from backstage_tui.bus import consume
-from backstage_tui.config import Settings, load_settings
 from backstage_tui.events import ActionEvent, Comment, Event, Hide, Malformed, Pin, User
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
-from tests.helpers import ListSource, chat
+from tests.helpers import ListSource, chat, is_one_readable_line, wait_for
 
 HOSTILE_ERROR = "server said \x1b]0;PWNED\x07 [@click=app.quit]bye[/]\nsecond line\x9b6n"
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def logged(runtime: SessionRuntime) -> list[Event]:
@@ -47,10 +35,6 @@ def logged(runtime: SessionRuntime) -> list[Event]:
     assert reader.problems == []
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     return events
-
-
-def is_one_readable_line(message: str) -> bool:
-    return "\n" not in message and "Traceback" not in message and len(message) < 1000
 
 
 # -- a source that raises ------------------------------------------------------------------------
@@ -84,7 +68,11 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
 ) -> None:
     runtime = SessionRuntime(RaisingSource(before=50), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.source_error is not None and runtime.state.last_seq == 51)
+    await wait_for(
+        None,
+        lambda: runtime.source_error is not None and runtime.state.last_seq == 51,
+        description="the source's failure reported after its 50 events and the disconnect",
+    )
     error = runtime.source_error
     assert error is not None and is_one_readable_line(error)
     assert error.startswith("source 'raising' failed: ConnectionResetError: server said")
@@ -93,7 +81,11 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
     # The console goes on after its source died: a moderator can still act, and it is recorded.
     target = runtime.state.feed.items[10].id
     await runtime.act(Pin(target=target))
-    await wait_for(lambda: target in runtime.state.pins.pinned)
+    await wait_for(
+        None,
+        lambda: target in runtime.state.pins.pinned,
+        description="the pin folded into the state",
+    )
     await runtime.close()
     kinds = [e.type for e in logged(runtime)]
     assert kinds == ["comment"] * 50 + ["connection", "pin"]
@@ -102,7 +94,9 @@ async def test_a_source_that_raises_is_reported_in_one_line_and_the_log_keeps_ev
 async def test_a_source_that_fails_before_its_first_event_is_reported(tmp_path: Path) -> None:
     runtime = SessionRuntime(RaisesBeforeIterating(), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.source_error is not None)
+    await wait_for(
+        None, lambda: runtime.source_error is not None, description="the source's failure reported"
+    )
     assert runtime.source_error == "source 'early' failed: PermissionError: token rejected"
     await runtime.close()
     assert [e.type for e in logged(runtime)] == ["connection"]
@@ -169,8 +163,10 @@ class SilentSource(Source):
     """Connected, never says a thing."""
 
     name: ClassVar[str] = "silent"
+    listening = False
 
     async def events(self) -> AsyncIterator[Event]:
+        self.listening = True
         await asyncio.Event().wait()
         yield chat("never")  # pragma: no cover
 
@@ -194,9 +190,10 @@ class StubbornSource(Source):
 
 
 async def test_closing_with_a_silent_source_is_prompt(tmp_path: Path) -> None:
-    runtime = SessionRuntime(SilentSource(), sessions_dir=tmp_path)
+    source = SilentSource()
+    runtime = SessionRuntime(source, sessions_dir=tmp_path)
     await runtime.start()
-    await asyncio.sleep(0.05)
+    await wait_for(None, lambda: source.listening, description="the source waiting for a message")
     await asyncio.wait_for(runtime.close(), 2)
     assert runtime.recorder is not None and runtime.recorder.closed
 
@@ -208,7 +205,7 @@ async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
     source = StubbornSource()
     runtime = SessionRuntime(source, sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.state.last_seq == 1)
+    await wait_for(None, lambda: runtime.state.last_seq == 1, description="the first event folded")
     await asyncio.wait_for(runtime.close(), 5)
     assert runtime.recorder is not None and runtime.recorder.closed
     assert [e.type for e in logged(runtime)] == ["comment"]
@@ -238,7 +235,11 @@ async def test_a_subscriber_that_raises_keeps_receiving_and_hurts_no_one(
     sub = runtime.bus.subscribe("plugin", "lossless", 16)
     task = asyncio.create_task(consume(sub, plugin))
     await runtime.start()
-    await wait_for(lambda: len(seen) == 300 and runtime.state.last_seq == 300)
+    await wait_for(
+        None,
+        lambda: len(seen) == 300 and runtime.state.last_seq == 300,
+        description="300 events at the raising subscriber and in the state",
+    )
     assert not task.done()
     await runtime.close()
     await asyncio.wait_for(task, 5)
@@ -271,13 +272,19 @@ async def test_the_log_folder_removed_mid_session_is_recreated_with_every_event(
     await runtime.start()
     recorder = runtime.recorder
     assert recorder is not None
-    await wait_for(lambda: recorder.written == 100)
+    await wait_for(
+        None, lambda: recorder.written == 100, description="the first 100 events written"
+    )
     shutil.rmtree(folder)
     for i in range(100):
         await runtime.publish(chat(f"after {i}"))
     # An action is synced at once: that is when the recorder notices the file is gone.
     await runtime.act(Hide(target=runtime.state.feed.items[0].id))
-    await wait_for(lambda: recorder.notice is not None)
+    await wait_for(
+        None,
+        lambda: recorder.notice is not None,
+        description="the recorder's notice that it recreated the log",
+    )
     notice = recorder.notice
     assert notice is not None and "recreated" in notice and is_one_readable_line(notice)
     assert recorder.error is None
@@ -299,10 +306,14 @@ class RefusingSource(ListSource):
 async def test_a_refused_action_still_counts_locally_and_says_why(tmp_path: Path) -> None:
     runtime = SessionRuntime(RefusingSource([chat("spam")]), sessions_dir=tmp_path)
     await runtime.start()
-    await wait_for(lambda: runtime.state.last_seq == 1)
+    await wait_for(None, lambda: runtime.state.last_seq == 1, description="the first event folded")
     target = runtime.state.feed.items[0].id
     await runtime.act(Hide(target=target))
-    await wait_for(lambda: runtime.state.moderation.is_hidden(target))
+    await wait_for(
+        None,
+        lambda: runtime.state.moderation.is_hidden(target),
+        description="the hide folded into the state",
+    )
     await runtime.close()
     events = logged(runtime)
     assert [e.type for e in events] == ["comment", "hide", "malformed"]
@@ -330,10 +341,11 @@ async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path
     runtime = SessionRuntime(FailingLiveSource(), sessions_dir=tmp_path)
     app = BackstageApp(runtime)
     async with app.run_test(size=(120, 32)) as pilot:
-        for _ in range(200):
-            if runtime.source_error and app.feed.line_count >= 4:
-                break
-            await pilot.pause(0.02)
+        await wait_for(
+            pilot,
+            lambda: runtime.source_error is not None and app.feed.line_count >= 4,
+            description="the source's failure reported and its 4 lines in the feed",
+        )
         await pilot.pause(0.1)
         status = str(app.status.render())
         assert "● error" in status
@@ -348,130 +360,6 @@ async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path
         assert "c2" in runtime.state.pins.pinned
         assert app.is_running and app.return_code is None
         await pilot.press("q", "y")
-        for _ in range(100):
-            if not app.is_running:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: not app.is_running, description="the app ended on q, y")
     types = [e.type for e in logged(runtime)]
     assert types == ["comment", "malformed", "comment", "connection", "pin"]
-
-
-# -- config with wrong types -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    import os
-
-    for name in list(os.environ):
-        if name.upper().startswith("BACKSTAGE_"):
-            monkeypatch.delenv(name)
-    return monkeypatch
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_config_values_are_read_and_the_environment_wins(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch
-) -> None:
-    path = write(tmp_path / "c.toml", 'sessions_dir = "logs"\n[feed]\ncapacity = 8000\n')
-    settings, warning = load_settings(path)
-    assert warning is None
-    assert settings.feed.capacity == 8000 and settings.feed.show_activity is True
-    assert settings.sessions_dir == tmp_path / "logs"  # relative to the file
-    clean_env.setenv("BACKSTAGE_FEED__CAPACITY", "300")
-    clean_env.setenv("BACKSTAGE_FEED__SHOW_ACTIVITY", "false")
-    settings, warning = load_settings(path)
-    assert warning is None
-    assert settings.feed.capacity == 300 and settings.feed.show_activity is False
-
-
-def test_config_file_named_by_the_environment(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch
-) -> None:
-    path = write(tmp_path / "other.toml", "[feed]\nshow_activity = false\n")
-    clean_env.setenv("BACKSTAGE_CONFIG", str(path))
-    settings, warning = load_settings()
-    assert warning is None and settings.feed.show_activity is False
-    clean_env.setenv("BACKSTAGE_CONFIG", str(tmp_path / "missing.toml"))
-    settings, warning = load_settings()
-    assert settings == Settings()
-    assert warning is not None and "missing.toml" in warning and "no such file" in warning
-
-
-def test_a_missing_default_config_is_fine(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
-    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    settings, warning = load_settings()
-    assert warning is None and settings == Settings()
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('[feed]\ncapacity = "lots"\nshow_activity = false\n', "feed.capacity: Input should be a valid integer"),
-        ("[feed]\ncapacity = 12\n", "feed.capacity: Input should be greater than or equal to 100"),
-        ('[feed]\nshow_activity = "maybe"\n', "feed.show_activity: Input should be a valid boolean"),
-        ("feed = 5\n", "feed: Input should be a valid dictionary"),
-        ("sessions_dir = 3\n", "sessions_dir: Input is not a valid path"),
-        ("colour = 'red'\n", "colour: not a setting (ignored)"),
-        ("[feed\ncapacity = 1\n", "not valid TOML (Expected ']'"),
-        ("_env_prefix = 'X_'\n", "_env_prefix: not a setting (ignored)"),
-    ],
-)  # fmt: skip
-def test_a_bad_config_gives_defaults_and_one_readable_line(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch, text: str, expected: str
-) -> None:
-    path = write(tmp_path / "config.toml", text)
-    settings, warning = load_settings(path)
-    assert warning is not None and is_one_readable_line(warning)
-    assert warning.startswith(f"config {path}: ")
-    assert expected in warning
-    assert settings.feed.capacity == Settings().feed.capacity
-    if "show_activity = false" in text:
-        assert settings.feed.show_activity is False  # the good values in the same file are kept
-
-
-def test_a_bad_environment_value_is_named_and_ignored(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch
-) -> None:
-    path = write(tmp_path / "config.toml", "[feed]\ncapacity = 9000\n")
-    clean_env.setenv("BACKSTAGE_FEED__CAPACITY", "abc")
-    settings, warning = load_settings(path)
-    assert settings.feed.capacity == 9000
-    assert warning is not None and is_one_readable_line(warning)
-    assert "BACKSTAGE_FEED__CAPACITY: Input should be a valid integer" in warning
-
-
-def test_unreadable_and_binary_config_files(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
-    settings, warning = load_settings(tmp_path)  # a folder
-    assert settings == Settings() and warning is not None and "cannot read it" in warning
-    binary = tmp_path / "c.toml"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
-    settings, warning = load_settings(binary)
-    assert settings == Settings() and warning is not None and "not UTF-8" in warning
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "replace")))
-def test_any_config_file_loads_with_at_most_one_clean_line(data: bytes) -> None:
-    import os
-    import tempfile
-
-    saved = {k: v for k, v in os.environ.items() if k.upper().startswith("BACKSTAGE_")}
-    for key in saved:
-        del os.environ[key]
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "config.toml"
-            path.write_bytes(data)
-            settings, warning = load_settings(path)
-    finally:
-        os.environ.update(saved)
-    assert isinstance(settings, Settings)
-    if warning is not None:
-        assert is_one_readable_line(warning)
-        for ch in warning:
-            assert unicodedata.category(ch) not in ("Cc", "Cs"), repr(ch)

@@ -7,7 +7,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
-from tests.helpers import ListSource, chat, record_demo_session
+from tests.helpers import chat, record_demo_session, record_session, wait_for
 
 
 async def test_live_state_equals_replayed_state(tmp_path: Path) -> None:
@@ -17,8 +17,11 @@ async def test_live_state_equals_replayed_state(tmp_path: Path) -> None:
     assert replay.record is False
     await replay.start()
     await asyncio.wait_for(replay.wait_source_done(), 30)
-    while replay.state.last_seq < live.state.last_seq:
-        await asyncio.sleep(0.01)
+    await wait_for(
+        None,
+        lambda: replay.state.last_seq >= live.state.last_seq,
+        description=f"the replay folded all {live.state.last_seq} recorded events",
+    )
     await replay.close()
     assert replay.state == live.state
     assert replay.state.pins.pinned and replay.state.moderation.hidden
@@ -35,12 +38,8 @@ async def test_state_after_every_prefix_matches(tmp_path: Path) -> None:
 
 async def test_replay_keeps_the_recorded_pace(tmp_path: Path) -> None:
     events = [chat(f"m{i}", ts=1000.0 + i) for i in range(5)]
-    live = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
-    await live.start()
-    await live.wait_source_done()
-    await live.close()
-    assert live.log_path is not None
-    source = ReplaySource.from_strings({"path": str(live.log_path), "speed": "20"})
+    log_path = await record_session(tmp_path, events)
+    source = ReplaySource.from_strings({"path": str(log_path), "speed": "20"})
     loop = asyncio.get_running_loop()
     start = loop.time()
     got = [e async for e in source.events()]

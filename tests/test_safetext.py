@@ -3,7 +3,15 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backstage_tui.safetext import BIDI_CONTROLS, ZWJ, display, display_name, normalize
+from backstage_tui.safetext import (
+    BIDI_CONTROLS,
+    ZWJ,
+    display,
+    display_name,
+    normalize,
+    set_width_policy,
+)
+from tests.helpers import kept_width_policy
 
 HOSTILE = [
     "[@click=app.quit]x[/]",
@@ -27,11 +35,15 @@ def test_line_breaks_of_every_kind_stay_on_one_line() -> None:
     assert display("a\nb\r\nc\u2028d\x85e\u2029f") == "a⏎b⏎⏎c⏎d⏎e⏎f"
 
 
-def test_bidi_and_zero_width_are_dropped_but_emoji_joiners_stay() -> None:
+@kept_width_policy()
+def test_bidi_and_zero_width_are_dropped_but_emoji_joiners_stay_under_native() -> None:
+    set_width_policy("native", "test")
     assert display("\u202egnp.exe") == "gnp.exe"
     assert display("b\u200ban") == "ban"
     family = "👩\u200d👩\u200d👧"
     assert display(family) == family
+    set_width_policy("strict", "test")  # joiners go too (tests/test_width_policy.py)
+    assert display(family) == "👩👩👧"
 
 
 def test_long_text_is_cut_with_a_note() -> None:

@@ -8,8 +8,8 @@ escape sequence to the terminal.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -60,9 +60,11 @@ def test_sessions_list_with_a_hostile_file_name(
 
 def test_the_exit_report_is_sanitised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runtime = SessionRuntime(ListSource(), sessions_dir=tmp_path, record=False)
-    runtime.source.reader = SimpleNamespace(problems=[Problem(3, f"corrupt line ({PAYLOAD})")])  # type: ignore[attr-defined]
     runtime.source_error = f"source 'x' failed: ValueError: {PAYLOAD}"
-    cli._report(runtime)
+    status = replace(
+        runtime.status(), source_problems=(str(Problem(3, f"corrupt line ({PAYLOAD})")),)
+    )
+    cli._report(status)
     _, err = capsys.readouterr()
     assert_terminal_safe(err)
     assert "line 3: corrupt line (␛]0;PWNED␇" in err

@@ -7,13 +7,12 @@ import orjson
 import pytest
 
 from backstage_tui.events import Hide
-from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader, SessionRecorder
-from backstage_tui.session.report import SessionReport
+from backstage_tui.session.report import SessionReport, clock
 from backstage_tui.session.summary import SessionTotals, read_summary
 from backstage_tui.sources.jsonl import parse_line
 from backstage_tui.state import ConsoleState
-from tests.helpers import ListSource, chat, header, record_demo_session, run_cli
+from tests.helpers import chat, header, record_demo_session, record_session, run_cli
 
 
 async def demo_log(folder: Path, n: int = 2000) -> Path:
@@ -130,17 +129,12 @@ async def test_the_runtime_summary_counts_actions_and_survives_a_quiet_session(
     tmp_path: Path,
 ) -> None:
     events = [chat(f"m{i}") for i in range(5)]
-    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path)
-    await runtime.start()
-    await runtime.wait_source_done()
-    await runtime.act(Hide(target=events[0].id))
-    await runtime.close()
-    assert runtime.log_path is not None
-    summary, why_not = read_summary(runtime.log_path)
+    log_path = await record_session(tmp_path, events, Hide(target=events[0].id))
+    summary, why_not = read_summary(log_path)
     assert summary is not None, why_not
     assert summary.totals.by_type == {"comment": 5, "hide": 1}
     assert summary.totals.hidden == 1 and summary.totals.moderation_actions == 1
-    assert orjson.loads(last_line(runtime.log_path))["type"] == "summary"
+    assert orjson.loads(last_line(log_path))["type"] == "summary"
 
 
 async def test_show_says_how_it_read_the_log_and_full_checks_every_line(tmp_path: Path) -> None:
@@ -153,3 +147,13 @@ async def test_show_says_how_it_read_the_log_and_full_checks_every_line(tmp_path
     # Same numbers either way; only the last line, how they were found, differs.
     assert quick.stdout.splitlines()[:-1] == full.stdout.splitlines()[:-1]
     assert "events 302" in quick.stdout
+
+
+def test_one_duration_format_for_the_report_and_the_status_pane() -> None:
+    assert clock(0) == "0:00:00"
+    assert clock(3725.9) == "1:02:05"  # cut to whole seconds, not rounded
+    assert clock(100 * 3600 + 59) == "100:00:59"  # a long stream's hours are not wrapped
+    assert clock(-3) == "0:00:00"
+    totals = SessionTotals(uptime_s=3725.9)
+    report = SessionReport(Path("s.jsonl"), "demo", "2026", "0.1", totals, how="folded")
+    assert "duration  1:02:05" in "\n".join(report.lines())

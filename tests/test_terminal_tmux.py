@@ -3,100 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shlex
 import shutil
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backstage_tui.session import SessionReader
+from tests.helpers import Tmux, launch, wait_for_exit
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-TIMEOUT_S = 30.0
-
-
-def backstage_command() -> list[str]:
-    """The installed console script next to this interpreter, else the module."""
-    script = Path(sys.executable).parent / "backstage"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("backstage")
-    return [found] if found else [sys.executable, "-m", "backstage_tui.cli"]
 
 
 def comments_total(screen: str) -> int:
     """The Status pane's comment count ("Chat  28/min · 28 total")."""
     match = re.search(r"([\d,]+) total", screen)
     return int(match.group(1).replace(",", "")) if match else 0
-
-
-class Tmux:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def run(self, *args: str) -> str:
-        # A server of our own (-L): the user's tmux and its window-size settings stay out of it.
-        out = subprocess.run(
-            ["tmux", "-L", self.name, *args], capture_output=True, text=True, timeout=10
-        )
-        return out.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", self.name)
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", self.name, *keys)
-
-    def wait_for(self, check: Callable[[str], bool], what: str) -> str:
-        deadline = time.monotonic() + TIMEOUT_S
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.1)  # polling a separate process's screen; nothing in-process to await
-        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
-
-
-def launch(tmp_path: Path, args: list[str], stdin_from: Path | None = None) -> Tmux:
-    """Start the real command in a tmux server of its own; its exit code goes to ``exit-code``
-    (tmux versions differ in when, and whether, they report it)."""
-    name = f"backstage-test-{uuid.uuid4().hex[:8]}"
-    command = shlex.join([*backstage_command(), *args])
-    if stdin_from is not None:
-        command = f"cat {shlex.quote(str(stdin_from))} | {command}"
-    shell = f"{command}; echo $? > {shlex.quote(str(tmp_path / 'exit-code'))}"
-    subprocess.run(
-        ["tmux", "-L", name, "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
-         "-e", "TERM=xterm-256color", shell],
-        check=True,
-        timeout=10,
-        cwd=tmp_path,
-        # Python's own view of the environment: under pytest the process's C environment also
-        # holds COLUMNS=80 and LINES=24 (set by readline), which the console would take for its
-        # size over the window's 120x36.
-        env=dict(os.environ),
-    )  # fmt: skip
-    session = Tmux(name)
-    session.run("set-option", "-t", name, "remain-on-exit", "on")
-    return session
-
-
-def wait_for_exit(term: Tmux, tmp_path: Path) -> str:
-    exit_file = tmp_path / "exit-code"
-    deadline = time.monotonic() + TIMEOUT_S
-    while not exit_file.exists() or not exit_file.read_text().strip():
-        assert time.monotonic() < deadline, f"backstage did not exit:\n{term.screen()}"
-        time.sleep(0.1)
-    return exit_file.read_text().strip()
 
 
 @pytest.fixture

@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from backstage_tui.events import Comment, Event, Viewers
+from backstage_tui.safetext import WidthPolicyName, set_width_policy
 from backstage_tui.session import SessionReader
 from backstage_tui.tui import app as app_module
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
-from backstage_tui.tui.panes import StatusPane, clock
+from backstage_tui.tui.panes import StatusPane
 from tests.helpers import (
     T0,
     comment,
+    kept_width_policy,
     make_app,
     sample_events,
     screen_text,
@@ -164,16 +167,24 @@ async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    from textual.binding import Binding
-
-    from backstage_tui.tui import BackstageApp
-    from backstage_tui.tui.feed_view import FeedView
-
-    groups = (BackstageApp.BINDINGS, FeedView.BINDINGS, ConfirmScreen.BINDINGS, HelpScreen.BINDINGS)
-    for group in groups:
-        for binding in group:
-            assert isinstance(binding, Binding) and binding.id and binding.tooltip, binding
+@pytest.mark.parametrize(
+    ("policy", "reason", "says"),
+    [("strict", "inside tmux", "flags as [MX]"), ("native", "terminal probe agreed", "as typed")],
+)
+async def test_help_says_which_emoji_width_policy_is_in_force(
+    tmp_path: Path, policy: WidthPolicyName, reason: str, says: str
+) -> None:
+    with kept_width_policy():
+        set_width_policy(policy, reason)
+        app = make_app(tmp_path, [])
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("question_mark")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, HelpScreen), description="help opens"
+            )
+            shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+            assert f"display.emoji {policy}: {reason}" in " ".join(shown.split())
+            assert says in shown
 
 
 async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
@@ -210,11 +221,6 @@ async def test_flood_every_event_is_shown_or_counted(tmp_path: Path) -> None:
         assert app.feed.line_count == 5000
         assert "wave 9-999" in app.feed.screen_lines()[-1]
         assert app.runtime.state.stats.comments == 40_000
-
-
-def test_clock_format() -> None:
-    assert clock(0) == "0:00:00"
-    assert clock(3725.9) == "1:02:05"
 
 
 async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:

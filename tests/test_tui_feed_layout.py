@@ -241,16 +241,16 @@ async def test_the_alarm_names_a_failing_log_then_a_source_error_then_a_lost_lin
     tmp_path: Path,
 ) -> None:
     runtime = SessionRuntime(FakeSource([]), sessions_dir=tmp_path, record=False)
-    assert alarm_text(runtime) == ""
+    assert alarm_text(runtime.status()) == ""
     runtime.state.apply(Connection(ts=T0, status="reconnecting"))
-    assert alarm_text(runtime) == "⚠ reconnecting"
+    assert alarm_text(runtime.status()) == "⚠ reconnecting"
     runtime.state.apply(Connection(ts=T0, status="disconnected"))
-    assert alarm_text(runtime) == "⚠ link lost"
+    assert alarm_text(runtime.status()) == "⚠ link lost"
     runtime.source_error = "source 'fake' failed"
-    assert alarm_text(runtime) == "⚠ source error"
+    assert alarm_text(runtime.status()) == "⚠ source error"
     runtime.source_finished = True
     runtime.source_error = None
-    assert alarm_text(runtime) == ""  # a stream that ended is not a lost link
+    assert alarm_text(runtime.status()) == ""  # a stream that ended is not a lost link
 
 
 # -- what the feed tells its frame ----------------------------------------------------------------

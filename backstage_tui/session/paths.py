@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-APP_NAME = "backstage"
+from .. import APP_NAME
 
 
 def default_sessions_dir(cwd: Path | None = None) -> Path:

@@ -11,6 +11,7 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import APP_NAME
 from ..safetext import display
 from ..state import ConsoleState
 from .reader import Problem, SessionReader
@@ -55,12 +56,11 @@ class SessionReport:
 
     def lines(self) -> list[str]:
         t = self.totals
-        hours, rest = divmod(int(t.uptime_s), 3600)
         out = [
             f"session   {display(str(self.path), 300)}",
             f"source    {display(self.source, 60)}   started {self.started}   "
-            f"backstage {display(self.app_version, 20)}",
-            f"duration  {hours}:{rest // 60:02d}:{rest % 60:02d}   events {t.events:,}",
+            f"{APP_NAME} {display(self.app_version, 20)}",
+            f"duration  {clock(t.uptime_s)}   events {t.events:,}",
             f"viewers   peak {t.peak_viewers:,}, last {t.viewers:,}",
             f"chat      {t.comments:,} comments, {t.questions:,} questions",
             f"support   {t.likes:,} likes, {t.gifts:,} gifts ({t.diamonds:,} diamonds), "
@@ -76,6 +76,13 @@ class SessionReport:
             out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
         out.append(f"read      {self.how}")
         return out
+
+
+def clock(seconds: float) -> str:
+    """A duration as H:MM:SS (hours not wrapped at 24), the one format the report and the
+    Status pane show; negative and fractional seconds are cut to whole seconds from zero."""
+    total = max(0, int(seconds))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def _fold(reader: SessionReader) -> ConsoleState:

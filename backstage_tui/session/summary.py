@@ -1,8 +1,8 @@
 """The last line of a cleanly closed session log: what the session came to, and proof that the file
 is what was recorded.
 
-A creator runs ``backstage sessions show`` after a three-hour stream; folding a million lines takes
-ten seconds on a small machine. So when a session closes cleanly the recorder appends one
+A creator runs ``backstage sessions show`` after a three-hour stream, and folding a million lines
+again takes seconds. So when a session closes cleanly the recorder appends one
 ``summary`` line: the totals the live console had (folded by the same reducers from the same
 events), and the size and CRC-32 of every byte before that line. `read_summary` trusts the totals
 only when the file still has exactly those bytes; a log that was cut short, damaged or edited has no
@@ -127,7 +127,7 @@ def read_summary(path: Path) -> tuple[SessionSummary | None, str]:
 
 
 def _crc32(f: BinaryIO, size: int) -> int:
-    """CRC-32 of the first `size` bytes, a megabyte at a time (236 MB in about 0.2 s here)."""
+    """CRC-32 of the first `size` bytes, a megabyte at a time (bounded memory for any log)."""
     f.seek(0)
     crc = 0
     left = size

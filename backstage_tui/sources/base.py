@@ -7,7 +7,7 @@ file and the UI are all built from the same declaration, and yields events from 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -112,3 +112,15 @@ class Source(ABC):
     def describe(self) -> str:
         """A short label for the status pane."""
         return self.name
+
+    @property
+    def reads_stdin(self) -> bool:
+        """Whether the events come through standard input. The source has then taken its own copy
+        of the pipe, and the caller points file descriptor 0 at the terminal for the keyboard."""
+        return False
+
+    def problems(self) -> Sequence[str]:
+        """What the source found damaged in its input and passed over without an event (a torn
+        line in a saved log), oldest first, one line each; shown at the end of the session.
+        Input that becomes a `Malformed` event is not listed here: it is already on the record."""
+        return ()

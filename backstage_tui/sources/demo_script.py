@@ -58,16 +58,16 @@ LANGUAGES: tuple[tuple[str, float], ...] = (
 NAMES: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (
         ("Jess", "jess"), ("Tyler", "tyler"), ("Maddie", "maddie"), ("Chris", "chris"),
-        ("Ashley", "ash"), ("Jordan", "jordan"), ("Kayla", "kayla"), ("Marcus", "marcus"),
+        ("Ashley", "ash"), ("Jordan 🏳️‍🌈", "jordan"), ("Kayla", "kayla"), ("Marcus", "marcus"),
         ("Brianna", "bri"), ("Ethan", "ethan"), ("Olivia", "liv"), ("Noah", "noah"),
-        ("Destiny", "destiny"), ("Ryan", "ryan"), ("Hannah", "hannah"), ("Devon", "devon"),
+        ("Destiny 👩🏽‍💻", "destiny"), ("Ryan", "ryan"), ("Hannah", "hannah"), ("Devon", "devon"),
         ("Grandma Sue", "grandmasue"), ("Big Mike", "bigmike"), ("Lil Jay", "liljay"),
     ),
     "es": (
         ("Sofía", "sofia"), ("Mateo", "mateo"), ("Valentina", "vale"), ("Santiago", "santi"),
         ("Camila", "cami"), ("Diego", "diego"), ("Lucía", "lucia"), ("Alejandro", "ale"),
         ("Mariana", "mariana"), ("José Luis", "joseluis"), ("Ximena", "ximena"),
-        ("Andrés", "andres"), ("Guadalupe", "lupita"),
+        ("Andrés", "andres"), ("Guadalupe", "lupita"), ("Thiago 🇲🇽", "thiago_mx"),
     ),
     "pt": (
         ("João", "joao"), ("Ana Clara", "anaclara"), ("Gabriel", "gabriel"),
@@ -99,8 +99,11 @@ NAMES: dict[str, tuple[tuple[str, str], ...]] = {
 
 NAME_EMOJI: tuple[str, ...] = (
     "✨", "🌸", "💜", "🔥", "🦋", "👑", "🌙", "🍓", "⚽", "🎮", "🐱", "🌻", "💫", "🇧🇷", "🇲🇽", "🇮🇩",
-    "🇻🇳", "🇯🇵", "🇰🇷", "🇺🇸", "🇪🇸", "👩🏽‍💻", "🏳️‍🌈",
+    "🇻🇳", "🇯🇵", "🇰🇷", "🇺🇸", "🇪🇸", "👩🏽‍💻", "🏳️‍🌈", "👍🏽", "🫶", "🩷", "👨‍👩‍👧", "🧑🏿‍🚀",
+    "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "1️⃣",
 )  # fmt: skip
+"""Flags, ZWJ sequences, skin tones, keycaps and newer emoji, as real names carry them (terminals
+draw these at different widths: the console's width policy keeps them from tearing the panes)."""
 
 HANDLE_SUFFIXES: tuple[str, ...] = (
     "", "_", "__", ".", "_x", "xo", "_official", ".tv", "_irl", "ttv", "_99", "2006", "07", "123",
@@ -129,21 +132,23 @@ COMMENTS: dict[str, tuple[str, ...]] = {
         "do the dance again!!", "tap tap tap ❤️", "brb getting snacks", "GG", "🔥🔥🔥",
         "❤️❤️❤️", "😂", "this is so wholesome", "back again lol", "happy birthday to my mom!! 🎂",
         "rate my setup later?", "can we get 1k likes?", "I'm sharing this with everyone",
+        "1️⃣ more song pls", "🫶🫶🫶", "love you guys 🩷", "👏🏽👏🏽👏🏽", "greetings from Scotland 🏴󠁧󠁢󠁳󠁣󠁴󠁿",
+        "#️⃣1 fan right here", "family movie night after this 👨‍👩‍👧‍👦", "❤️‍🔥❤️‍🔥", "🫨 that drop",
     ),
     "es": (
         "hola desde México 🇲🇽", "saludos!!", "te amo ❤️", "jajajaja", "qué bonito",
         "buenas noches a todos", "{at} holaa", "me encanta esta canción", "eres la mejor 😍",
         "saludos desde Colombia", "que viva el live 🎉", "ya llegué 😎", "mañana vuelvo 👋",
-        "¡qué buena onda!",
+        "¡qué buena onda!", "1️⃣ la primera!", "🙌🏽🙌🏽",
     ),
     "pt": (
         "oii do Brasil 🇧🇷", "kkkkkk", "amei", "manda um salve pra mim!", "que live top",
         "{at} kkk verdade", "boa noite galera", "tô aqui desde o começo", "lindaaa 😍",
-        "alguém do Rio?", "não acredito kkkk", "saudades de você",
+        "alguém do Rio?", "não acredito kkkk", "saudades de você", "🙌🏾🙌🏾 🇧🇷🇧🇷",
     ),
     "id": (
         "halo kak 👋", "wkwkwk", "semangat kak!", "salam dari Jakarta", "mantap 🔥",
-        "{at} iya bener", "keren banget", "kak sapa dong", "hadir kak", "lucu banget 😂",
+        "{at} iya bener", "keren banget", "kak sapa dong", "hadir kak", "lucu banget 😂", "🫶 kak",
     ),
     "vi": (
         "chào chị ạ", "hay quá 👏", "xin chào từ Hà Nội", "{at} đúng rồi", "dễ thương quá",

@@ -16,12 +16,16 @@ import contextlib
 import os
 import stat
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, ClassVar
 
+import aiofiles
+import aiofiles.os
 import orjson
+from aiofiles.threadpool.binary import AsyncFileIO
 from pydantic import ValidationError
 
-from ..events import EVENT_TYPES, Event, Malformed, event_adapter, event_from_dict
+from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
+from ..session.lines import CutLine, LineSplitter
 from .base import Source, SourceError, SourceOption, parse_bool
 
 CHUNK = 1 << 16
@@ -34,50 +38,37 @@ MAX_ERROR = 200
 
 
 class LineDecoder:
-    """Bytes in, events out. Splits on ``b"\\n"`` only: U+2028, U+0085 and friends are characters
-    inside a comment, never line ends (``str.splitlines`` would cut the comment). Keeps the partial
-    last line until its newline arrives."""
+    """Bytes in, events out: the log format's line splitter (`LineSplitter`, which keeps the
+    partial last line until its newline arrives) and `parse_line`, with line numbers for the
+    messages."""
 
     def __init__(self) -> None:
-        self._rest = b""
-        self._skipping = False
-        """Inside an over-long line that was already reported: drop bytes until its newline."""
+        self._lines = LineSplitter(max_line=MAX_LINE)
         self.line_number = 0
 
     @property
     def pending(self) -> bool:
         """Whether a partial line is waiting for its newline."""
-        return bool(self._rest)
+        return self._lines.pending
 
     def feed(self, chunk: bytes) -> list[Event]:
-        lines = chunk.split(b"\n")
-        if self._skipping:
-            if len(lines) == 1:
-                return []
-            self._skipping = False
-            self.line_number += 1
-            del lines[0]  # the end of the over-long line
-        else:
-            lines[0] = self._rest + lines[0]
-        self._rest = lines.pop()
         events: list[Event] = []
-        for line in lines:
+        for line in self._lines.feed(chunk):
             self.line_number += 1
+            if isinstance(line, CutLine):
+                raw = line[:MAX_RAW].decode("utf-8", "replace")
+                error = f"line {self.line_number}: longer than {MAX_LINE >> 20} MiB, dropped"
+                events.append(Malformed(raw=raw, error=error))
+                continue
             event = parse_line(line, self.line_number)
             if event is not None:
                 events.append(event)
-        if len(self._rest) > MAX_LINE:
-            raw = self._rest[:MAX_RAW].decode("utf-8", "replace")
-            error = f"line {self.line_number + 1}: longer than {MAX_LINE >> 20} MiB, dropped"
-            events.append(Malformed(raw=raw, error=error))
-            self._rest = b""
-            self._skipping = True
         return events
 
     def finish(self) -> list[Event]:
         """The input ended: a last line without a newline still counts (hand-written files)."""
-        rest, self._rest = self._rest, b""
-        if self._skipping or not rest:
+        rest = self._lines.finish()
+        if not rest:
             return []
         self.line_number += 1
         event = parse_line(rest, self.line_number)
@@ -85,8 +76,7 @@ class LineDecoder:
 
     def reset(self) -> None:
         """Start over (the followed file was truncated in place)."""
-        self._rest = b""
-        self._skipping = False
+        self._lines.reset()
         self.line_number = 0
 
 
@@ -98,7 +88,7 @@ def parse_line(line: bytes, number: int = 0) -> Event | None:
         # The common case, a well-formed event line, in one pass of the compiled validator. Anything
         # it refuses (headers, bad bytes, lone surrogates, wrong fields) takes the careful path below.
         try:
-            return event_adapter.validator.validate_json(line)
+            return event_from_json(line)
         except ValidationError:
             pass
     where = f"line {number}: " if number else ""
@@ -167,7 +157,6 @@ class JsonlSource(Source):
             raise SourceError("source 'jsonl' needs option path=... (a file, or - for stdin)")
         self.path = str(path)
         self.follow = bool(self.config.get("follow"))
-        self.read_lines = 0
         self._stdin_fd: int | None = None
         if self.reads_stdin:
             self._stdin_fd = self._take_stdin()
@@ -176,8 +165,7 @@ class JsonlSource(Source):
 
     @property
     def reads_stdin(self) -> bool:
-        """True for ``path=-``. The source has then taken its own copy of the stdin pipe, so the
-        caller may point file descriptor 0 at the terminal (``/dev/tty``) for keyboard input."""
+        """True for ``path=-``: the source has taken its own copy of the stdin pipe already."""
         return self.path == "-"
 
     def describe(self) -> str:
@@ -224,7 +212,7 @@ class JsonlSource(Source):
                     yield event
             return
         try:
-            f: BinaryIO = await asyncio.to_thread(open, self.path, "rb", buffering=0)
+            f = await aiofiles.open(self.path, "rb", buffering=0)
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         try:
@@ -232,44 +220,44 @@ class JsonlSource(Source):
                 async for event in inner:
                     yield event
         finally:
-            f.close()
+            await f.close()
 
-    async def _file_events(self, f: BinaryIO, *, follow: bool) -> AsyncGenerator[Event, None]:
+    async def _file_events(self, f: AsyncFileIO, *, follow: bool) -> AsyncGenerator[Event, None]:
         decoder = LineDecoder()
         while True:
-            # Read and parse off the event loop: a 64 KiB chunk is hundreds of events.
-            events, eof = await asyncio.to_thread(_read_chunk, f, decoder)
-            for event in events:
-                yield event
-            self.read_lines = decoder.line_number
-            if not eof:
+            # The read waits in a worker thread (a disk or network file system may be slow), so the
+            # loop stays free; a 64 KiB chunk is then parsed here, like the stdin path's.
+            chunk = await f.read(CHUNK)
+            if chunk:
+                for event in decoder.feed(chunk):
+                    yield event
                 continue
             if not follow:
                 for event in decoder.finish():
                     yield event
-                self.read_lines = decoder.line_number
                 return
             # At the end of a followed file: a partial last line waits for its newline, then look
-            # again. A file that got shorter was truncated in place (log rotation by copytruncate): start
-            # from the top.
+            # again. A file that got shorter was truncated in place (log rotation by copytruncate):
+            # start from the top.
             await asyncio.sleep(FOLLOW_POLL_S)
-            if await asyncio.to_thread(_was_truncated, f):
-                f.seek(0)
+            if await _was_truncated(f):
+                await f.seek(0)
                 decoder.reset()
 
     async def _stdin_events(self, fd: int) -> AsyncGenerator[Event, None]:
-        pipe = os.fdopen(fd, "rb", buffering=0)
         mode = os.fstat(fd).st_mode
         if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             # A regular file (or /dev/null) redirected to stdin: it cannot be polled, but plain
             # reads never block for long either, so read it like a file.
+            f = await aiofiles.open(fd, "rb", buffering=0)
             try:
-                async with contextlib.aclosing(self._file_events(pipe, follow=False)) as inner:
+                async with contextlib.aclosing(self._file_events(f, follow=False)) as inner:
                     async for event in inner:
                         yield event
             finally:
-                pipe.close()
+                await f.close()
             return
+        pipe = os.fdopen(fd, "rb", buffering=0)
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=CHUNK)
         # A pipe transport rather than a thread: a thread blocked reading an idle pipe could not be
@@ -286,11 +274,9 @@ class JsonlSource(Source):
             while chunk := await reader.read(CHUNK):
                 for event in decoder.feed(chunk):
                     yield event
-                self.read_lines = decoder.line_number
                 await asyncio.sleep(0)  # a fast writer must not starve the screen
             for event in decoder.finish():
                 yield event
-            self.read_lines = decoder.line_number
         finally:
             # The transport made the pipe non-blocking, a flag shared with whoever else holds it.
             with contextlib.suppress(OSError):
@@ -298,15 +284,8 @@ class JsonlSource(Source):
             transport.close()
 
 
-def _read_chunk(f: BinaryIO, decoder: LineDecoder) -> tuple[list[Event], bool]:
-    chunk = f.read(CHUNK)
-    if not chunk:
-        return [], True
-    return decoder.feed(chunk), False
-
-
-def _was_truncated(f: BinaryIO) -> bool:
+async def _was_truncated(f: AsyncFileIO) -> bool:
     try:
-        return os.stat(f.name).st_size < f.tell()
+        return (await aiofiles.os.stat(f.name)).st_size < await f.tell()
     except (OSError, TypeError):
         return False

@@ -7,7 +7,7 @@ showed. A replay is not recorded again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -44,11 +44,19 @@ class ReplaySource(Source):
         except SessionLogError as exc:
             raise SourceError(str(exc)) from None
         self.replayed = 0
+        self._problems: tuple[str, ...] = ()
 
     def describe(self) -> str:
         speed = "max" if self.speed == float("inf") else f"{self.speed:g}x"
-        damaged = f", {len(self.reader.problems)} damaged lines" if self.reader.problems else ""
-        return f"replay {self.path.name} @ {speed}{damaged}"
+        return f"replay {self.path.name} @ {speed}"
+
+    def problems(self) -> Sequence[str]:
+        """The damaged lines the reader skipped so far (it finds them as the replay goes)."""
+        found = self.reader.problems
+        if len(found) > len(self._problems):
+            # Asked every frame: only the lines found since the last call are turned into text.
+            self._problems += tuple(str(p) for p in found[len(self._problems) :])
+        return self._problems
 
     async def events(self) -> AsyncIterator[Event]:
         batches: Iterator[list[Event]] = self.reader.batches()

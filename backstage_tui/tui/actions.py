@@ -16,8 +16,7 @@ from ..events import ActionEvent, Comment, Event, Hide, Pin, Question, Unhide, U
 from ..runtime import SessionRuntime
 from ..state import feed_kind
 from .feed_view import FeedView
-
-SELECT_FIRST = "select a message first (k/↑)"
+from .keys import with_keys
 
 
 class Notify(Protocol):
@@ -43,10 +42,14 @@ class FeedActions:
             return
         self.say(done)
 
+    def _keys(self, text: str, binding_id: str, verb: str = "") -> str:
+        """`text` and the keys that run `binding_id` now (after the user's keymap)."""
+        return with_keys(text, self.feed.screen, binding_id, verb)
+
     def _selected(self) -> Event | None:
         event = self.feed.selected_event
         if event is None:
-            self.say(SELECT_FIRST, "warning")
+            self.say(self._keys("select a message first", "feed.prev"), "warning")
         return event
 
     async def pin(self) -> None:
@@ -56,7 +59,7 @@ class FeedActions:
         if not isinstance(event, Comment | Question):
             self.say("only comments and questions can be pinned", "warning")
         elif event.id in self.runtime.state.pins.pinned:
-            self.say("already pinned (P unpins)")
+            self.say(self._keys("already pinned", "app.unpin", "unpins"))
         else:
             await self._act(Pin(target=event.id), "📌 pinned")
 
@@ -79,7 +82,7 @@ class FeedActions:
         if feed_kind(event) not in ("chat", "activity"):
             self.say("system lines cannot be hidden", "warning")
         elif event.id in self.runtime.state.moderation.hidden:
-            self.say("already hidden (u unhides)")
+            self.say(self._keys("already hidden", "app.unhide", "unhides"))
         else:
             await self._act(Hide(target=event.id), "⊘ hidden on this console")
 

@@ -12,7 +12,7 @@ from datetime import tzinfo
 from time import monotonic
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -25,15 +25,20 @@ from ..runtime import SessionRuntime
 from ..safetext import display
 from ..state import FEED_CAPACITY
 from .actions import FeedActions
+from .commands import binding_commands
 from .confirm import ConfirmScreen
 from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
-from .help_screen import HelpScreen
+from .help_screen import HelpScreen, help_sections
+from .keys import unknown_ids_warning
 from .panes import PinnedPane, PollPane, StatusPane
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
+from .textual_internals import in_batch, paint_now
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
+MAX_KEYS_WARNING = 800
+"""The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
 
 class BackstageApp(App[None]):
@@ -76,6 +81,7 @@ class BackstageApp(App[None]):
                              tz=tz, id="feed")  # fmt: skip
         self._startup_warning = warning
         self._gc = CollectorTuning()
+        self._user_keymap = dict(keymap or {})
         if keymap:
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
@@ -130,27 +136,27 @@ class BackstageApp(App[None]):
                 self.pinned.refresh_from(state)
                 self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
             self._refresh_status()
-            self.side.alarm = alarm_text(self.runtime)
         self._paint_now()
         self._gc.after_frame()
-        error = self.runtime.source_error
+
+    def _refresh_status(self) -> None:
+        """The Status pane (and a notification when the source fails), at once when something a moderator must see changed (the link, the
+        log, the source), else at most `STATUS_INTERVAL_S` apart: under a flood its counters
+        change every frame, nobody reads them 30 times a second, and redrawing it each frame would
+        take a share of the frame the feed needs (docs/performance.md)."""
+        status = self.runtime.status()
+        self.side.alarm = alarm_text(status)  # shown on a narrow screen, whatever pane is on view
+        error = status.source_error
         if error and error != self._reported_error:
             self._reported_error = error
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
-
-    def _refresh_status(self) -> None:
-        """The Status pane, at once when something a moderator must see changed (the link, the
-        log, the source), else at most `STATUS_INTERVAL_S` apart: under a flood its counters
-        change every frame, nobody reads them 30 times a second, and drawing it was a sixth of
-        each frame."""
-        runtime = self.runtime
-        recorder = runtime.recorder
         alarm = (
-            runtime.state.stats.connection,
-            runtime.source_error,
-            runtime.source_finished,
-            recorder and recorder.error,
-            recorder and recorder.notice,
+            status.link,
+            status.source_error,
+            status.source_finished,
+            status.log_error,
+            status.log_notice,
+            len(status.source_problems),
             self.feed.skipped > 0,
         )
         now = monotonic()
@@ -158,52 +164,33 @@ class BackstageApp(App[None]):
             return
         self._status_alarm = alarm
         self._status_due = now + STATUS_INTERVAL_S
-        self.status.refresh_from(runtime, view_skipped=self.feed.skipped)
+        self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped)
 
     def _paint_now(self) -> None:
-        """Put this frame on the screen now rather than a few loop turns later.
-
-        Textual paints a refreshed widget after a relay: the widget's idle handler posts an Update
-        to the screen, the screen's idle handler wakes its update timer, the timer composes. Under a
-        flood every turn of that relay waits behind the publisher and the reducers, which made it
-        the largest part of the feed's p99 latency (74 -> 38 ms, docs/performance.md). So the
-        widgets this frame changed are handed to the screen directly and it composes at once.
-
-        This leans on Textual 8's screen internals (`_dirty_widgets`, `_on_timer_update`); should
-        they change, nothing breaks: the relay still paints, a little later, and
-        `tests/test_flood_guards.py` says so.
-        """
+        """Put this frame on the screen now rather than after Textual's idle relay, which under a
+        flood waits behind the publisher and the reducers (`textual_internals` says how, and how it
+        stands aside should Textual change; `tests/test_flood_guards.py` checks it works)."""
         screen = self.screen
-        if screen is not self.feed.screen or self._batch_count:
+        if screen is not self.feed.screen or in_batch(self):
             return  # a dialog is on top: let Textual paint the screens in their order
-        dirty = getattr(screen, "_dirty_widgets", None)
-        compose = getattr(screen, "_on_timer_update", None)
-        if not isinstance(dirty, set) or not callable(compose):
-            return
-        for widget in (self.feed, self.status, self.pinned.body):
-            if getattr(widget, "_repaint_required", False) and widget.display:
-                widget._repaint_required = False
-                dirty.add(widget)
-        if dirty:
-            compose()
+        paint_now(screen, (self.feed, self.status, self.pinned.body))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette (ctrl+p) offers what the keys offer, so nothing needs a memory for
-        keys: every entry here has a key in BINDINGS or FeedView.BINDINGS."""
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Pin", "Pin the selected comment or question (p)", self.action_pin)
-        yield SystemCommand("Unpin", "Unpin the selected message or the newest pin (P)",
-                            self.action_unpin)  # fmt: skip
-        yield SystemCommand("Hide message", "Hide the selected message (d)", self.action_hide)
-        yield SystemCommand("Unhide message", "Show the selected hidden message again (u)",
-                            self.action_unhide)  # fmt: skip
-        yield SystemCommand("Fold activity", "Fold or show gifts, likes, follows, shares, joins (f)",
-                            self.feed.action_toggle_fold)  # fmt: skip
-        yield SystemCommand("Follow the chat", "Leave the selection and tail the feed (esc)",
-                            self.feed.action_tail)  # fmt: skip
-        yield SystemCommand("Help", "Show the keys and the feed's marks (?)", self.action_help)
-        yield SystemCommand("End the session", "Stop the source and close the log (q)",
-                            self.action_request_quit)  # fmt: skip
+        """The command palette (ctrl+p) offers what the keys offer, made from the bindings in force
+        on `screen` (`commands.binding_commands`), and Textual's own commands but its Quit: ours
+        asks first."""
+        ours = list(binding_commands(screen))
+        names = {command.title for command in ours}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in names)
+        yield from ours
+
+    @on(events.Mount)
+    def _warn_unknown_keys(self) -> None:
+        """A binding id in the user's keymap that no binding has does nothing: say so at start."""
+        warning = unknown_ids_warning(self._user_keymap)
+        if warning:
+            self.notify(display(warning, MAX_KEYS_WARNING), severity="warning", markup=False,
+                        timeout=20)  # fmt: skip
 
     # -- the layout --
 
@@ -240,9 +227,8 @@ class BackstageApp(App[None]):
         await self.actions.unhide()
 
     def action_help(self) -> None:
-        self.push_screen(
-            HelpScreen([("Console", self.BINDINGS), ("Feed (the cursor)", FeedView.BINDINGS)])
-        )
+        """The keys of the screen `?` was pressed on, as they are now (after the keymap)."""
+        self.push_screen(HelpScreen(help_sections(self.screen)))
 
     def action_request_quit(self) -> None:
         detail = "The source stops and the session log is closed."

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .keys import key_hint
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that cannot be undone (ending the session)."""
@@ -47,7 +49,10 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text(self.question), id="question")
             if self.detail:
                 yield Static(Text(self.detail), id="detail")
-            yield Static(Text("y / Enter: yes     n / Esc: no", style="dim"), id="keys")
+            # The keys in force (the user's keymap may have moved them), written as the footer does.
+            answers = ((key_hint(self, "confirm.yes"), "yes"), (key_hint(self, "confirm.no"), "no"))
+            line = "     ".join(f"{keys}: {answer}" for keys, answer in answers if keys)
+            yield Static(Text(line, style="dim"), id="keys")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -1,17 +1,16 @@
 """Keep Python's cyclic garbage collector off the frame budget.
 
 Textual builds a couple of hundred thousand long-lived objects at start-up, and a full collection
-rescans all of them: 60-150 ms each under a flood, which is what set the feed's p99 latency (see
-docs/performance.md). Once the first frame is out, `freeze` moves everything alive into the
-permanent generation, and a much higher first threshold makes young collections rarer. Reference
-counting still frees almost everything a flood allocates; cycles are still collected.
+rescans all of them: under a flood those pauses are what set the feed's worst latencies. Once the
+first frame is out, `freeze` moves everything alive into the permanent generation, and a much
+higher first threshold makes young collections rarer. Reference counting still frees almost
+everything a flood allocates; cycles are still collected.
 
 Why 150,000: events parsed from a source are young objects that live a quarter of a second in the
-feed's buffer. Collected every 10,000 allocations, each was scanned while young and again in the
-middle generation: ten pauses of 10-40 ms a second on the real command under a 20,000/s flood. At
-150,000 a collection comes about once a second and finds most of those events already freed: the
-pty p99 went from 98-106 ms to 56 ms, the headless one from 30 to 25 ms, for 6 MB more resident
-memory (docs/performance.md).
+feed's buffer. Collected every 10,000 allocations (the threshold first tried), each was
+scanned while young and again in the middle generation, many times a second under a flood. At
+150,000 a collection comes about once a second and finds most of those events already freed, for
+a little more resident memory. The measurements are in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -39,9 +38,9 @@ class CollectorTuning:
 
         Left to its threshold a collection starts at whichever allocation crosses it, often in the
         middle of composing a frame, and that frame waits for it. Just after a frame the loop has
-        a frame's interval before the next one is due, so the pause delays nothing on screen
-        (pty p99 47 -> 37 ms in A/B runs). The generation is the one CPython would pick: an older
-        one once the younger has been collected `OLDER_THRESHOLD` times since.
+        a frame's interval before the next one is due, so the pause delays nothing on screen. The
+        generation is the one CPython would pick: an older one once the younger has been collected
+        `OLDER_THRESHOLD` times since.
         """
         if self._saved is None:
             return

@@ -1,58 +1,97 @@
-"""`HelpScreen`: every key the console answers to, and what the feed's glyphs mean.
+"""`HelpScreen`: every key the console answers to now, and what the feed's glyphs mean.
 
-Built from the `Binding` declarations themselves, so the help cannot drift from the keymap.
+Built from the bindings in force when `?` was pressed (`keys.bindings_in_force`: after the user's
+keymap, each key written as the footer writes it), so the help cannot drift from the keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..safetext import WidthPolicy, width_policy
 from .feed_lines import LEGEND
+from .keys import bindings_in_force, by_node, key_hint
 
-KEY_NAMES = {
-    "up": "↑", "down": "↓", "left": "←", "right": "→", "escape": "esc", "enter": "enter",
-    "question_mark": "?", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
-}  # fmt: skip
 KEY_STYLE = Style(bold=True, color="bright_cyan")
 HEADING = Style(bold=True, underline=True)
+KEY_COLUMN = 12
+APP_SECTION = "Console"
+PALETTE_HELP = "Open the command palette: every action by name"
+
+Section = tuple[str, Sequence[tuple[str, str]]]
+"""A heading and its rows of (keys, what they do)."""
 
 
-def key_label(keys: str) -> str:
-    """``"k,up"`` -> ``"k ↑"``."""
-    return " ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+def section_title(node: DOMNode) -> str:
+    """The heading for a node's keys: "Console" for the app, else the widget's `HELP_TITLE`, else
+    the border title of the pane it sits in (the feed's keys come under "Feed")."""
+    if isinstance(node, App):
+        return APP_SECTION
+    title = getattr(node, "HELP_TITLE", None)
+    if isinstance(title, str) and title:
+        return title
+    for pane in (node, *node.ancestors):
+        border_title = getattr(pane, "border_title", None)
+        if border_title:
+            return str(border_title)
+    return type(node).__name__
 
 
-def _bindings(group: Iterable[BindingType]) -> Iterable[Binding]:
-    for binding in group:
-        if isinstance(binding, Binding):
-            yield binding
+def help_sections(screen: Screen[Any]) -> list[Section]:
+    """The keys `screen` answers to now, one section per node (the focused widget's first), and the
+    command palette's key with the app's."""
+    sections: list[Section] = []
+    for node, group in by_node(bindings_in_force(screen)):
+        rows = [(bound.hint, bound.explanation) for bound in group]
+        if isinstance(node, App):
+            palette = screen.active_bindings.get(node.COMMAND_PALETTE_BINDING)
+            if palette is not None and node.ENABLE_COMMAND_PALETTE:
+                rows.append((node.get_key_display(palette.binding), PALETTE_HELP))
+        sections.append((section_title(node), rows))
+    return sections
 
 
-def help_text(sections: Sequence[tuple[str, Iterable[BindingType]]]) -> Text:
+def viewer_text_note(policy: WidthPolicy) -> str:
+    """How viewer text is shown, with the emoji width policy in force and why (docs/display.md)."""
+    if policy.name == "native":
+        emoji = "emoji as typed"
+    else:
+        emoji = "emoji simplified to a width every terminal agrees on (flags as [MX], no joiners or skin tones)"
+    return (
+        f"Viewer text: control characters made visible; {emoji} "
+        f"(display.emoji {policy}). The log keeps the text as typed."
+    )
+
+
+def help_text(sections: Sequence[Section]) -> Text:
     text = Text()
-    for title, group in sections:
+    for title, rows in sections:
         text.append(f"{title}\n", HEADING)
-        for binding in _bindings(group):
-            text.append(f"  {key_label(binding.key):<12}", KEY_STYLE)
-            text.append(f"{binding.tooltip or binding.description}\n")
+        for keys, explanation in rows:
+            text.append("  ")
+            text.append(keys, KEY_STYLE)
+            text.append(" " * max(1, KEY_COLUMN - Text(keys).cell_len))
+            text.append(f"{explanation}\n")
         text.append("\n")
     text.append("What the feed shows\n", HEADING)
     for glyph, meaning in LEGEND:
         text.append("  ")
         text.append(glyph, KEY_STYLE)
         # Pad by cells, not characters: emoji are two cells wide.
-        text.append(" " * max(1, 12 - Text(glyph).cell_len))
+        text.append(" " * max(1, KEY_COLUMN - Text(glyph).cell_len))
         text.append(f"{meaning}\n")
-    text.append("\nViewer text is shown as typed, with control characters made visible.", "dim")
+    text.append("\n")
+    text.append(viewer_text_note(width_policy()), "dim")
     return text
 
 
@@ -74,12 +113,15 @@ class HelpScreen(ModalScreen[None]):
                 tooltip="Close the help"),
     ]  # fmt: skip
 
-    def __init__(self, sections: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(self, sections: Sequence[Section]) -> None:
+        """`sections` from `help_sections(screen)` of the screen `?` was pressed on."""
         super().__init__()
         self.sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
-            scroll.border_subtitle = "esc / q / ? to close"
+            close = key_hint(self, "help.close")
+            if close:
+                scroll.border_subtitle = Text(f"{close} to close")
             yield Static(help_text(self.sections))

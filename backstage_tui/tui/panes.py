@@ -7,18 +7,23 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ..events import Comment, Question
-from ..runtime import SessionRuntime
+from ..runtime import RuntimeStatus
 from ..safetext import display
-from ..state import ConsoleState
+from ..session.report import clock
+from ..state import ConsoleState, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
+from .keys import find_bound
 
 LABEL = Style(dim=True)
 GOOD = Style(color="green", bold=True)
@@ -57,18 +62,36 @@ class PinnedPane(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.body = TextPane(id="pinned-body")
+        self._how_to_pin: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.body
 
+    def on_mount(self) -> None:
+        # The hint names the keys in force: worked out again only when the bindings change.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        self._how_to_pin = None
+
     def refresh_from(self, state: ConsoleState) -> None:
-        self.body.show(pinned_text(state))
+        if self._how_to_pin is None and not state.pins.pinned:
+            self._how_to_pin = how_to_pin(self.screen)
+        self.body.show(pinned_text(state, self._how_to_pin or ""))
 
 
-def pinned_text(state: ConsoleState) -> Text:
+def how_to_pin(screen: Screen[Any]) -> str:
+    """``Select a message (k) and press p.``, with the keys in force on `screen`."""
+    select, pin = find_bound(screen, "feed.prev"), find_bound(screen, "app.pin")
+    if select is None or pin is None:
+        return ""
+    return f"Select a message ({select.keys[0]}) and press {pin.keys[0]}."
+
+
+def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     pins = state.pins.newest_first()
     if not pins:
-        return Text("Nothing pinned.\nSelect a message (k) and press p.", style=DIM)
+        return Text(f"Nothing pinned.\n{how_to_pin}".rstrip(), style=DIM)
     text = Text()
     for number, event in enumerate(pins):
         if number:
@@ -100,14 +123,12 @@ class PollPane(TextPane):
 
 
 class StatusPane(TextPane):
-    def refresh_from(self, runtime: SessionRuntime, *, view_skipped: int = 0) -> None:
-        self.show(status_text(runtime, view_skipped=view_skipped))
+    """The session's condition (the runtime's status snapshot) and its running counters."""
 
-
-def clock(seconds: float) -> str:
-    """H:MM:SS."""
-    total = max(0, int(seconds))
-    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    def refresh_from(
+        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
+    ) -> None:
+        self.show(status_text(status, stats, view_skipped=view_skipped))
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -120,49 +141,48 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(runtime: SessionRuntime) -> Text:
-    status = runtime.state.stats.connection
-    if runtime.source_error:
+def _connection(status: RuntimeStatus) -> Text:
+    if status.source_error:
         return Text("● error", BAD)
-    if runtime.source_finished:
+    if status.source_finished:
         return Text("■ stream ended", DIM)
-    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status, BAD)
-    return Text(f"● {status}", style)
+    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status.link, BAD)
+    return Text(f"● {status.link}", style)
 
 
-def status_text(runtime: SessionRuntime, *, view_skipped: int = 0) -> Text:
+def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``."""
-    stats = runtime.state.stats
     text = Text()
-    _row(text, "Source", display(runtime.source.describe(), 80))
-    _row(text, "Link", _connection(runtime))
-    if runtime.source_error:
+    _row(text, "Source", display(status.source, 80))
+    _row(text, "Link", _connection(status))
+    if status.source_error:
         text.append("\n")
-        text.append(display(runtime.source_error, 300), BAD)
+        text.append(display(status.source_error, 300), BAD)
     _row(text, "Uptime", clock(stats.uptime_s))
     _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
     _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
-    recorder = runtime.recorder
-    if recorder is None:
-        replay = not runtime.source.records
+    if not status.recording:
+        replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)
     else:
-        _row(text, "Log", f"{recorder.written:,} events recorded")
-    if runtime.log_path is not None:
+        _row(text, "Log", f"{status.events_recorded:,} events recorded")
+    if status.log_path is not None:
         text.append("\n")
-        text.append(display(str(runtime.log_path), 300), DIM)
+        text.append(display(str(status.log_path), 300), DIM)
     if view_skipped:
         _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
-    if recorder is not None and recorder.error:
+    if status.source_problems:
+        _row(text, "Damaged", f"{len(status.source_problems):,} lines skipped", WARN)
+    if status.log_health == "failing":
         text.append("\n")
-        text.append(f"⚠ LOG FAILING: {display(recorder.error, 300)}", LOUD)
-        if recorder.unwritten:
-            text.append(f"\n{recorder.unwritten:,} events held in memory", BAD)
-    elif recorder is not None and recorder.notice:
+        text.append(f"⚠ LOG FAILING: {display(status.log_error or '', 300)}", LOUD)
+        if status.events_unwritten:
+            text.append(f"\n{status.events_unwritten:,} events held in memory", BAD)
+    elif status.log_notice:
         text.append("\n")
-        text.append(display(recorder.notice, 300), WARN)
+        text.append(display(status.log_notice, 300), WARN)
     return text

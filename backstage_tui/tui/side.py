@@ -17,7 +17,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..runtime import SessionRuntime
+from ..runtime import RuntimeStatus
 
 NARROW_BELOW = 100
 """Columns under which the side panes show one at a time."""
@@ -26,16 +26,15 @@ BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
 ALARM_CONNECTIONS = {"disconnected": "⚠ link lost", "reconnecting": "⚠ reconnecting"}
 
 
-def alarm_text(runtime: SessionRuntime) -> str:
-    """The one alarm to show when the Status pane is not on view, or ""."""
-    recorder = runtime.recorder
-    if recorder is not None and recorder.error:
+def alarm_text(status: RuntimeStatus) -> str:
+    """The one alarm a narrow screen shows above its side pane, or ""."""
+    if status.log_error:
         return "⚠ log failing"
-    if runtime.source_error:
+    if status.source_error:
         return "⚠ source error"
-    if runtime.source_finished:
+    if status.source_finished:
         return ""
-    return ALARM_CONNECTIONS.get(runtime.state.stats.connection, "")
+    return ALARM_CONNECTIONS.get(status.link, "")
 
 
 class SidePanes(Vertical):

@@ -1,0 +1,65 @@
+"""The private Textual attributes the app relies on, in one place, each read with a fallback.
+
+`BackstageApp._paint_now` puts a frame on the screen in the turn that built it, instead of waiting
+for Textual's idle relay (a widget's idle handler posts an update to its screen, whose idle handler
+wakes the timer that composes). Under a flood each turn of that relay waits behind the publisher
+and the reducers, so skipping it shortens the way from an event to the screen (the figures are in
+docs/performance.md). Textual has no public call for it, so it takes the four private attributes
+in `RELIED_ON`.
+
+Every read goes through a guard: should an upgrade rename one, the fast path stands aside and
+Textual's relay paints the frame a little later; the app never raises on the next frame.
+`tests/test_textual_internals.py` names each attribute and fails when the installed Textual lacks
+it, so an upgrade fails a test, not a live stream. pyproject.toml pins Textual to the minor series
+these were checked on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+from textual.widget import Widget
+
+APP_BATCH_COUNT = "_batch_count"
+"""`App`: an int, above 0 inside `batch_update()`, when nothing may be composed yet."""
+SCREEN_DIRTY_WIDGETS = "_dirty_widgets"
+"""`Screen`: the set of widgets its next compose repaints."""
+SCREEN_COMPOSE = "_on_timer_update"
+"""`Screen`: composes the dirty widgets and writes them to the terminal, now."""
+WIDGET_REPAINT_REQUIRED = "_repaint_required"
+"""`Widget`: set by `refresh()`; the relay clears it when it hands the widget to the screen."""
+
+RELIED_ON: tuple[tuple[type, str], ...] = (
+    (App, APP_BATCH_COUNT),
+    (Screen, SCREEN_DIRTY_WIDGETS),
+    (Screen, SCREEN_COMPOSE),
+    (Widget, WIDGET_REPAINT_REQUIRED),
+)
+"""Each private attribute this module reads, with the Textual class that has it."""
+
+
+def in_batch(app: App[Any]) -> bool:
+    """Whether `app` is inside `batch_update()`. True when it cannot be told: the fast path then
+    stands aside."""
+    count = getattr(app, APP_BATCH_COUNT, None)
+    return not isinstance(count, int) or count > 0
+
+
+def paint_now(screen: Screen[Any], widgets: Iterable[Widget]) -> bool:
+    """Hand those of `widgets` that wait for a repaint to `screen` and compose it at once, as the
+    relay would a few loop turns later. False, with nothing done, when this Textual lacks one of
+    the attributes: the relay then paints them."""
+    dirty = getattr(screen, SCREEN_DIRTY_WIDGETS, None)
+    compose = getattr(screen, SCREEN_COMPOSE, None)
+    if not isinstance(dirty, set) or not callable(compose):
+        return False
+    for widget in widgets:
+        if getattr(widget, WIDGET_REPAINT_REQUIRED, False) is True and widget.display:
+            setattr(widget, WIDGET_REPAINT_REQUIRED, False)
+            dirty.add(widget)
+    if dirty:
+        compose()
+    return True
