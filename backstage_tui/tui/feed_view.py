@@ -145,6 +145,8 @@ class FeedView(ScrollView, can_focus=True):
         self._rows_width = -1
         self._cache: LRUCache[StripKey, list[Strip]] = LRUCache(STRIP_CACHE)
         self._line_styles: tuple[Style, Style] | None = None
+        self._screen: list[Strip] | None = None
+        """The rows on screen, laid out once per rendering pass."""
         self._status: FeedStatus | None = None
 
     # -- public view of the window --
@@ -466,8 +468,6 @@ class FeedView(ScrollView, can_focus=True):
             if self._rows.total != self.virtual_size.height:
                 # Laying out the screen corrected some row counts: the scrollbar catches up.
                 self.call_after_refresh(self._settle_size)
-
-    _screen: list[Strip] | None = None
 
     def _settle_size(self) -> None:
         self._sync_rows()
