@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .common import SIZES, Metrics, Sizes, emit, run_child
+from .common import LONG_SHARE, SIZES, Metrics, Sizes, emit, run_child
 
 # (metric, comparison, target, what the target says)
 TARGETS: tuple[tuple[str, str, float, str], ...] = (
@@ -41,6 +41,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("p99_caught_up_ms", "  p99 to a frame at or past it, every event", "{:.1f}"),
     ("frames_per_s", "  frames/s under the flood", "{:.1f}"),
     ("sustained_skipped", "  skipped on screen", "{:,.0f}"),
+    ("long_share", "  share of long (wrapping) comments", "{:.2f}"),
     ("burst_catchup_s", "burst_catchup_s (50,000 at once)", "{:.3f}"),
     ("burst_publish_s", "  of which publishing the burst", "{:.3f}"),
     ("burst_log_missing", "  burst events missing from the log", "{:,.0f}"),
@@ -81,7 +82,8 @@ def child(argv: Sequence[str]) -> int:
         from . import experiments, flood
 
         experiments.apply_from_environment()
-        result = flood.run(float(args[0]), float(args[1]), int(args[2]))
+        long_share = float(args[3]) if len(args) > 3 else LONG_SHARE
+        result = flood.run(float(args[0]), float(args[1]), int(args[2]), long_share)
     elif name == "baseline":
         from . import baseline
 
@@ -139,8 +141,14 @@ def machine() -> dict[str, Any]:
 
 
 def run_suite(
-    sizes: Sizes, only: Sequence[str], log: Path | None, progress: Callable[[str], None]
+    sizes: Sizes,
+    only: Sequence[str],
+    log: Path | None,
+    progress: Callable[[str], None],
+    long_share: float | None = None,
 ) -> dict[str, Any]:
+    """Every measurement in `only`; `long_share` (None: the flood's default) is the share of
+    comments the headless flood makes long enough to wrap."""
     result: dict[str, Any] = {}
     errors: dict[str, str] = {}
     timings: dict[str, float] = {}
@@ -169,7 +177,8 @@ def run_suite(
             if path.exists():
                 measure("show", [path])
         measure("rss", [sizes.rss_events])
-        measure("flood", [sizes.sustained_s, sizes.warmup_s, sizes.burst])
+        flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
+        measure("flood", flood_args if long_share is None else [*flood_args, long_share])
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
     result["meta"] = {
@@ -269,6 +278,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only", default=",".join(MEASUREMENTS), help=f"comma-separated: {','.join(MEASUREMENTS)}"
     )
+    parser.add_argument(
+        "--long-share",
+        type=_share,
+        default=None,
+        metavar="SHARE",
+        help="share of comments the headless flood makes 150 characters long, so they wrap "
+        f"(0 to 1; default {LONG_SHARE:g}, 0 for one-line chat)",
+    )
     options = parser.parse_args(args)
     sizes = SIZES["smoke" if options.smoke else "quick" if options.quick else "full"]
     only = [name.strip() for name in options.only.split(",") if name.strip()]
@@ -281,12 +298,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    result = run_suite(sizes, only, options.log, progress)
+    result = run_suite(sizes, only, options.log, progress, options.long_share)
     if options.json:
         print(json.dumps(_finite(result), allow_nan=False))
     else:
         print(table(result))
     return 1 if result["meta"]["errors"] else 0
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a share is between 0 and 1, not {text}")
+    return value
 
 
 def _finite(value: Any) -> Any:

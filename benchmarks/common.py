@@ -31,6 +31,9 @@ TICK_S = 0.005
 POOL = 4096
 """Distinct events a benchmark cycles through: small, so the benchmark's own objects do not weigh
 on the garbage collector's full passes (which scan every live object)."""
+LONG_SHARE = 0.2
+"""The share of comments the headless flood makes long enough to wrap, by default (0 gives the
+one-line chat of earlier runs)."""
 MAX_TICK = 4_000
 """Events per tick at most: a publisher that fell further behind than this has not kept up."""
 

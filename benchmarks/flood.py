@@ -4,7 +4,8 @@ One `SessionRuntime` (recorder, reducers) and the real `BackstageApp` (all four 
 Textual's `run_test` on a 120x40 screen. `FloodSource` offers 20,000 events/s of the demo mix in
 batches every 5 ms for a warm-up, then for the measured period; then, once everything has settled, a
 burst of 50,000 events is published at once. The log is read back at the end: it must hold every
-event, in order.
+event, in order. A share of the comments (`LONG_SHARE` by default, ``--long-share``) is made
+`LONG_COMMENT_CHARS` long, so the feed wraps them over several rows, as real chat makes it do.
 
 - ``sustained_rate``: over the measured period, the slowest of: events published, recorded, folded
   into the state, and taken by the feed (`feed.shown`), per second. Skipped events do not count.
@@ -19,21 +20,38 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from pathlib import Path
 
+from backstage_tui.events import Comment, Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import shows_in_feed
 
-from .common import POOL, TARGET_RATE, FloodSource, Metrics, demo_events, kept_up
+from .common import (
+    LONG_SHARE,
+    POOL,
+    SEED,
+    TARGET_RATE,
+    FloodSource,
+    Metrics,
+    demo_events,
+    kept_up,
+)
 from .probe import FrameProbe, MeasuredApp, caught_up_ms, latencies_ms, summary
 
 SCREEN = (120, 40)
 SETTLE_TIMEOUT_S = 30.0
+LONG_COMMENT_CHARS = 150
+"""Long enough to wrap over two or three rows of the feed on the `SCREEN`."""
+CHAT_WORDS = (
+    "ok", "so", "the", "build", "order", "was", "wild", "last", "night", "and", "chat", "went",
+    "crazy", "when", "the", "raid", "came", "in", "can", "you", "do", "that", "again", "please",
+)  # fmt: skip
 
 RECORD = True
 on_sustained_start: list[Callable[[], None]] = []
@@ -71,17 +89,37 @@ async def wait_for(check: Callable[[], bool], timeout: float = SETTLE_TIMEOUT_S)
     return time.perf_counter() - start
 
 
+def with_long_comments(pool: Sequence[Event], share: float, seed: int = SEED) -> list[Event]:
+    """`pool` with about `share` of its comments replaced by `LONG_COMMENT_CHARS`-character ones
+    (the same choice for the same seed)."""
+    chooser = random.Random(seed)
+    out: list[Event] = []
+    for event in pool:
+        if isinstance(event, Comment) and chooser.random() < share:
+            words = [event.text]
+            while sum(len(word) + 1 for word in words) < LONG_COMMENT_CHARS:
+                words.append(chooser.choice(CHAT_WORDS))
+            event = event.model_copy(update={"text": " ".join(words)[:LONG_COMMENT_CHARS]})
+        out.append(event)
+    return out
+
+
 async def measure(
-    *, sustained_s: float, warmup_s: float, burst: int, rate: float = TARGET_RATE
+    *,
+    sustained_s: float,
+    warmup_s: float,
+    burst: int,
+    rate: float = TARGET_RATE,
+    long_share: float = LONG_SHARE,
 ) -> Metrics:
     total = int(rate * (warmup_s + sustained_s)) + burst + 10
-    pool = demo_events(POOL)
+    pool = with_long_comments(demo_events(POOL), long_share)
     source = FloodSource.cycling(pool, total)
     probe = FrameProbe(total)
     with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
         runtime = SessionRuntime(source, sessions_dir=Path(tmp), record=RECORD)
         app = MeasuredApp(runtime, probe, tz=UTC)
-        result: Metrics = {}
+        result: Metrics = {"long_share": long_share}
         with probe.watching_feed():
             async with app.run_test(size=SCREEN):
                 await wait_for(lambda: len(probe.frames) > 0)
@@ -186,5 +224,7 @@ def _sustained(
     }
 
 
-def run(sustained_s: float, warmup_s: float, burst: int) -> Metrics:
-    return asyncio.run(measure(sustained_s=sustained_s, warmup_s=warmup_s, burst=burst))
+def run(sustained_s: float, warmup_s: float, burst: int, long_share: float = LONG_SHARE) -> Metrics:
+    return asyncio.run(
+        measure(sustained_s=sustained_s, warmup_s=warmup_s, burst=burst, long_share=long_share)
+    )

@@ -1,7 +1,8 @@
 """Shared test helpers, in one module (tests never import `conftest` or another test module).
 
 - `ListSource` and `FakeSource`: sources on the real `Source` interface that yield a given list.
-- Event builders with fixed ids and times (`comment`, `chat`, `user`, `sample_events`, `build`).
+- Event builders with fixed ids and times (`comment`, `chat`, `user`, `sample_events`, `build`),
+  and `long_text` for comments that wrap.
 - `wait_for`: the one bounded wait every test uses; when it times out it names what never happened.
 - `is_one_readable_line`: what every warning and error message must be.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
@@ -152,6 +153,17 @@ def comment(n: int, text: str, who: User | None = None, ts: float | None = None)
 def chat(text: str, handle: str = "ann", name: str = "Ann", **kw: object) -> Comment:
     """A comment with a fresh id and the current time."""
     return Comment(user=User(id=f"u-{handle}", handle=handle, name=name), text=text, **kw)  # type: ignore[arg-type]
+
+
+def long_text(length: int, tag: str = "w") -> str:
+    """About `length` characters of distinct words (``w0 w1 w2 ...``), ending in ``<tag>END``, so a
+    test can tell that every word made it to the screen."""
+    words: list[str] = []
+    n = 0
+    while sum(len(word) + 1 for word in words) < length - len(tag) - 4:
+        words.append(f"{tag}{n}")
+        n += 1
+    return " ".join([*words, f"{tag}END"])
 
 
 def sample_events() -> list[Event]:

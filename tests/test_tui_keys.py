@@ -28,11 +28,18 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
-from backstage_tui.tui.keys import Declared, console_bindings, console_declarations
+from backstage_tui.tui.keys import (
+    Declared,
+    bindings_in_force,
+    console_bindings,
+    console_declarations,
+)
 from tests.helpers import FakeSource, comment, settled, wait_for, whole_screen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SIZE = (200, 50)
+NARROW = (80, 24)
+"""A terminal too narrow for the side panes at once, where the side-pane key is offered."""
 SPARE_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
 """New keys for the remap: whichever of these no binding uses by default."""
 SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
@@ -77,6 +84,11 @@ def on_main_screen(item: Declared) -> bool:
     return not issubclass(item.owner, Screen)
 
 
+def in_force(screen: Screen[Any]) -> set[str]:
+    """The ids of the bindings `screen` offers now (some depend on the terminal's size)."""
+    return {bound.binding.id or "" for bound in bindings_in_force(screen)}
+
+
 def app_from_config(tmp_path: Path, keymap: dict[str, str], events: list[Any]) -> BackstageApp:
     """The app as `backstage` builds it: the keymap read from a config file's ``[keys]`` table."""
     config = tmp_path / "config.toml"
@@ -110,25 +122,38 @@ async def test_every_remapped_key_shows_in_the_footer_help_palette_and_dialogs(
         await wait_for(pilot, settled(app, 2), description="the feed took both events")
         main = app.screen
         assert not [n.message for n in app._notifications], "a keymap of known ids warns nothing"
+        # What a wide screen does not offer (the side-pane key) is checked on a narrow one.
+        wide = in_force(main)
+        narrow_only = {i for i, item in bindings.items() if on_main_screen(item)} - wide
 
-        footer = f" {whole_screen(app).splitlines()[-1]} "
-        for binding_id, (_, binding) in bindings.items():
-            if binding.show and on_main_screen(bindings[binding_id]):
-                assert f" {keymap[binding_id]} {binding.description} " in footer, binding_id
-                for old in written(app, binding):
-                    assert f" {old} {binding.description} " not in footer, (binding_id, old)
+        def check_footer_and_palette(offered: set[str]) -> None:
+            footer = f" {whole_screen(app).splitlines()[-1]} "
+            for binding_id, (_, binding) in bindings.items():
+                if binding.show and binding_id in offered:
+                    assert f" {keymap[binding_id]} {binding.description} " in footer, binding_id
+                    for old in written(app, binding):
+                        assert f" {old} {binding.description} " not in footer, (binding_id, old)
+            for binding_id, item in bindings.items():
+                if binding_id in offered:
+                    keys = palette_keys(app, main, item.binding.description)
+                    assert keymap[binding_id] in keys, (binding_id, keys)
+                    assert not written(app, item.binding) & set(keys), (binding_id, keys)
 
-        for binding_id, item in bindings.items():
-            if on_main_screen(item):
-                keys = palette_keys(app, main, item.binding.description)
-                assert keymap[binding_id] in keys, (binding_id, keys)
-                assert not written(app, item.binding) & set(keys), (binding_id, keys)
+        check_footer_and_palette({i for i, item in bindings.items() if on_main_screen(item)} & wide)
+        if narrow_only:
+            await pilot.resize_terminal(*NARROW)
+            await wait_for(pilot, lambda: narrow_only <= in_force(main),
+                           description=f"a narrow screen offers {sorted(narrow_only)}")  # fmt: skip
+            await pilot.pause()
+            check_footer_and_palette(narrow_only)
+            await pilot.resize_terminal(*SIZE)
+            await wait_for(pilot, lambda: in_force(main) == wide, description="wide again")
 
         await pilot.press(keymap["app.help"])
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), description="help opens")
         lines = help_lines(app)
         for binding_id, item in bindings.items():
-            if on_main_screen(item):
+            if on_main_screen(item) and binding_id in wide:
                 tooltip = item.binding.tooltip
                 rows = [line.split(None, 1) for line in lines if line.endswith(tooltip)]
                 assert rows == [[keymap[binding_id], tooltip]], (binding_id, rows)
@@ -224,6 +249,11 @@ async def test_the_new_keys_run_each_action_and_the_old_keys_do_not(
             elif issubclass(item.owner, Widget):
                 app.query_one(item.owner).focus()
                 await pilot.pause()
+            narrow = app.screen is main and binding_id not in in_force(main)
+            if narrow:  # a key offered only on a narrow screen (the side panes' key)
+                await pilot.resize_terminal(*NARROW)
+                await wait_for(pilot, lambda binding_id=binding_id: binding_id in in_force(main),
+                               description=f"a narrow screen offers {binding_id}")  # fmt: skip
             calls.clear()
             await pilot.press(*default_keys(item.binding))
             await pilot.pause()
@@ -237,6 +267,9 @@ async def test_the_new_keys_run_each_action_and_the_old_keys_do_not(
             if app.screen is not main:
                 await app.pop_screen()
                 await wait_for(pilot, lambda: app.screen is main, description="back to the feed")
+            if narrow:
+                await pilot.resize_terminal(*SIZE)
+                await pilot.pause()
 
 
 async def test_an_unknown_binding_id_is_named_and_the_console_still_starts(tmp_path: Path) -> None:

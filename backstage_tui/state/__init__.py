@@ -2,6 +2,7 @@
 
 from .console import ConsoleState
 from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
+from .feed_window import FeedWindow
 from .moderation import ModerationState
 from .pins import PinsState
 from .stats import StatsState
@@ -10,6 +11,7 @@ __all__ = [
     "FEED_CAPACITY",
     "ConsoleState",
     "FeedState",
+    "FeedWindow",
     "ModerationState",
     "PinsState",
     "StatsState",

@@ -18,7 +18,7 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -26,14 +26,16 @@ from textual.widgets import Footer
 from ..bus import Subscription
 from ..runtime import SessionRuntime
 from ..safetext import display
+from ..state import FEED_CAPACITY
 from .actions import FeedActions
 from .commands import binding_commands
 from .confirm import ConfirmScreen
-from .feed_view import DEFAULT_CAPACITY, FeedFrame, FeedView
+from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
 from .keys import unknown_ids_warning
 from .panes import PinnedPane, PollPane, StatusPane
+from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
 
 FRAME_S = 1 / 30
@@ -46,6 +48,7 @@ MAX_KEYS_WARNING = 800
 
 class BackstageApp(App[None]):
     CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin", id="app.pin",
                 tooltip="Pin the selected comment or question"),
@@ -55,6 +58,8 @@ class BackstageApp(App[None]):
                 tooltip="Hide the selected message on this console"),
         Binding("u", "unhide", "Unhide", show=False, id="app.unhide",
                 tooltip="Show the selected hidden message again"),
+        Binding("v", "side_next", "Panes", id="app.side_next",
+                tooltip="A narrow terminal shows one side pane: show the next (Pinned, Poll, Status)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="Show the keys and what the feed's marks mean"),
         Binding("q", "request_quit", "Quit", id="app.quit",
@@ -67,7 +72,7 @@ class BackstageApp(App[None]):
         *,
         title: str | None = None,
         tz: tzinfo | None = None,
-        feed_capacity: int = DEFAULT_CAPACITY,
+        feed_capacity: int = FEED_CAPACITY,
         fold_activity: bool = False,
         keymap: dict[str, str] | None = None,
         warning: str | None = None,
@@ -77,8 +82,8 @@ class BackstageApp(App[None]):
         self.runtime = runtime
         if title is not None:
             self.title = display(title, 120)
-        self.feed = FeedView(runtime.state, capacity=feed_capacity, tz=tz, id="feed")
-        self.feed.fold_activity = fold_activity
+        self.feed = FeedView(runtime.state, capacity=feed_capacity, fold_activity=fold_activity,
+                             tz=tz, id="feed")  # fmt: skip
         self._startup_warning = warning
         self._gc = CollectorTuning()
         self._signals: list[signal.Signals] = []
@@ -88,6 +93,7 @@ class BackstageApp(App[None]):
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
         self.status = StatusPane(id="status")
+        self.side = SidePanes(self.pinned, PollPane(id="poll"), self.status, id="side")
         self.actions = FeedActions(runtime, self.feed, self.notify)
         self.subscription: Subscription | None = None
         self._seen_version = -1
@@ -100,10 +106,7 @@ class BackstageApp(App[None]):
         with Horizontal(id="body"):
             with FeedFrame(id="feed-frame"):
                 yield self.feed
-            with Vertical(id="side"):
-                yield self.pinned
-                yield PollPane(id="poll")
-                yield self.status
+            yield self.side
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -149,6 +152,7 @@ class BackstageApp(App[None]):
         change every frame, nobody reads them 30 times a second, and redrawing it each frame would
         take a share of the frame the feed needs (docs/performance.md)."""
         status = self.runtime.status()
+        self.side.alarm = alarm_text(status)  # shown on a narrow screen, whatever pane is on view
         error = status.source_error
         if error and error != self._reported_error:
             self._reported_error = error
@@ -194,6 +198,26 @@ class BackstageApp(App[None]):
         if warning:
             self.notify(display(warning, MAX_KEYS_WARNING), severity="warning", markup=False,
                         timeout=20)  # fmt: skip
+
+    # -- the layout --
+
+    @property
+    def narrow(self) -> bool:
+        """Too narrow for the three side panes at once (what the screen's ``-narrow`` class says,
+        read from the size, which is up to date before the screen has handled the resize)."""
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The side-pane key is offered only on a narrow screen: the footer asks again.
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "side_next":
+            return self.narrow
+        return True
+
+    def action_side_next(self) -> None:
+        self.side.cycle()
 
     # -- keys --
 

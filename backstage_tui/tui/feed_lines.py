@@ -1,4 +1,4 @@
-"""One feed event -> one line of Rich `Text`.
+"""One feed event -> one line of Rich `Text`, and that line as rows of a given width.
 
 Every piece of viewer text (names, comments, gift names) goes through `safetext` here and is placed in
 a `Text` as a plain string with a `Style`: nothing a viewer typed is ever parsed as markup, so
@@ -7,15 +7,20 @@ a `Text` as a plain string with a `Style`: nothing a viewer typed is ever parsed
 The glyphs are listed once (`ROLE_MARKS`, `KIND_ICONS`, `LEGEND`) so the help screen documents exactly
 what the feed draws. Icons are padded to two cells: emoji are two cells wide and single-cell symbols
 get a space, so the columns stay aligned whatever the event.
+
+A line longer than the feed is wide wraps (`wrap_line`): never cut, its continuation rows indented
+under the start of the message itself (after the time, the badge and the name), so the names column
+stays readable. `line_segments` turns each row into segments.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from datetime import datetime, tzinfo
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
 from rich.control import strip_control_codes
 from rich.segment import Segment
@@ -93,17 +98,41 @@ LEGEND: tuple[tuple[str, str], ...] = (
 )
 
 
+class FeedText(Text):
+    """A feed line: a `Text` that knows where the message itself starts (after the time, the badge
+    and the name), which is where its continuation rows are indented to."""
+
+    __slots__ = ("body_start", "lead_start")
+
+    def __init__(self, text: str, spans: list[Span], lead_start: int, body_start: int) -> None:
+        super().__init__(text, no_wrap=True, end="", spans=spans)
+        self.lead_start = lead_start
+        """Characters before the viewer's name (after the time and the badge)."""
+        self.body_start = body_start
+        """Characters before the message itself."""
+
+
 class LineBuilder:
     """Collects a line's pieces and makes one `Text` at the end, with the same characters and spans
     as appending each piece to a `Text`: `Text.append` costs a few microseconds a call and a feed
     line has a dozen pieces, for every line that comes into view under a flood."""
 
-    __slots__ = ("_parts", "_pos", "_spans")
+    __slots__ = ("_body_start", "_lead_start", "_parts", "_pos", "_spans")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._spans: list[Span] = []
         self._pos = 0
+        self._lead_start = 0
+        self._body_start = 0
+
+    def mark_lead(self) -> None:
+        """What the line is about starts here, after the time and the badge."""
+        self._lead_start = self._pos
+
+    def mark_body(self) -> None:
+        """The message itself starts here (continuation rows are indented to this point)."""
+        self._body_start = self._pos
 
     def append(self, piece: str, style: Style | None = None) -> None:
         # As `Text.append`: control codes stripped, a span only for a true style.
@@ -116,8 +145,8 @@ class LineBuilder:
         self._parts.append(piece)
         self._pos = end
 
-    def text(self) -> Text:
-        return Text("".join(self._parts), no_wrap=True, end="", spans=self._spans)
+    def text(self) -> FeedText:
+        return FeedText("".join(self._parts), self._spans, self._lead_start, self._body_start)
 
 
 def _icon(text: LineBuilder, icon: str, style: Style) -> None:
@@ -162,7 +191,7 @@ def _append_user(text: LineBuilder, user: User) -> None:
     text.append(user_label(user), _name_style(user))
 
 
-def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -> Text:
+def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -> FeedText:
     """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background)."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
@@ -171,6 +200,7 @@ def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -
     label, badge_style = PLATFORM_BADGES.get(platform, SYSTEM_BADGE) if platform else SYSTEM_BADGE
     text.append(label, badge_style)
     text.append(" ")
+    text.mark_lead()
     if isinstance(event, Comment | Question):
         _chat(text, event, hidden=hidden, pinned=pinned)
     elif isinstance(event, Gift | Like | Follow | Share | Join):
@@ -190,9 +220,11 @@ def _chat(text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned:
     _append_user(text, event.user)
     if hidden:
         text.append("  ")
+        text.mark_body()
         text.append(HIDDEN_MARK, HIDDEN_STYLE)
         return
     text.append(": ", DIM)
+    text.mark_body()
     text.append(display(event.text), TEXT_STYLE)
 
 
@@ -202,6 +234,7 @@ def _activity(
     icon, style, _ = KIND_ICONS[event.type]
     _icon(text, icon, style)
     _append_user(text, event.user)
+    text.mark_body()
     if hidden:
         text.append("  ")
         text.append(HIDDEN_MARK, HIDDEN_STYLE)
@@ -234,23 +267,90 @@ def _detail(text: LineBuilder, detail: str) -> None:
 
 def _system(text: LineBuilder, event: Event) -> None:
     icon, style, _ = KIND_ICONS.get(event.type, ("·", SYSTEM_STYLE, ""))
+    if isinstance(event, Connection) and event.status in BAD_CONNECTION:
+        style = ALERT_STYLE
+    _icon(text, icon, style)
+    text.mark_body()
     if isinstance(event, Connection):
-        if event.status in BAD_CONNECTION:
-            style = ALERT_STYLE
-        _icon(text, icon, style)
         text.append(f"connection {event.status}", style)
         _detail(text, event.detail)
     elif isinstance(event, Gap):
-        _icon(text, icon, style)
         text.append(f"gap: events may be missing for {event.until - event.since:,.0f}s", style)
         _detail(text, event.reason)
     elif isinstance(event, Malformed):
-        _icon(text, icon, style)
         text.append("malformed payload", style)
         _detail(text, event.error)
     else:
-        _icon(text, icon, style)
         text.append(event.type, style)
+
+
+MIN_BODY_CELLS = 20
+"""Continuation rows sit under the message's start only when that leaves it this many cells; else
+(a narrow feed, a long name) the whole line wraps, its continuation rows under the name."""
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def break_offsets(text: str, width: int, first: int | None = None) -> list[int]:
+    """Where to break `text` into rows of at most `width` cells (the first row `first` cells): at
+    word boundaries, a word longer than a row folded across rows. With one width these are the
+    breaks of Rich's `Text.wrap` with ``overflow="fold"``: a word keeps the spaces after it, so a
+    row may end in spaces past its width, which the caller trims."""
+    breaks: list[int] = []
+    room = width if first is None else first
+    used = 0
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip())
+        if room - used >= length:
+            used += cell_len(word)
+            continue
+        if start and used:  # it starts a new row
+            breaks.append(start)
+            room, used = width, 0
+        if length <= room:
+            used = cell_len(word)
+            continue
+        # Longer than a whole row: fold it, the first piece filling the row it starts.
+        rest = word
+        while True:
+            piece = chop_cells(rest, room)[0] or rest[0]
+            rest = rest[len(piece) :]
+            if not rest:
+                used = cell_len(piece)
+                break
+            start += len(piece)
+            breaks.append(start)
+            room = width
+    return breaks
+
+
+def wrap_line(text: Text, width: int, body_start: int = 0, lead_start: int = 0) -> list[Text]:
+    """The rows of `text` on a feed `width` cells wide: the line itself when it fits, else wrapped
+    at word boundaries, never cut. The message (from character `body_start`) wraps with every
+    continuation row under its start; when that leaves it too little room, the whole line wraps
+    with its continuation rows under character `lead_start` (the name), or the left edge."""
+    plain = text.plain
+    if cell_len(plain) <= width or width < 2:
+        return [text]
+    indent = cell_len(plain[:body_start])
+    first = width - indent
+    if first < MIN_BODY_CELLS:
+        body_start, first = 0, width
+        indent = cell_len(plain[:lead_start])
+        if width - indent < MIN_BODY_CELLS:
+            indent = 0
+    room = width - indent
+    offsets = [body_start + offset for offset in break_offsets(plain[body_start:], room, first)]
+    rows = list(text.divide(offsets)) if offsets else [text.copy()]
+    for number, row in enumerate(rows):
+        if cell_len(row.plain) > (room if number else width):
+            row.rstrip()  # the spaces a row ends in at a break, past its width
+        if number:
+            row.pad_left(indent)
+        row.no_wrap = True
+        row.end = ""
+    return rows
 
 
 def line_segments(text: Text, width: int, base: Style, console: Console) -> list[Segment]:

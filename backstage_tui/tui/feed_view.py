@@ -1,25 +1,30 @@
-"""`FeedView`: the chat feed as a Line-API `ScrollView` over a bounded buffer of events.
+"""`FeedView`: the chat feed as a Line-API `ScrollView` that draws a `FeedWindow`.
 
-One event is one line (truncated, never wrapped), so line ``y`` is simply ``visible[y]`` and
-`render_line` is a list index plus an LRU cache lookup. Batches arrive once a frame from the app; a
-batch costs one `refresh()` whatever its size.
+The window (in the core: `state.feed_window`) holds the buffer, the fold, the cursor, the pending
+queue and the counters; this widget only lays its lines out in rows and draws them.
 
-Tailing: while nothing is selected the view follows the newest line. When the buffer is full every
-batch evicts from the front while the line count stays the same, so the scroll offset does not move;
-unlike Textual's `Log` we repaint the whole view after every batch, so the newest line is always the
-one on screen. While a message is selected (or the wheel scrolled up) the view freezes: new lines wait
-in a bounded pending buffer, and what falls out of it is counted as skipped.
+Rows: a line longer than the feed is wide wraps (`feed_lines.wrap_line`), so one message may take
+several rows. A message is laid out when it comes into view, once per width and marks: its strips
+are cached (an LRU keyed by the event's id and seq, the width, and the marks that change it:
+selected, hidden, pinned), and its row count goes into a `RowIndex`, where a message nobody has
+looked at yet counts as one row. Under a flood only the newest rows on screen are laid out each
+frame, never the hundreds of lines that pass through the buffer unseen.
 
-Counters: ``shown + skipped + pending_count == events handed to add_batch + bus_skipped``, so once
-the view is tailing and drained, ``shown + skipped`` equals the bus's ``published``.
+Tailing: while nothing is selected the view draws from the bottom up, the newest message's last row
+on the last screen row, whatever the estimates above it say; the scrollbar follows. While a message
+is selected (or the wheel scrolled up) the view freezes: it draws from its scroll offset down, and
+new lines wait in the window's pending queue.
+
+What the view tells its parent (paused or live, how many lines wait, the fold) goes up as a
+`FeedView.StatusChanged` message, posted only when it changed; `FeedFrame` turns it into its
+subtitle.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from datetime import tzinfo
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.style import Style
 from textual import events
@@ -28,31 +33,47 @@ from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from ..events import Event
-from ..state import ConsoleState, feed_kind, shows_in_feed
-from .feed_lines import event_line, line_segments
+from ..state import FEED_CAPACITY, ConsoleState
+from ..state.feed_window import FeedWindow
+from .feed_lines import event_line, line_segments, wrap_line
+from .feed_rows import RowIndex
 
-DEFAULT_CAPACITY = 5000
 StripKey = tuple[str, int, int, bool, bool, bool]
+"""(event id, seq, width, selected, hidden, pinned): what a message's rows depend on."""
+STRIP_CACHE = 1024
+"""Messages whose rows are kept: a few screens' worth, at every width recently used."""
 
 
-class FeedFrame(Vertical):
-    """The border, title and status line around the feed.
+class FeedStatus(NamedTuple):
+    """What the feed tells its parent: the status line under it."""
 
-    A widget's border is drawn by Textual line by line whenever the widget repaints, and under a
-    flood the feed repaints every frame: drawn by this container, which does not repaint with it,
-    the border costs nothing per frame (a fifth of the feed's share of a frame on this machine).
-    """
+    paused: bool
+    waiting: int
+    """Lines that will appear when the feed follows again."""
+    dropped: int
+    """Lines pushed out of the pending queue while paused."""
+    folded: bool
 
-    DEFAULT_CSS = """
-    FeedFrame {
-        height: 1fr;
-    }
-    """
+    @property
+    def subtitle(self) -> str:
+        """The status line: "live", "paused · 12 new · esc: follow", ..."""
+        parts: list[str] = []
+        if self.paused:
+            parts.append(f"paused · {self.waiting:,} new")
+            if self.dropped:
+                parts.append(f"{self.dropped:,} dropped")
+            parts.append("esc: follow")
+        else:
+            parts.append("live")
+        if self.folded:
+            parts.append("activity folded (f)")
+        return " · ".join(parts)
 
 
 class FeedView(ScrollView, can_focus=True):
@@ -63,6 +84,7 @@ class FeedView(ScrollView, can_focus=True):
     FeedView {
         overflow-x: hidden;
         overflow-y: auto;
+        scrollbar-gutter: stable;
         & > .feed-view--cursor { background: $accent 45%; }
     }
     """
@@ -85,66 +107,104 @@ class FeedView(ScrollView, can_focus=True):
                 tooltip="Fold activity lines (gifts, likes, follows, shares, joins)"),
     ]  # fmt: skip
 
+    fold_activity: var[bool] = var(False)
+    """Fold activity lines (gifts, likes, follows, shares, joins) away; the cursor stays on the same
+    message, or the nearest older one on view."""
+    tz: var[tzinfo | None] = var(None)
+    """The zone of the feed's clock (local time when None)."""
+
+    class StatusChanged(Message):
+        """The feed's status (paused or live, lines waiting, the fold) changed.
+
+        Posted at most once a frame and only on a change; under a flood while paused the waiting
+        count changes every frame, so a newer one replaces one not yet handled.
+        """
+
+        def __init__(self, status: FeedStatus) -> None:
+            super().__init__()
+            self.status = status
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FeedView.StatusChanged)
+
     def __init__(
         self,
         state: ConsoleState,
         *,
-        capacity: int = DEFAULT_CAPACITY,
+        capacity: int = FEED_CAPACITY,
+        fold_activity: bool = False,
         tz: tzinfo | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id)
         self.state = state
-        self.capacity = capacity
-        self.tz = tz
-        self.fold_activity = False
-        self.shown = 0
-        """Events that reached the view: lines that entered the buffer, plus non-line events
-        (viewer counts, actions) whose effect the view draws from the state."""
-        self._bus_skipped = 0
-        self._pending_dropped = 0
-        self._buffer: deque[Event] = deque()
-        self._visible: list[Event] = []
-        self._pending: deque[Event] = deque()
-        self._selected: int | None = None
-        self._frozen = False
-        self._cache: LRUCache[StripKey, Strip] = LRUCache(1024)
+        self.window = FeedWindow(capacity, fold_activity=fold_activity)
+        self.set_reactive(FeedView.fold_activity, fold_activity)
+        self.set_reactive(FeedView.tz, tz)
+        self._rows = RowIndex()
+        self._rows_width = -1
+        self._cache: LRUCache[StripKey, list[Strip]] = LRUCache(STRIP_CACHE)
         self._line_styles: tuple[Style, Style] | None = None
+        self._screen: list[Strip] | None = None
+        """The rows on screen, laid out once per rendering pass."""
+        self._status: FeedStatus | None = None
 
-    # -- public view of the state --
+    # -- public view of the window --
+
+    @property
+    def capacity(self) -> int:
+        return self.window.capacity
+
+    @property
+    def shown(self) -> int:
+        """Events that reached the view (see `FeedWindow.shown`)."""
+        return self.window.shown
 
     @property
     def skipped(self) -> int:
-        """Events never drawn: dropped by the bus subscription or pushed out of the pending buffer."""
-        return self._bus_skipped + self._pending_dropped
+        """Events never drawn: dropped by the bus subscription or pushed out of the pending queue."""
+        return self.window.skipped
 
     @property
     def bus_skipped(self) -> int:
         """The part of `skipped` the bus subscription dropped (the app passes its running count)."""
-        return self._bus_skipped
+        return self.window.bus_skipped
 
     @property
     def paused(self) -> bool:
-        return self._selected is not None or self._frozen
+        return self.window.paused
 
     @property
     def pending_count(self) -> int:
-        return len(self._pending)
+        return self.window.pending_count
 
     @property
     def line_count(self) -> int:
-        return len(self._visible)
+        """Messages on view (one message may take several rows)."""
+        return self.window.line_count
 
     @property
     def selected_event(self) -> Event | None:
-        return None if self._selected is None else self._visible[self._selected]
+        return self.window.selected_event
 
     @property
     def selected_index(self) -> int | None:
-        return self._selected
+        return self.window.selected
+
+    @property
+    def status(self) -> FeedStatus:
+        """The status the view tells its parent, as of now."""
+        window = self.window
+        return FeedStatus(window.paused, window.waiting, window.pending_dropped,
+                          window.fold_activity)  # fmt: skip
+
+    @property
+    def subtitle(self) -> str:
+        """The status line under the feed ("live", "paused · 12 new", ...)."""
+        return self.status.subtitle
 
     def screen_lines(self) -> list[str]:
-        """The plain text of the lines on screen, top to bottom (for tests and debugging)."""
+        """The plain text of the rows on screen, top to bottom (for tests and debugging)."""
         return [
             self.render_line(y).text.rstrip() for y in range(self.scrollable_content_region.height)
         ]
@@ -153,234 +213,304 @@ class FeedView(ScrollView, can_focus=True):
 
     def add_batch(self, batch: Sequence[Event], bus_skipped: int = 0) -> None:
         """Take one frame's events. `bus_skipped` is the subscription's running skip count."""
-        self._bus_skipped = max(self._bus_skipped, bus_skipped)
-        lines = [event for event in batch if shows_in_feed(event)]
-        self.shown += len(batch) - len(lines)
-        if lines:
-            if self.paused:
-                self._pending.extend(lines)
-                overflow = len(self._pending) - self.capacity
-                for _ in range(max(0, overflow)):
-                    self._pending.popleft()
-                self._pending_dropped += max(0, overflow)
-            else:
-                self._append(lines)
-        self._update_subtitle()
+        window = self.window
+        before = (window.generation, window.removed, window.line_count)
+        window.add_batch(batch, bus_skipped)
+        if (window.generation, window.removed, window.line_count) != before:
+            self._follow()
+        self._announce()
 
-    def _shows(self, event: Event) -> bool:
-        return not (self.fold_activity and feed_kind(event) == "activity")
+    def _announce(self) -> None:
+        status = self.status
+        if status != self._status:
+            self._status = status
+            self.post_message(self.StatusChanged(status))
 
-    def _append(self, lines: list[Event]) -> None:
-        self.shown += len(lines)
-        buffer = self._buffer
-        if len(lines) >= self.capacity:
-            self._buffer = deque(lines[-self.capacity :])
-            self._rebuild_visible()
-        elif not self.fold_activity:
-            # Nothing folded: the visible lines are the buffer. No per-line test (a flood brings
-            # hundreds of lines a frame).
-            buffer.extend(lines)
-            self._visible.extend(lines)
-            excess = len(buffer) - self.capacity
-            if excess > 0:
-                for _ in range(excess):
-                    buffer.popleft()
-                del self._visible[:excess]
-        else:
-            buffer.extend(lines)
-            shows = self._shows
-            self._visible.extend(event for event in lines if shows(event))
-            # The visible list is the in-order subsequence of the buffer, so the evicted visible
-            # lines are exactly its first `evicted` entries.
-            evicted = 0
-            for _ in range(len(buffer) - self.capacity):
-                evicted += shows(buffer.popleft())
-            if evicted:
-                del self._visible[:evicted]
-        self._sync_size()
-        self._follow()
+    # -- rows --
 
-    def _rebuild_visible(self) -> None:
-        shows = self._shows
-        self._visible = [event for event in self._buffer if shows(event)]
+    @property
+    def _height(self) -> int:
+        return self.scrollable_content_region.height
+
+    def _sync_rows(self) -> RowIndex:
+        """The row index, in step with the window's lines and the current width."""
+        rows = self._rows
+        width = self.scrollable_content_region.width
+        if width != self._rows_width:
+            self._rows_width = width
+            rows.reset(self.window.line_count)
+        rows.sync(self.window)
+        return rows
+
+    def _strips(self, index: int, width: int) -> list[Strip]:
+        """The rows of line `index` at `width` (cached), noted in the row index."""
+        event = self.window.lines[index]
+        selected = index == self.window.selected
+        hidden = event.id in self.state.moderation.hidden
+        pinned = event.id in self.state.pins.pinned
+        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned)
+        strips = self._cache.get(key)
+        if strips is None:
+            base, cursor = self._styles()
+            style = cursor if selected else base
+            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
+            console = self.app.console
+            rows = wrap_line(text, width, text.body_start, text.lead_start)
+            strips = [Strip(line_segments(row, width, style, console), width) for row in rows]
+            if len(rows) > 1:
+                # A continuation row may hold only unstyled text (no spans), which Rich renders
+                # without any style: give every row the view's background.
+                strips = [strip.apply_style(style) for strip in strips]
+            self._cache[key] = strips
+        self._rows.set(index, len(strips))
+        return strips
+
+    def _measure(self, first: int, step: int, rows: int) -> int:
+        """Lay out lines from `first` on (`step` -1: towards older ones) until `rows` rows are
+        covered or the lines end; the rows covered."""
+        covered = 0
+        index, count = first, self.window.line_count
+        width = self.scrollable_content_region.width
+        while covered < rows and 0 <= index < count:
+            covered += len(self._strips(index, width))
+            index += step
+        return covered
 
     def _sync_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._visible))
+        size = Size(self.scrollable_content_region.width, self._rows.total)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _screen_rows(self) -> list[tuple[int, Strip]]:
+        """(line, strip) for each screen row from the top; fewer when the lines end.
+
+        Tailing, the newest line's last row is at the bottom; else the rows start at the scroll
+        offset. Laying out the lines on screen may correct their row counts; that moves only what
+        is below the first row (frozen) or above the last (tailing), never the anchor.
+        """
+        rows = self._sync_rows()
+        region = self.scrollable_content_region
+        width, height, count = region.width, region.height, len(rows)
+        if height <= 0 or not count:
+            return []
+        placed: list[tuple[int, Strip]] = []
+        if not self.window.paused:
+            index = count - 1
+            while index >= 0 and len(placed) < height:
+                placed.extend((index, strip) for strip in reversed(self._strips(index, width)))
+                index -= 1
+            placed.reverse()
+            return placed[-height:]
+        index, row = rows.locate(round(self.scroll_offset.y))
+        while index < count and len(placed) < height:
+            strips = self._strips(index, width)
+            placed.extend((index, strip) for strip in strips[min(row, len(strips) - 1) :])
+            index, row = index + 1, 0
+        return placed[:height]
+
+    # -- following and the cursor --
 
     def _follow(self) -> None:
-        # Always repaint: at capacity the size and offset do not change, yet every line did.
-        if not self.paused:
+        """After the lines changed: follow the newest line, unless paused; repaint."""
+        if not self.window.paused:
+            self._sync_rows()
+            self._measure(self.window.line_count - 1, -1, self._height)
+            self._sync_size()
             # force: before the first layout after the feed overflows, Textual has not enabled the
             # scrollbar yet and would ignore a plain scroll.
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        # Always repaint: at capacity the size and offset do not change, yet every line did.
         self.refresh()
 
-    # -- cursor --
+    def _reveal(self, index: int) -> None:
+        """Scroll so that all of line `index` is on screen (its top, when it is taller)."""
+        rows, height = self._sync_rows(), max(1, self._height)
+        # Lay out the screen above and below it first: their true heights decide where it lands.
+        self._measure(index, -1, height)
+        self._measure(index + 1, 1, height)
+        self._sync_size()
+        start, size = rows.start(index), rows.rows(index)
+        top = round(self.scroll_offset.y)
+        if start < top or size > height:
+            top = start
+        elif start + size > top + height:
+            top = start + size - height
+        self.scroll_to(y=top, animate=False, force=True, immediate=True)
 
     def _select(self, index: int | None) -> None:
-        self._selected = index
-        if index is not None:
-            height = max(1, self.scrollable_content_region.height)
-            top = round(self.scroll_offset.y)
-            if index < top:
-                self.scroll_to(y=index, animate=False, force=True)
-            elif index >= top + height:
-                self.scroll_to(y=index - height + 1, animate=False, force=True)
+        self.window.select(index)
+        selected = self.window.selected
+        if selected is not None:
+            self._reveal(selected)
         self.refresh()
-        self._update_subtitle()
-
-    def _move(self, delta: int) -> None:
-        if not self._visible:
-            return
-        last = len(self._visible) - 1
-        if self._selected is None:
-            self._select(last if delta < 0 else None)
-        else:
-            self._select(min(last, max(0, self._selected + delta)))
+        self._announce()
 
     def action_cursor_up(self) -> None:
-        self._move(-1)
+        self.window.move(-1)
+        self._select(self.window.selected)
 
     def action_cursor_down(self) -> None:
-        self._move(+1)
+        self.window.move(+1)
+        self._select(self.window.selected)
+
+    def _page(self, step: int) -> None:
+        """Move the cursor by a screen's worth of rows (at least one message)."""
+        window = self.window
+        if not window.line_count:
+            return
+        index = window.selected
+        if index is None:
+            if step > 0:
+                return
+            index = window.line_count - 1
+        self._sync_rows()
+        covered, target = 0, index
+        region = self.scrollable_content_region
+        page = max(1, region.height - 1)
+        while 0 <= target + step < window.line_count and covered < page:
+            target += step
+            covered += len(self._strips(target, region.width))
+        self._select(target)
 
     def action_page_up(self) -> None:
-        self._move(-max(1, self.scrollable_content_region.height - 1))
+        self._page(-1)
 
     def action_page_down(self) -> None:
-        self._move(max(1, self.scrollable_content_region.height - 1))
+        self._page(+1)
 
     def action_cursor_first(self) -> None:
-        if self._visible:
+        if self.window.line_count:
             self._select(0)
 
     def action_tail(self) -> None:
         """Leave selection and freeze, draw what waited, follow the newest line again."""
-        self._selected = None
-        self._frozen = False
-        if self._pending:
-            waiting = list(self._pending)
-            self._pending.clear()
-            self._append(waiting)
-        else:
-            self._follow()
-        self._update_subtitle()
+        self.window.tail()
+        self._follow()
+        self._announce()
 
     def action_toggle_fold(self) -> None:
-        selected = self.selected_event
         self.fold_activity = not self.fold_activity
-        self._rebuild_visible()
-        self._sync_size()
-        if selected is not None:
-            # Keep the cursor on the same message, or the nearest older line if it was folded away.
-            self._select(self._nearest_visible(selected))
-        self._follow()
-        self._update_subtitle()
 
-    def _nearest_visible(self, wanted: Event) -> int | None:
-        anchor: Event | None = None
-        found = False
-        for event in reversed(self._buffer):
-            found = found or event is wanted
-            if found and self._shows(event):
-                anchor = event
-                break
-        if anchor is None:
-            return 0 if self._visible else None
-        return next(i for i, event in enumerate(self._visible) if event is anchor)
+    def watch_fold_activity(self, folded: bool) -> None:
+        self.window.set_fold(folded)
+        selected = self.window.selected
+        if selected is not None:
+            self._reveal(selected)
+        self._follow()
+        self._announce()
+
+    def watch_tz(self) -> None:
+        self._cache.clear()
+        self.refresh()
 
     # -- mouse: a click selects, the wheel up freezes the view, back at the bottom it tails --
 
+    def line_at(self, y: int) -> int | None:
+        """The index of the line drawn on screen row `y` of the view, or None (no line there)."""
+        placed = self._screen_rows()
+        return placed[y][0] if 0 <= y < len(placed) else None
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 0 <= offset.y + self.scroll_offset.y < len(self._visible):
-            self._select(offset.y + self.scroll_offset.y)
+        index = None if offset is None else self.line_at(offset.y)
+        if index is not None:
+            self._select(index)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        if self._selected is None and self.max_scroll_y > 0:
-            self._frozen = True
-            self._update_subtitle()
+        if self.max_scroll_y > 0 and self.window.freeze():
+            self._announce()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if self._frozen and self._selected is None and round(new_value) >= self.max_scroll_y:
+        window, new = self.window, round(new_value)
+        if not window.paused:
+            # Scrolled up while tailing (the wheel, the scrollbar): stay where the moderator went.
+            # Textual clamping the offset to a shorter feed lands on the end, which is not this.
+            if new < round(old_value) and new < self.max_scroll_y and window.freeze():
+                self._announce()
+        elif window.frozen and window.selected is None and new >= self.max_scroll_y:
             self.call_later(self.action_tail)
 
     # -- drawing --
 
-    def _update_subtitle(self) -> None:
-        parts: list[str] = []
-        if self.paused:
-            waiting = len(self._pending)
-            if self.fold_activity:
-                waiting = sum(1 for event in self._pending if self._shows(event))
-            parts.append(f"paused · {waiting:,} new")
-            if self._pending_dropped:
-                parts.append(f"{self._pending_dropped:,} dropped")
-            parts.append("esc: follow")
-        else:
-            parts.append("live")
-        if self.fold_activity:
-            parts.append("activity folded (f)")
-        # Content, not str: a border title parses markup, and only plain text belongs here.
-        subtitle = Content(" · ".join(parts))
-        host = self._title_host
-        if subtitle != host.border_subtitle:
-            host.border_subtitle = subtitle
-
-    @property
-    def _title_host(self) -> Widget:
-        """Where the status line goes: the surrounding `FeedFrame`, else the view's own border."""
-        parent = self.parent
-        return parent if isinstance(parent, FeedFrame) else self
-
-    @property
-    def subtitle(self) -> str:
-        """The status line under the feed ("live", "paused · 12 new", ...)."""
-        return str(self._title_host.border_subtitle)
-
     def on_mount(self) -> None:
-        self._update_subtitle()
+        self._announce()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._line_styles = None
         self._cache.clear()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._sync_size()
-        if self._selected is not None:
-            self._select(self._selected)
+        """A new size: lay the screen out again around what the moderator was looking at (the
+        selected message, else the top line when frozen, else the newest)."""
+        window = self.window
+        anchor = window.selected
+        if anchor is None and window.frozen:
+            anchor = self._rows.locate(round(self.scroll_offset.y))[0] if len(self._rows) else None
+        self._sync_rows()
+        if anchor is not None and anchor < window.line_count:
+            self._reveal(anchor)
+            if window.selected is None:
+                self.scroll_to(y=self._rows.start(anchor), animate=False, force=True,
+                               immediate=True)  # fmt: skip
+            self.refresh()
         else:
             self._follow()
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # `rich_style` walks every ancestor and blends colours on each read: once per pass, not per
-        # line (it showed up in the flood profile).
-        self._line_styles = self._compute_line_styles()
+        # The rows on screen are laid out once per pass, not once per `render_line`.
+        self._screen = self._screen_strips()
         try:
             return super().render_lines(crop)
         finally:
-            self._line_styles = None
+            self._screen = None
+            if self._rows.total != self.virtual_size.height:
+                # Laying out the screen corrected some row counts: the scrollbar catches up.
+                self.call_after_refresh(self._settle_size)
 
-    def _compute_line_styles(self) -> tuple[Style, Style]:
-        base = self.rich_style
-        return base, base + self.get_component_rich_style("feed-view--cursor")
+    def _settle_size(self) -> None:
+        self._sync_rows()
+        self._sync_size()
+        if not self.window.paused:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    def _styles(self) -> tuple[Style, Style]:
+        """(base, cursor): kept until the styles change. `rich_style` walks every ancestor and
+        blends colours on each read (it showed up in the flood profile)."""
+        if self._line_styles is None:
+            base = self.rich_style
+            self._line_styles = (base, base + self.get_component_rich_style("feed-view--cursor"))
+        return self._line_styles
+
+    def _screen_strips(self) -> list[Strip]:
+        return [strip for _, strip in self._screen_rows()]
 
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        base, cursor = self._line_styles or self._compute_line_styles()
-        if not 0 <= index < len(self._visible):
-            return Strip.blank(width, base)
-        event = self._visible[index]
-        selected = index == self._selected
-        hidden = event.id in self.state.moderation.hidden
-        pinned = event.id in self.state.pins.pinned
-        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned)
-        strip = self._cache.get(key)
-        if strip is None:
-            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
-            style = cursor if selected else base
-            strip = Strip(line_segments(text, width, style, self.app.console), width)
-            self._cache[key] = strip
-        return strip
+        screen = self._screen if self._screen is not None else self._screen_strips()
+        if 0 <= y < len(screen):
+            return screen[y]
+        base, _ = self._styles()
+        return Strip.blank(self.scrollable_content_region.width, base)
+
+
+class FeedFrame(Vertical):
+    """The border, title and status line around the feed.
+
+    A widget's border is drawn by Textual line by line whenever the widget repaints, and under a
+    flood the feed repaints every frame: drawn by this container, which does not repaint with it,
+    the border costs nothing per frame. The status line comes up from the feed as a message.
+    """
+
+    DEFAULT_CSS = """
+    FeedFrame {
+        height: 1fr;
+    }
+    """
+
+    def on_feed_view_status_changed(self, message: FeedView.StatusChanged) -> None:
+        message.stop()
+        # Content, not str: a border title parses markup, and only plain text belongs here.
+        subtitle = Content(message.status.subtitle)
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle

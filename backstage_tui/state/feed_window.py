@@ -1,0 +1,245 @@
+"""`FeedWindow`: the feed as the screen shows it, without the screen.
+
+The UI subscription hands the view one batch of events a frame; `FeedWindow` decides what becomes a
+line and what the moderator sees:
+
+- a bounded buffer of the newest lines (`capacity`), and `lines`: the buffer without the activity
+  lines (gifts, likes, follows, shares, joins) while those are folded away;
+- a cursor (`selected`, an index into `lines`) that freezes the view, as does scrolling up
+  (`freeze`); while frozen, new lines wait in a bounded pending queue, and what falls out of it is
+  counted as dropped; `tail` puts what waited into the buffer and follows the newest line again;
+- counters that account for every event handed to it:
+  ``shown + skipped + pending_count == handed + bus_skipped``, where `handed` is every event passed
+  to `add_batch` and `bus_skipped` the UI subscription's own running count of what it dropped. So
+  once the view is tailing and drained, ``shown + skipped`` equals the bus's ``published``.
+
+A view keeps its own per-line data (rows, caches) in step with `lines` from two numbers: `removed`
+(lines dropped from the front since the last rebuild) and `generation` (bumped when `lines` is
+rebuilt: a fold, or a batch bigger than the buffer). Appends add at the end.
+
+Nothing here knows about rows, widths or styles: that is the view's business.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from ..events import Event
+from .feed import FEED_CAPACITY, feed_kind, shows_in_feed
+
+
+class FeedWindow:
+    """The feed's buffer, fold, cursor, pending queue and counters.
+
+    Args:
+        capacity: Lines kept in the buffer, and in the pending queue while frozen.
+        fold_activity: Start with activity lines folded away.
+    """
+
+    def __init__(self, capacity: int = FEED_CAPACITY, *, fold_activity: bool = False) -> None:
+        if capacity < 1:
+            raise ValueError("the feed must keep at least one line")
+        self.capacity = capacity
+        self.shown = 0
+        """Events that reached the view: lines that entered the buffer, plus non-line events
+        (viewer counts, actions) whose effect the view draws from the state."""
+        self.generation = 0
+        """Bumped whenever `lines` is rebuilt rather than appended to or cut at the front."""
+        self.removed = 0
+        """Lines dropped from the front of `lines` since the last rebuild."""
+        self._fold = fold_activity
+        self._bus_skipped = 0
+        self._pending_dropped = 0
+        self._buffer: deque[Event] = deque()
+        self._lines: list[Event] = []
+        self._pending: deque[Event] = deque()
+        self._pending_activity = 0
+        """Activity lines in `_pending` (what `waiting` leaves out while they are folded)."""
+        self._selected: int | None = None
+        self._frozen = False
+
+    # -- what the view reads --
+
+    @property
+    def lines(self) -> Sequence[Event]:
+        """The lines on view, oldest first (read-only: change them through the methods)."""
+        return self._lines
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def fold_activity(self) -> bool:
+        """Whether activity lines are folded away (`set_fold` changes it)."""
+        return self._fold
+
+    @property
+    def selected(self) -> int | None:
+        """The index in `lines` of the selected message, or None."""
+        return self._selected
+
+    @property
+    def selected_event(self) -> Event | None:
+        return None if self._selected is None else self._lines[self._selected]
+
+    @property
+    def frozen(self) -> bool:
+        """Scrolled away from the newest line with nothing selected."""
+        return self._frozen
+
+    @property
+    def paused(self) -> bool:
+        """New lines wait instead of entering the view (a selection, or scrolled up)."""
+        return self._selected is not None or self._frozen
+
+    @property
+    def pending_count(self) -> int:
+        """Events waiting while paused (folded activity included)."""
+        return len(self._pending)
+
+    @property
+    def waiting(self) -> int:
+        """The lines that will appear when the view follows again (folded ones left out)."""
+        if not self._fold:
+            return len(self._pending)
+        return len(self._pending) - self._pending_activity
+
+    @property
+    def bus_skipped(self) -> int:
+        """The UI subscription's running count of the events it dropped."""
+        return self._bus_skipped
+
+    @property
+    def pending_dropped(self) -> int:
+        """Events pushed out of the full pending queue while paused."""
+        return self._pending_dropped
+
+    @property
+    def skipped(self) -> int:
+        """Events never drawn: dropped by the bus subscription or pushed out of the pending queue."""
+        return self._bus_skipped + self._pending_dropped
+
+    def shows(self, event: Event) -> bool:
+        """Whether a buffered `event` is a line on view (not folded away)."""
+        return not (self._fold and feed_kind(event) == "activity")
+
+    # -- feeding --
+
+    def add_batch(self, batch: Sequence[Event], bus_skipped: int = 0) -> None:
+        """Take one frame's events. `bus_skipped` is the subscription's running skip count."""
+        self._bus_skipped = max(self._bus_skipped, bus_skipped)
+        lines = [event for event in batch if shows_in_feed(event)]
+        self.shown += len(batch) - len(lines)
+        if not lines:
+            return
+        if self.paused:
+            pending = self._pending
+            pending.extend(lines)
+            activity = sum(1 for event in lines if feed_kind(event) == "activity")
+            for _ in range(len(pending) - self.capacity):
+                activity -= feed_kind(pending.popleft()) == "activity"
+                self._pending_dropped += 1
+            self._pending_activity += activity
+        else:
+            self._append(lines)
+
+    def _append(self, lines: list[Event]) -> None:
+        self.shown += len(lines)
+        buffer = self._buffer
+        if len(lines) >= self.capacity:
+            self._buffer = deque(lines[-self.capacity :])
+            self._rebuild()
+            return
+        buffer.extend(lines)
+        if not self._fold:
+            # Nothing folded: the lines are the buffer. No per-line test (a flood brings hundreds
+            # of lines a frame).
+            self._lines.extend(lines)
+            excess = len(buffer) - self.capacity
+            if excess > 0:
+                for _ in range(excess):
+                    buffer.popleft()
+                del self._lines[:excess]
+                self.removed += excess
+            return
+        shows = self.shows
+        self._lines.extend(event for event in lines if shows(event))
+        # `lines` is the in-order subsequence of the buffer, so the evicted lines on view are
+        # exactly its first `evicted` entries.
+        evicted = 0
+        for _ in range(len(buffer) - self.capacity):
+            evicted += shows(buffer.popleft())
+        if evicted:
+            del self._lines[:evicted]
+            self.removed += evicted
+
+    def _rebuild(self) -> None:
+        shows = self.shows
+        self._lines = [event for event in self._buffer if shows(event)]
+        self.removed = 0
+        self.generation += 1
+
+    # -- the cursor --
+
+    def select(self, index: int | None) -> None:
+        """Select `lines[index]` (clamped to the lines there are), or nothing."""
+        if index is not None and self._lines:
+            index = min(len(self._lines) - 1, max(0, index))
+        self._selected = index if self._lines else None
+
+    def move(self, delta: int) -> None:
+        """Move the cursor by `delta` lines. With nothing selected, a move up selects the newest
+        line and a move down does nothing."""
+        if not self._lines:
+            return
+        if self._selected is None:
+            if delta < 0:
+                self._selected = len(self._lines) - 1
+        else:
+            self.select(self._selected + delta)
+
+    def freeze(self) -> bool:
+        """Stop following the newest line with nothing selected (the wheel scrolled up); True if
+        that changed anything."""
+        if self._frozen or self._selected is not None:
+            return False
+        self._frozen = True
+        return True
+
+    def tail(self) -> None:
+        """Leave the selection and the freeze, take what waited, follow the newest line again."""
+        self._selected = None
+        self._frozen = False
+        if self._pending:
+            waiting = list(self._pending)
+            self._pending.clear()
+            self._pending_activity = 0
+            self._append(waiting)
+
+    # -- folding --
+
+    def set_fold(self, folded: bool) -> None:
+        """Fold activity lines away (or show them again), keeping the cursor on the same message
+        or, when that one was folded away, on the nearest older line on view."""
+        if folded == self._fold:
+            return
+        selected = self.selected_event
+        self._fold = folded
+        self._rebuild()
+        if selected is not None:
+            self._selected = self._nearest_on_view(selected)
+
+    def _nearest_on_view(self, wanted: Event) -> int | None:
+        anchor: Event | None = None
+        found = False
+        for event in reversed(self._buffer):
+            found = found or event is wanted
+            if found and self.shows(event):
+                anchor = event
+                break
+        if anchor is None:
+            # Nothing older is on view: the oldest line there is, if any.
+            return 0 if self._lines else None
+        return next(i for i, event in enumerate(self._lines) if event is anchor)
