@@ -234,8 +234,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if source.records:
             sessions_dir = sessions_dir or default_sessions_dir()
             _check_sessions_dir(sessions_dir)
+        from .automod.engine import AutomodEngine
+
         runtime = SessionRuntime(
-            source, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
+            source,
+            sessions_dir=sessions_dir,
+            feed_capacity=settings.feed.capacity,
+            automod=AutomodEngine(settings.automod),
         )
     except UsageError as exc:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)

@@ -15,6 +15,9 @@ or the file named by ``BACKSTAGE_CONFIG``::
     [display]
     emoji = "auto"
 
+    [automod.terms.spam]
+    terms = ["free coins", "*promo*"]
+
 Environment variables override the file, with ``__`` between nested names:
 ``BACKSTAGE_FEED__CAPACITY=8000``, ``BACKSTAGE_SESSIONS_DIR=/tmp/logs``.
 
@@ -34,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import APP_NAME
+from .automod.settings import AutomodSettings
 from .safetext import display
 from .state.feed import FEED_CAPACITY
 
@@ -78,6 +82,9 @@ class Settings(BaseSettings):
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""
+
+    automod: AutomodSettings = AutomodSettings()
+    """Auto-moderation rules (docs/moderation.md)."""
 
     keys: dict[str, str] = {}
     """Your own keys, by binding id, e.g. ``"app.hide" = "x"`` or ``"feed.prev" = "k,up,w"``. The
@@ -132,6 +139,8 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
     data = _read_file(path, explicit, file_problems)
     env_problems: list[str] = []
     settings = _validate(data, path, file_problems, env_problems)
+    # A rule that cannot be used is off; the others run (`AutomodSettings.problems`).
+    file_problems.extend(settings.automod.problems)
     parts: list[str] = []
     if file_problems:
         parts.append(f"config {path}: " + "; ".join(file_problems))

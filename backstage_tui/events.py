@@ -180,8 +180,53 @@ class Unhide(_Action):
     target: str
 
 
+# --- auto-moderation ------------------------------------------------------------------------
+
+Outcome = Literal["hide", "hold", "flag"]
+"""What a rule does to a message: ``hide`` it, ``hold`` it for review (it waits in the review
+queue, out of the feed, until a moderator approves or denies it), or ``flag`` it (marked, shown)."""
+
+
+class AutomodDecision(_Event):
+    """An auto-moderation rule judged the message `target`: recorded before the message itself, so
+    a replay reads the decision and never judges again (whatever the rules are by then).
+
+    Self-contained: it carries the message's author and text, so the review queue holds the
+    message after it left the feed's buffer.
+    """
+
+    type: Literal["automod"] = "automod"
+    rule: str
+    """The rule that decided, as the config names it (``terms.slurs``, ``links``, ``waves``...)."""
+    outcome: Outcome
+    target: str
+    """Id of the judged message."""
+    user: User
+    text: str = ""
+    detail: str = ""
+    """What the rule found (a term, a link, a count), raw: sanitise before display."""
+    also: tuple[str, ...] = ()
+    """Other rules the message broke, whose outcome the deciding rule's outweighs."""
+
+
+class Approve(_Action):
+    """A moderator let a held message into the feed, in its place."""
+
+    type: Literal["approve"] = "approve"
+    target: str
+
+
+class Deny(_Action):
+    """A moderator turned a held message down: it stays out of the feed, and counts against its
+    author (the escalation ladder)."""
+
+    type: Literal["deny"] = "deny"
+    target: str
+    user: User
+
+
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
-ActionEvent = Pin | Unpin | Hide | Unhide
+ActionEvent = Pin | Unpin | Hide | Unhide | Approve | Deny
 Event = Annotated[
     Comment
     | Question
@@ -197,7 +242,10 @@ Event = Annotated[
     | Pin
     | Unpin
     | Hide
-    | Unhide,
+    | Unhide
+    | AutomodDecision
+    | Approve
+    | Deny,
     Field(discriminator="type"),
 ]
 
@@ -209,6 +257,8 @@ def _type_tags(union: Any) -> tuple[str, ...]:
 
 EVENT_TYPES: tuple[str, ...] = _type_tags(get_args(Event)[0])
 ACTION_TYPES = frozenset(_type_tags(ActionEvent))
+AUTOMOD_TYPES = frozenset({"automod", "approve", "deny"})
+"""What the automod reducer folds: the rules' decisions and the moderators' reviews."""
 
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 

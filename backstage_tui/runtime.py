@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from . import __version__
+from .automod.engine import JUDGED_TYPES, AutomodEngine
 from .bus import BusClosed, EventBus, Subscription, consume
-from .events import ActionEvent, Connection, Event, Malformed
+from .events import ACTION_TYPES, ActionEvent, Connection, Event, Malformed
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
 from .sources.base import Source
@@ -85,11 +86,17 @@ class SessionRuntime:
         sessions_dir: Path | None = None,
         record: bool | None = None,
         feed_capacity: int = FEED_CAPACITY,
+        automod: AutomodEngine | None = None,
     ) -> None:
+        """`automod` judges the live messages; a source that replays a recorded session is never
+        judged again (its recorded decisions replay instead), so it is left out there."""
         self.source = source
         self.bus = EventBus()
         self.state = ConsoleState.with_capacity(feed_capacity)
         self.record = source.records if record is None else record
+        self.automod = (
+            automod if automod is not None and automod.active and source.records else None
+        )
         self.sessions_dir = sessions_dir
         self.log_path: Path | None = None
         self.recorder: SessionRecorder | None = None
@@ -132,10 +139,16 @@ class SessionRuntime:
         self._pump_task = asyncio.create_task(self._pump(), name="source")
 
     async def _pump(self) -> None:
+        automod = self.automod
         try:
             async for event in self.source.events():
                 if not isinstance(event, EVENT_CLASSES):
                     event = _not_an_event(self.source.name, event)
+                if automod is not None and event.type in JUDGED_TYPES:
+                    # Published before the message: the state knows a message is held or hidden
+                    # before anyone can draw it.
+                    for decided in automod.judge(event):
+                        await self._publish_decided(decided)
                 await self.bus.publish(event)
         except asyncio.CancelledError:
             raise
@@ -185,7 +198,19 @@ class SessionRuntime:
                 await self.bus.publish(
                     Malformed(raw=action.type, error=f"forwarding failed: {_one_line(exc)}")
                 )
+        if self.automod is not None:
+            # A denial is an offence: the escalation ladder may act on the user.
+            for follow_up in self.automod.reviewed(stamped):
+                await self.act(follow_up)  # type: ignore[arg-type]
         return stamped
+
+    async def _publish_decided(self, event: Event) -> None:
+        """A rule's decision is recorded as it is; its actions go through `act` like a
+        moderator's, so their effects are the same."""
+        if event.type in ACTION_TYPES:
+            await self.act(event)  # type: ignore[arg-type]
+        else:
+            await self.bus.publish(event)
 
     async def wait_source_done(self) -> None:
         if self._pump_task is not None:

@@ -42,6 +42,10 @@ def test_every_type_round_trips_through_json() -> None:
         "unpin": {"target": "x"},
         "hide": {"target": "x"},
         "unhide": {"target": "x"},
+        "automod": {"rule": "terms.slurs", "outcome": "hold", "target": "x", "user": user,
+                    "text": "b4n", "detail": "ban", "also": ["caps"]},
+        "approve": {"target": "x"},
+        "deny": {"target": "x", "user": user},
     }  # fmt: skip
     assert set(samples) == set(EVENT_TYPES)
     for kind, fields in samples.items():

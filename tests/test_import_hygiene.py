@@ -20,6 +20,8 @@ CORE = [
     "backstage_tui.safetext",
     "backstage_tui.width_table",
     "backstage_tui.terminal_probe",
+    "backstage_tui.matching",
+    "backstage_tui.automod.engine",
     "backstage_tui.state",
     "backstage_tui.session",
     "backstage_tui.runtime",

@@ -1,5 +1,6 @@
 """Pure reducers over events. `ConsoleState` is the whole console's state."""
 
+from .automod import AutomodState, HeldMessage
 from .console import ConsoleState
 from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
 from .feed_window import FeedWindow
@@ -8,10 +9,12 @@ from .pins import PinsState
 from .stats import StatsState
 
 __all__ = [
+    "AutomodState",
     "FEED_CAPACITY",
     "ConsoleState",
     "FeedState",
     "FeedWindow",
+    "HeldMessage",
     "ModerationState",
     "PinsState",
     "StatsState",
