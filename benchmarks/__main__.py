@@ -69,9 +69,12 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("show_events", "  events in the log", "{:,.0f}"),
     ("version_s", "version_s", "{:.3f}"),
     ("first_frame_s", "first_frame_s", "{:.3f}"),
+    ("automod_us_per_comment", "automod_us_per_comment (default rules + 200 terms)", "{:.2f}"),
+    ("automod_terms_in_loop_us", "  anchor: the 200 terms in a plain `in` loop", "{:.2f}"),
+    ("automod_decided_share", "  share of the demo's messages judged", "{:.3f}"),
 )
 
-MEASUREMENTS = ("startup", "recorder", "show", "rss", "flood", "baseline", "pty")
+MEASUREMENTS = ("startup", "recorder", "show", "rss", "flood", "baseline", "pty", "automod")
 
 
 def child(argv: Sequence[str]) -> int:
@@ -108,6 +111,10 @@ def child(argv: Sequence[str]) -> int:
         from . import startup
 
         result = startup.measure(int(args[0]), int(args[1]))
+    elif name == "automod":
+        from . import automod_cost
+
+        result = automod_cost.run(int(args[0]))
     elif name == "make-log":
         from . import makelog
 
@@ -181,6 +188,7 @@ def run_suite(
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
+        measure("automod", [sizes.automod_events])
     result["meta"] = {
         "mode": sizes.mode,
         "sizes": sizes.describe(),

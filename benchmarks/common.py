@@ -56,14 +56,16 @@ class Sizes:
     pty_s: float
     version_runs: int
     first_frame_runs: int
+    automod_events: int
 
     def describe(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "mode"}
 
 
-FULL = Sizes("full", 20.0, 2.0, 50_000, 1_000_000, 1_000_000, 1_000_000, 10.0, 10.0, 10, 5)
-QUICK = Sizes("quick", 5.0, 1.0, 50_000, 100_000, 200_000, 100_000, 3.0, 4.0, 5, 3)
-SMOKE = Sizes("smoke", 0.4, 0.3, 500, 3_000, 3_000, 2_000, 0.3, 0.5, 1, 1)
+FULL = Sizes("full", 20.0, 2.0, 50_000, 1_000_000, 1_000_000, 1_000_000, 10.0, 10.0, 10, 5,
+             200_000)  # fmt: skip
+QUICK = Sizes("quick", 5.0, 1.0, 50_000, 100_000, 200_000, 100_000, 3.0, 4.0, 5, 3, 50_000)
+SMOKE = Sizes("smoke", 0.4, 0.3, 500, 3_000, 3_000, 2_000, 0.3, 0.5, 1, 1, 2_000)
 SIZES = {s.mode: s for s in (FULL, QUICK, SMOKE)}
 
 

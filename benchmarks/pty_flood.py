@@ -28,16 +28,24 @@ from pathlib import Path
 
 import orjson
 
-from backstage_tui.events import event_to_json
+from backstage_tui.automod.engine import BY
+from backstage_tui.config import CONFIG_ENV
+from backstage_tui.events import Event, event_to_json
 from backstage_tui.session import SessionReader
 
 from . import experiments
+from .automod_cost import rules_config
 from .common import TARGET_RATE, TICK_S, Metrics, backstage_command, demo_events, kept_up
 from .probe import summary
 from .startup import FRAME_MARKS
 from .terminal import Terminal
 
 MARKER = re.compile(rb"~(\d{7})~")
+
+
+def _by_rules(event: Event) -> bool:
+    """A decision of the auto-moderation rules, or an action they took."""
+    return event.type == "automod" or getattr(event, "by", "") == BY
 
 
 def event_lines(count: int) -> list[bytes]:
@@ -59,6 +67,8 @@ def measure(seconds: float, warmup_s: float = 1.0, rate: float = TARGET_RATE) ->
     seen_at = [0.0] * (total + 1)
     with tempfile.TemporaryDirectory(prefix="bench-pty-") as tmp:
         argv = ["--source", "jsonl", "--option", "path=-", "--sessions-dir", tmp]
+        # The auto-moderation rules on: the defaults plus the benchmark's 200 blocked terms.
+        os.environ[CONFIG_ENV] = str(rules_config(Path(tmp)))
         command = backstage_command()
         if os.environ.get(experiments.ENV):
             # An experiment: the same command, with the variant applied first.
@@ -128,7 +138,12 @@ def measure(seconds: float, warmup_s: float = 1.0, rate: float = TARGET_RATE) ->
             term.keys("y")
             code = term.wait(30.0)
         logs = sorted(Path(tmp).glob("*.jsonl"))
-        logged = sum(len(b) for b in SessionReader(logs[0]).batches()) if logs else 0
+        # The lines sent, not what the rules added (their decisions and actions).
+        logged = (
+            sum(1 for b in SessionReader(logs[0]).batches() for e in b if not _by_rules(e))
+            if logs
+            else 0
+        )
     assert window_start is not None
     span = window_end[0] - window_start[0]
     first = window_start[1] + 1

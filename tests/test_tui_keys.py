@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from backstage_tui.config import load_settings
 from backstage_tui.runtime import SessionRuntime
+from backstage_tui.state import ConsoleState
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
@@ -34,17 +35,19 @@ from backstage_tui.tui.keys import (
     console_bindings,
     console_declarations,
 )
+from backstage_tui.tui.review_screen import ReviewScreen
 from tests.helpers import FakeSource, comment, settled, wait_for, whole_screen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SIZE = (200, 50)
 NARROW = (80, 24)
 """A terminal too narrow for the side panes at once, where the side-pane key is offered."""
-SPARE_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
+SPARE_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOSTVWXYZ"
 """New keys for the remap: whichever of these no binding uses by default."""
 SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     HelpScreen: lambda: HelpScreen([]),
     ConfirmScreen: lambda: ConfirmScreen("Sure?"),
+    ReviewScreen: lambda: ReviewScreen(ConsoleState()),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""
 

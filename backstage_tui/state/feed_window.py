@@ -25,8 +25,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from ..events import Event
+from ..events import AutomodDecision, Event
 from .feed import FEED_CAPACITY, feed_kind, shows_in_feed
+
+AHEAD_LIMIT = 4096
+"""Rule decisions the window remembers for lines the state may not have folded yet."""
 
 
 class FeedWindow:
@@ -58,6 +61,8 @@ class FeedWindow:
         """Activity lines in `_pending` (what `waiting` leaves out while they are folded)."""
         self._selected: int | None = None
         self._frozen = False
+        self._ahead: dict[str, str] = {}
+        """Message id -> ``hide`` or ``hold``, from the rules' decisions seen in the batches."""
 
     # -- what the view reads --
 
@@ -121,6 +126,11 @@ class FeedWindow:
         """Events never drawn: dropped by the bus subscription or pushed out of the pending queue."""
         return self._bus_skipped + self._pending_dropped
 
+    def suppressed_ahead(self, event_id: str) -> str | None:
+        """``hide`` or ``hold`` when a rule's decision on `event_id` came through the batches (it
+        precedes its message), for the view to use until the state has folded that line."""
+        return self._ahead.get(event_id)
+
     def shows(self, event: Event) -> bool:
         """Whether a buffered `event` is a line on view (not folded away)."""
         return not (self._fold and feed_kind(event) == "activity")
@@ -130,6 +140,12 @@ class FeedWindow:
     def add_batch(self, batch: Sequence[Event], bus_skipped: int = 0) -> None:
         """Take one frame's events. `bus_skipped` is the subscription's running skip count."""
         self._bus_skipped = max(self._bus_skipped, bus_skipped)
+        for decision in [event for event in batch if event.type == "automod"]:
+            assert isinstance(decision, AutomodDecision)
+            if decision.outcome != "flag":
+                self._ahead[decision.target] = decision.outcome
+                if len(self._ahead) > AHEAD_LIMIT:
+                    del self._ahead[next(iter(self._ahead))]
         lines = [event for event in batch if shows_in_feed(event)]
         self.shown += len(batch) - len(lines)
         if not lines:

@@ -12,9 +12,20 @@ from typing import Protocol
 from textual.notifications import SeverityLevel
 
 from ..bus import BusClosed
-from ..events import ActionEvent, Comment, Event, Hide, Pin, Question, Unhide, Unpin
+from ..events import (
+    ActionEvent,
+    Approve,
+    Comment,
+    Deny,
+    Event,
+    Hide,
+    Pin,
+    Question,
+    Unhide,
+    Unpin,
+)
 from ..runtime import SessionRuntime
-from ..state import feed_kind
+from ..state import HeldMessage, feed_kind
 from .feed_view import FeedView
 from .keys import with_keys
 
@@ -60,6 +71,8 @@ class FeedActions:
             self.say("only comments and questions can be pinned", "warning")
         elif event.id in self.runtime.state.pins.pinned:
             self.say(self._keys("already pinned", "app.unpin", "unpins"))
+        elif self.runtime.state.automod.is_held(event.id):
+            self.say(self._keys("held for review: approve it first", "app.approve"), "warning")
         else:
             await self._act(Pin(target=event.id), "📌 pinned")
 
@@ -94,3 +107,25 @@ class FeedActions:
             self.say("this message is not hidden", "warning")
         else:
             await self._act(Unhide(target=event.id), "shown again")
+
+    # -- the review queue --
+
+    def held(self, target: str | None) -> HeldMessage | None:
+        """The held message with the id `target`, or None (with a word on what to do)."""
+        if target is None:
+            self.say(self._keys("nothing is held for review here", "app.review", "lists them"))
+            return None
+        held = self.runtime.state.automod.held.get(target)
+        if held is None:
+            self.say(self._keys("this message is not held for review", "app.review", "lists them"))
+        return held
+
+    async def approve(self, held: HeldMessage | None) -> None:
+        if held is not None:
+            await self._act(Approve(target=held.target), "approved: shown in the feed")
+
+    async def deny(self, held: HeldMessage | None) -> None:
+        if held is not None:
+            await self._act(
+                Deny(target=held.target, user=held.user), "denied: kept out of the feed"
+            )

@@ -33,8 +33,9 @@ from .confirm import ConfirmScreen
 from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
-from .keys import unknown_ids_warning
+from .keys import key_hint, unknown_ids_warning
 from .panes import PinnedPane, PollPane, StatusPane
+from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
 
@@ -58,6 +59,14 @@ class BackstageApp(App[None]):
                 tooltip="Hide the selected message on this console"),
         Binding("u", "unhide", "Unhide", show=False, id="app.unhide",
                 tooltip="Show the selected hidden message again"),
+        Binding("R", "review", "Review", show=False, id="app.review",
+                tooltip="Open or close the review queue: the messages the rules held"),
+        Binding("a", "approve", "Approve", show=False, id="app.approve",
+                tooltip="Approve the held message (selected in the feed or the review queue): "
+                        "it enters the feed in its place"),
+        Binding("x", "deny", "Deny", show=False, id="app.deny",
+                tooltip="Deny the held message: it stays out of the feed and counts against "
+                        "its author"),
         Binding("v", "side_next", "Panes", id="app.side_next",
                 tooltip="A narrow terminal shows one side pane: show the next (Pinned, Poll, Status)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
@@ -165,13 +174,17 @@ class BackstageApp(App[None]):
             status.log_notice,
             len(status.source_problems),
             self.feed.skipped > 0,
+            self.runtime.state.automod.held_count,
         )
         now = monotonic()
         if alarm == self._status_alarm and now < self._status_due:
             return
         self._status_alarm = alarm
         self._status_due = now + STATUS_INTERVAL_S
-        self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped)
+        held = self.runtime.state.automod.held_count
+        review_key = (key_hint(self.screen, "app.review") or "") if held else ""
+        self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped,
+                                 held=held, review_key=review_key)  # fmt: skip
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than after Textual's idle relay, which under a
@@ -232,6 +245,28 @@ class BackstageApp(App[None]):
 
     async def action_unhide(self) -> None:
         await self.actions.unhide()
+
+    def _review_target(self) -> str | None:
+        """The id approve and deny act on: the review queue's highlighted message while the queue
+        is open, else the feed's selected message."""
+        screen = self.screen
+        if isinstance(screen, ReviewScreen):
+            held = screen.selected
+            return None if held is None else held.target
+        event = self.feed.selected_event
+        return None if event is None else event.id
+
+    async def action_approve(self) -> None:
+        await self.actions.approve(self.actions.held(self._review_target()))
+
+    async def action_deny(self) -> None:
+        await self.actions.deny(self.actions.held(self._review_target()))
+
+    def action_review(self) -> None:
+        if isinstance(self.screen, ReviewScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(ReviewScreen(self.runtime.state))
 
     def action_help(self) -> None:
         """The keys of the screen `?` was pressed on, as they are now (after the keymap)."""

@@ -80,6 +80,9 @@ KIND_ICONS: dict[str, tuple[str, Style, str]] = {
 }
 PIN_MARK = "📌"
 HIDDEN_MARK = "⊘ hidden by moderator"
+HELD_MARK = "⏸ held for review"
+FLAG_MARK = "⚑"
+FLAG_STYLE = Style(color="yellow", bold=True)
 BAD_CONNECTION = frozenset({"disconnected", "ended", "reconnecting"})
 
 # Name colours: picked from the user id so one viewer keeps one colour for the whole session.
@@ -94,6 +97,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("?", "question (Q&A)"),
     (PIN_MARK, "pinned"),
     ("⊘", "hidden by a moderator (text kept in the log)"),
+    (HELD_MARK[0], "held for review by an auto-moderation rule: out of the feed until approved"),
+    (FLAG_MARK, "flagged by an auto-moderation rule"),
     *((icon, meaning) for icon, _, meaning in KIND_ICONS.values()),
 )
 
@@ -191,8 +196,17 @@ def _append_user(text: LineBuilder, user: User) -> None:
     text.append(user_label(user), _name_style(user))
 
 
-def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -> FeedText:
-    """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background)."""
+def event_line(
+    event: Event,
+    *,
+    hidden: bool,
+    pinned: bool,
+    tz: tzinfo | None,
+    held: bool = False,
+    flagged: bool = False,
+) -> FeedText:
+    """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background).
+    A `held` message shows only its author and a placeholder until it is approved."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
     text.append(" ")
@@ -202,7 +216,7 @@ def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -
     text.append(" ")
     text.mark_lead()
     if isinstance(event, Comment | Question):
-        _chat(text, event, hidden=hidden, pinned=pinned)
+        _chat(text, event, hidden=hidden, pinned=pinned, held=held, flagged=flagged)
     elif isinstance(event, Gift | Like | Follow | Share | Join):
         _activity(text, event, hidden=hidden)
     else:
@@ -210,18 +224,29 @@ def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -
     return text.text()
 
 
-def _chat(text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned: bool) -> None:
+def _chat(
+    text: LineBuilder,
+    event: Comment | Question,
+    *,
+    hidden: bool,
+    pinned: bool,
+    held: bool = False,
+    flagged: bool = False,
+) -> None:
     if isinstance(event, Question):
         text.append("?", QUESTION_BADGE)
         text.append(" ")
     if pinned:
         text.append(PIN_MARK)
         text.append(" ")
+    if flagged and not (hidden or held):
+        text.append(FLAG_MARK, FLAG_STYLE)
+        text.append(" ")
     _append_user(text, event.user)
-    if hidden:
+    if hidden or held:
         text.append("  ")
         text.mark_body()
-        text.append(HIDDEN_MARK, HIDDEN_STYLE)
+        text.append(HIDDEN_MARK if hidden else HELD_MARK, HIDDEN_STYLE)
         return
     text.append(": ", DIM)
     text.mark_body()

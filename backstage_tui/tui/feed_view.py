@@ -44,8 +44,9 @@ from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
 
-StripKey = tuple[str, int, int, bool, bool, bool]
-"""(event id, seq, width, selected, hidden, pinned): what a message's rows depend on."""
+StripKey = tuple[str, int, int, bool, bool, bool, bool, bool]
+"""(event id, seq, width, selected, hidden, pinned, held, flagged): what a message's rows depend
+on."""
 STRIP_CACHE = 1024
 """Messages whose rows are kept: a few screens' worth, at every width recently used."""
 
@@ -246,14 +247,16 @@ class FeedView(ScrollView, can_focus=True):
         """The rows of line `index` at `width` (cached), noted in the row index."""
         event = self.window.lines[index]
         selected = index == self.window.selected
-        hidden = event.id in self.state.moderation.hidden
+        hidden, held = self._suppressed(event)
         pinned = event.id in self.state.pins.pinned
-        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned)
+        flagged = event.id in self.state.automod.flagged
+        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, held, flagged)
         strips = self._cache.get(key)
         if strips is None:
             base, cursor = self._styles()
             style = cursor if selected else base
-            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
+            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, held=held,
+                              flagged=flagged)  # fmt: skip
             console = self.app.console
             rows = wrap_line(text, width, text.body_start, text.lead_start)
             strips = [Strip(line_segments(row, width, style, console), width) for row in rows]
@@ -264,6 +267,18 @@ class FeedView(ScrollView, can_focus=True):
             self._cache[key] = strips
         self._rows.set(index, len(strips))
         return strips
+
+    def _suppressed(self, event: Event) -> tuple[bool, bool]:
+        """(hidden, held) for a line. The state knows once it has folded the line; a line the
+        state has not reached yet is judged by the rules' decisions the window saw before it (they
+        are published first), so a held message is never drawn, not even for a frame."""
+        state = self.state
+        hidden = state.hidden_from_feed(event.id)
+        held = state.automod.is_held(event.id)
+        if event.seq > state.last_seq and not (hidden or held):
+            ahead = self.window.suppressed_ahead(event.id)
+            hidden, held = ahead == "hide", ahead == "hold"
+        return hidden, held
 
     def _measure(self, first: int, step: int, rows: int) -> int:
         """Lay out lines from `first` on (`step` -1: towards older ones) until `rows` rows are

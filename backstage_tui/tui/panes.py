@@ -126,9 +126,16 @@ class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
     def refresh_from(
-        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
+        self,
+        status: RuntimeStatus,
+        stats: StatsState,
+        *,
+        view_skipped: int = 0,
+        held: int = 0,
+        review_key: str = "",
     ) -> None:
-        self.show(status_text(status, stats, view_skipped=view_skipped))
+        self.show(status_text(status, stats, view_skipped=view_skipped, held=held,
+                              review_key=review_key))  # fmt: skip
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -150,9 +157,17 @@ def _connection(status: RuntimeStatus) -> Text:
     return Text(f"● {status.link}", style)
 
 
-def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
+def status_text(
+    status: RuntimeStatus,
+    stats: StatsState,
+    *,
+    view_skipped: int = 0,
+    held: int = 0,
+    review_key: str = "",
+) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
-    a path or an option value can contain anything, including ``[``."""
+    a path or an option value can contain anything, including ``[``. `held`: messages waiting in
+    the review queue (a row only while there are some), `review_key` the key that opens it."""
     text = Text()
     _row(text, "Source", display(status.source, 80))
     _row(text, "Link", _connection(status))
@@ -165,6 +180,8 @@ def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int =
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    if held:
+        _row(text, "Review", f"{held:,} held" + (f" ({review_key})" if review_key else ""), WARN)
     if not status.recording:
         replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)

@@ -1,0 +1,119 @@
+"""The review queue on screen: a held message is never drawn until approved, `a` lets it in where
+it was, `x` keeps it out, from the feed or from the queue (`R`); the count shows in Status."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from backstage_tui.automod.engine import AutomodEngine
+from backstage_tui.automod.settings import AutomodSettings
+from backstage_tui.events import AutomodDecision, Event
+from backstage_tui.runtime import SessionRuntime
+from backstage_tui.session import SessionReader
+from backstage_tui.state import FeedWindow
+from backstage_tui.tui.app import BackstageApp
+from backstage_tui.tui.review_screen import ReviewScreen
+from tests.helpers import FakeSource, comment, screen_text, settled, user, wait_for, whole_screen
+
+SIZE = (110, 32)
+RULES: dict[str, Any] = {
+    "terms": {"slurs": {"terms": ["ban"]}, "meh": {"terms": ["meh"], "outcome": "flag"}},
+    **{name: {"enabled": False} for name in ("caps", "repeats", "rate", "waves")},
+}
+
+
+def review_app(tmp_path: Path, events: list[Event]) -> BackstageApp:
+    engine = AutomodEngine(AutomodSettings.model_validate(RULES))
+    runtime = SessionRuntime(FakeSource(events), sessions_dir=tmp_path, automod=engine)
+    return BackstageApp(runtime, title="backstage · test", tz=UTC)
+
+
+def chat() -> list[Event]:
+    return [
+        comment(1, "first one"),
+        comment(2, "claim at bit.ly/win-now", user("spammer", "Spammer")),
+        comment(3, "meh whatever", user("bo", "Bo")),
+        comment(4, "you b4n", user("troll", "Troll")),
+        comment(5, "last one"),
+    ]
+
+
+PUBLISHED = 5 + 4  # the messages, three decisions and the hide
+
+
+async def test_held_messages_wait_off_screen_and_approve_lets_them_in(tmp_path: Path) -> None:
+    app = review_app(tmp_path, chat())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, PUBLISHED), description="all events folded and drawn")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "bit.ly/win-now" not in text
+        assert "Spammer  ⏸ held for review" in text
+        assert "Troll  ⊘ hidden by moderator" in text
+        assert "⚑ Bo" in text and "meh whatever" in text
+        assert "Review   1 held" in whole_screen(app)
+        # Select the held message in the feed (the newest is c5; c2 is four up) and approve it.
+        await pilot.press("k", "k", "k", "k")
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c2"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: not app.runtime.state.automod.held,
+                       description="the queue is empty")  # fmt: skip
+        await pilot.pause()
+        lines = app.feed.screen_lines()
+        assert [n for n, line in enumerate(lines) if "bit.ly/win-now" in line] == [
+            n for n, line in enumerate(lines) if "Spammer" in line
+        ]  # in its place, where the placeholder was
+        await wait_for(pilot, lambda: "1 held" not in whole_screen(app),
+                       description="the Status pane's review row is gone")  # fmt: skip
+        await pilot.press("a")  # no longer held: says so, changes nothing
+        await pilot.pause()
+    assert app.runtime.log_path is not None
+    logged = [e.type for e in SessionReader(app.runtime.log_path).events()]
+    assert logged.count("approve") == 1
+
+
+async def test_the_queue_screen_lists_held_messages_and_x_denies(tmp_path: Path) -> None:
+    events = [*chat(), comment(6, "www.other-spam.net", user("bot", "Bot"))]
+    app = review_app(tmp_path, events)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, PUBLISHED + 2), description="all events folded")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
+                       description="the review queue is open")  # fmt: skip
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await wait_for(pilot, lambda: screen.held_ids == ("c2", "c6"),
+                       description="both held messages listed, oldest first")  # fmt: skip
+        shown = whole_screen(app)
+        assert "bit.ly/win-now" in shown and "links" in shown and "www.other-spam.net" in shown
+        assert "a: approve" in shown and "x: deny" in shown
+        await pilot.press("x")  # the first (highlighted) one
+        await wait_for(pilot, lambda: screen.held_ids == ("c6",),
+                       description="the denied message left the queue")  # fmt: skip
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.held_ids == (),
+                       description="the approved message left the queue")  # fmt: skip
+        await wait_for(pilot, lambda: "Nothing is held" in whole_screen(app),
+                       description="the queue says it is empty")  # fmt: skip
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ReviewScreen),
+                       description="the queue closed")  # fmt: skip
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Spammer  ⊘ hidden by moderator" in text  # denied: out for good
+        assert "www.other-spam.net" in text  # approved
+        state = app.runtime.state
+        assert state.automod.denied == {"c2"} and state.automod.approved == 1
+
+
+def test_the_window_knows_a_decision_before_the_state_does() -> None:
+    """The decision comes before its message in every batch, so until the state has folded a line
+    the view asks the window, and a held message is never drawn for a frame."""
+    window = FeedWindow(100)
+    held = comment(2, "bit.ly/x", user("spammer"))
+    decision = AutomodDecision(rule="links", outcome="hold", target="c2", user=held.user)
+    window.add_batch([decision, held, comment(3, "ok")])
+    assert window.suppressed_ahead("c2") == "hold"
+    assert window.suppressed_ahead("c3") is None
