@@ -46,8 +46,10 @@ WILDCARD = "*"
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zl", "Zp"})
 """Controls, format characters (zero-width, bidi), surrogates, private use, unassigned, combining
 marks, and line or paragraph separators: nothing a reader sees as a letter."""
-_REPEATS = re.compile(r"(.)\1+", re.IGNORECASE | re.DOTALL)
-"""A run of one character; case-blind, so a letter from leetspeak joins the run of its letter."""
+_BEFORE_SAME = re.compile(r"(.)(?=\1)", re.IGNORECASE | re.DOTALL)
+"""A character followed by the same one: deleting these leaves one of each run (its last). Case-blind,
+so a letter from leetspeak joins the run of its letter. (An empty replacement keeps `re.sub` in C;
+a ``\\1`` template would cost a Python call per run.)"""
 _RUNS = re.compile(r"(.)\1*", re.IGNORECASE | re.DOTALL)
 """Every run, of one character or more: the i-th is the i-th character of the collapsed text."""
 _UNSPACED = (
@@ -78,6 +80,11 @@ def _ascii_table() -> dict[int, Any]:
 
 
 _ASCII = _ascii_table()
+_ASCII_BYTES = bytes(
+    ord(_ASCII.get(code, chr(code)) or "\0") if code < 128 else code for code in range(256)
+)
+_ASCII_DELETE = bytes(code for code in range(128) if _ASCII.get(code, "") is None)
+"""The same table for `bytes.translate`, the fast way through ASCII text."""
 
 
 class _Confusables:
@@ -161,13 +168,13 @@ def premark(text: str) -> str:
     """`text` folded for matching, runs not yet collapsed, with the letters that came from
     leetspeak in upper case (every other letter is lower case or uncased)."""
     if text.isascii():
-        return text.translate(_ASCII)
+        return text.encode().translate(_ASCII_BYTES, _ASCII_DELETE).decode()
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 def collapse(premarked: str) -> str:
     """Each run of one character as one: ``baaan`` -> ``ban``."""
-    return _REPEATS.sub(r"\1", premarked)
+    return _BEFORE_SAME.sub("", premarked)
 
 
 def mark(text: str) -> str:
@@ -200,15 +207,25 @@ def _runs_fit(term: Term, wanted: tuple[int, ...], written: list[int]) -> bool:
     return True
 
 
+class _VisibleTable(dict[int, str | None]):
+    """`str.translate`'s table that drops invisible characters (filled as characters are met)."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        kept = None if unicodedata.category(char) in _DROPPED_CATEGORIES else char
+        self[code] = kept
+        return kept
+
+
+_VISIBLE = _VisibleTable()
+
+
 def plain(text: str) -> str:
     """`text` without disguise but with its letters and digits as typed: NFKC, invisible
     characters removed, case folded (for links, where ``bit.ly`` must stay ``bit.ly``)."""
     if text.isascii():
         return text.lower()
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(
-        char for char in folded if unicodedata.category(char) not in _DROPPED_CATEGORIES
-    ).casefold()
+    return unicodedata.normalize("NFKC", text).translate(_VISIBLE).casefold()
 
 
 def _is_word_char(char: str) -> bool:
@@ -266,19 +283,25 @@ class TermMatcher:
             if self._keys
             else None
         )
+        self._count = sum(len(terms) for terms in self._terms)
 
     def __len__(self) -> int:
-        return sum(len(terms) for terms in self._terms)
+        return self._count
 
-    def find(self, premarked: str, marked: str | None = None) -> list[TermHit]:
+    def find(
+        self, premarked: str, marked: str | None = None, folded: str | None = None
+    ) -> list[TermHit]:
         """The terms found in a text, one hit per term, in order. `premarked` is the text's
-        `premark`, `marked` its `collapse` (worked out here when not given)."""
+        `premark`, `marked` its `collapse` and `folded` that in lower case (each worked out here
+        when not given)."""
         automaton = self._automaton
         if automaton is None:
             return []
         if marked is None:
             marked = collapse(premarked)
-        found = automaton.find_matches_as_indexes(marked.lower(), overlapping=True)
+        if folded is None:
+            folded = marked.lower()
+        found = automaton.find_matches_as_indexes(folded, overlapping=True)
         if not found:
             return []
         hits: list[TermHit] = []

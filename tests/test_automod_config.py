@@ -59,7 +59,8 @@ def test_rules_are_read_from_the_file(tmp_path: Path) -> None:
     automod = settings.automod
     assert automod.terms["spam"].terms == ["free coins"] and automod.terms["spam"].outcome == "hold"
     assert automod.links.allow == ["example.com"] and automod.rate.messages == 3
-    assert automod.waves.enabled  # untouched rules keep their defaults
+    # Untouched rules keep their defaults: links on; rate and waves off until turned on.
+    assert automod.links.enabled and not automod.waves.enabled and automod.rate.enabled is False
 
 
 def test_bad_rules_are_off_with_one_line_and_the_others_run(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_repeats_flag_runs_and_emoji_floods() -> None:
 
 
 def test_rate_flags_a_viewer_past_the_limit_on_the_session_clock() -> None:
-    rules = engine(rate={"messages": 3, "window_s": 10})
+    rules = engine(rate={"enabled": True, "messages": 3, "window_s": 10})
     ann, bo = user("ann"), user("bo")
     assert decided(rules, comment(1, "a", ann, ts=T0)) is None
     assert decided(rules, comment(2, "b", bo, ts=T0 + 1)) is None
@@ -111,7 +111,7 @@ def test_rate_flags_a_viewer_past_the_limit_on_the_session_clock() -> None:
 
 
 def test_a_spam_wave_hides_every_copy_the_earlier_ones_too() -> None:
-    rules = engine(waves={"users": 3, "window_s": 30, "min_length": 8})
+    rules = engine(waves={"enabled": True, "users": 3, "window_s": 30, "min_length": 8})
     texts = ["free coins in my bio", "FREE COINS in my bio", "fr\u200bee coins in my bi0"]
     first, second = (comment(n, texts[n], user(f"bot{n}"), ts=T0 + n) for n in range(2))
     assert rules.judge(first) == [] and rules.judge(second) == []
@@ -127,7 +127,7 @@ def test_a_spam_wave_hides_every_copy_the_earlier_ones_too() -> None:
     # Short chat is never a wave; nor is a text whose count ran out.
     for n in range(4, 10):
         assert decided(rules, comment(n, "hi", user(f"v{n}"), ts=T0 + n)) is None
-    late = engine(waves={"users": 2, "window_s": 5, "min_length": 8})
+    late = engine(waves={"enabled": True, "users": 2, "window_s": 5, "min_length": 8})
     late.judge(comment(1, "same text here", user("a"), ts=T0))
     assert decided(late, comment(2, "same text here", user("b"), ts=T0 + 60)) is None
 

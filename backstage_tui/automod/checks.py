@@ -24,8 +24,8 @@ _SCHEME_LINK = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)([^\s/?#\"'<>]+)")
 _DOMAIN_LINK = re.compile(
     rf"(?<![\w.@-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{TLDS}))(?![\w-])"
 )
-_ASCII_UPPER = {code: None for code in range(ord("A"), ord("Z") + 1)}
-_ASCII_LETTERS = _ASCII_UPPER | {code: None for code in range(ord("a"), ord("z") + 1)}
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299]"
 )
@@ -49,8 +49,9 @@ def caps_share(text: str, min_letters: int) -> float:
     if len(text) < min_letters or text.lower() == text:
         return 0.0  # short, or not one capital: nearly every message
     if text.isascii():
-        upper = len(text) - len(text.translate(_ASCII_UPPER))
-        letters = len(text) - len(text.translate(_ASCII_LETTERS))
+        raw = text.encode()
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        letters = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
     else:
         upper = sum(map(str.isupper, text))
         letters = upper + sum(map(str.islower, text))

@@ -117,7 +117,10 @@ class RepeatsRule(Rule):
 
 
 class RateRule(Rule):
-    """One viewer sending too many messages."""
+    """One viewer sending too many messages. Off unless turned on: at a busy live's pace many
+    viewers send that much."""
+
+    enabled: bool = False
 
     messages: int = Field(default=6, ge=2)
     """This many messages ..."""
@@ -126,7 +129,10 @@ class RateRule(Rule):
 
 
 class WavesRule(Rule):
-    """Spam waves: the same message (after folding) from many viewers in a short time."""
+    """Spam waves: the same message (after folding) from many viewers in a short time. Off unless
+    turned on: on a busy live, fans repeat each other's greetings too."""
+
+    enabled: bool = False
 
     outcome: Outcome = "hide"
     users: int = Field(default=5, ge=2)
@@ -178,9 +184,9 @@ class AutomodSettings(BaseModel):
     repeats: RepeatsRule = RepeatsRule()
     """Character runs and emoji floods (flagged)."""
     rate: RateRule = RateRule()
-    """A viewer's message rate (flagged)."""
+    """A viewer's message rate (flagged; off by default)."""
     waves: WavesRule = WavesRule()
-    """Spam waves (hidden)."""
+    """Spam waves (hidden; off by default)."""
     escalation: EscalationSettings = EscalationSettings()
     """What repeat offences lead to."""
 
