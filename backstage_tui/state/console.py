@@ -11,6 +11,9 @@ from .moderation import ModerationState
 from .pins import PinsState
 from .stats import StatsState
 
+MAX_OUTCOMES = 1000
+"""Actions whose outcome is kept for whoever acted to read (the toast after `runtime.act`)."""
+
 
 @dataclass
 class ConsoleState:
@@ -26,13 +29,28 @@ class ConsoleState:
     def with_capacity(cls, feed_capacity: int = FEED_CAPACITY) -> ConsoleState:
         return cls(feed=FeedState(capacity=feed_capacity))
 
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """What the state did with each of the newest actions, by action id ("done", "already
+    pinned", ...): what the console's toast says, never a guess from the key press."""
+
     def apply(self, event: Event) -> None:
         self.feed.apply(event)
-        self.pins.apply(event, self.feed)
-        self.moderation.apply(event)
+        pinned = self.pins.apply(event, self.feed)
+        done = self.moderation.apply(event)
+        if pinned is not None or done is not None:
+            self._outcome(event.id, pinned if pinned is not None else done)
         self.stats.apply(event)
         self.last_seq = event.seq
         self.version += 1
+
+    def _outcome(self, action_id: str, outcome: str | None) -> None:
+        outcomes = self.outcomes
+        outcomes[action_id] = outcome or "done"
+        if len(outcomes) > MAX_OUTCOMES:
+            del outcomes[next(iter(outcomes))]
+        entry = self.moderation.entry(action_id)
+        if entry is not None and outcome:
+            entry.outcome = outcome
 
     def apply_all(self, events: Iterable[Event]) -> ConsoleState:
         for event in events:
