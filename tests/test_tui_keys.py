@@ -24,7 +24,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from backstage_tui.config import load_settings
+from backstage_tui.events import User
 from backstage_tui.runtime import SessionRuntime
+from backstage_tui.state import ConsoleState
 from backstage_tui.state.moderation import ModerationState
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
@@ -35,16 +37,20 @@ from backstage_tui.tui.keys import (
     console_bindings,
     console_declarations,
 )
-from backstage_tui.tui.moderation_screens import ModerationLogScreen, TodoScreen
+from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.note_screen import NoteScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, settled, wait_for, whole_screen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SIZE = (200, 50)
 NARROW = (80, 24)
 """A terminal too narrow for the side panes at once, where the side-pane key is offered."""
-SPARE_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ"
+SPARE_KEYS = (
+    *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
+    *(f"f{n}" for n in range(1, 13)),
+)
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
 spare keys as the main screen."""
@@ -55,6 +61,8 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     NoteScreen: lambda: NoteScreen("Note?"),
     TodoScreen: lambda: TodoScreen(ModerationState(), _tick),
     ModerationLogScreen: lambda: ModerationLogScreen(ModerationState()),
+    ListsScreen: lambda: ListsScreen(ModerationState()),
+    UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""
 

@@ -12,9 +12,10 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
-from backstage_tui.tui.moderation_screens import ModerationLogScreen, TodoScreen
+from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.note_screen import NoteScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.user_card import UserCard
 from tests.helpers import T0, FakeSource, comment, make_app, screen_text, settled, user, wait_for
 
 SIZE = (120, 40)
@@ -223,3 +224,55 @@ async def test_mute_cancelled_with_escape_does_nothing(tmp_path: Path) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, PickScreen), description="gone")
         assert app.runtime.state.moderation.actions == 0
+
+
+async def test_the_user_card_shows_the_viewer_and_its_keys_act_on_them(tmp_path: Path) -> None:
+    troll = user("troll", "Troll", "subscriber")
+    events = [comment(1, "first words", troll), comment(2, "other"), comment(3, "again", troll)]
+    app = make_app(tmp_path, events)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 3), description="the comments")
+        await pilot.press("k", "n", *"seen before", "enter")
+        await toast(pilot, app, "note added")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, UserCard), description="the card")
+        card = app.screen
+        assert isinstance(card, UserCard)
+
+        def body() -> str:
+            return str(card.body.render())
+
+        text = body()
+        assert "Troll  @troll" in text and "subscriber" in text and "2 this session" in text
+        assert "first    22:13:21" in text and "seen before" in text
+        assert "first words" in text and "again" in text and "other" not in text
+        await pilot.press("t", "2")  # the console's keys work on the card
+        await wait_for(pilot, lambda: "muted (1 min left)" in body(), description="muted")
+        await pilot.press("b", "y")
+        await wait_for(pilot, lambda: "blocked" in body(), description="blocked")
+        assert "block · queued · console" in body()
+        await pilot.press("B")
+        await wait_for(pilot, lambda: "block · queued · console · undone" in body(),
+                       description="unblocked")  # fmt: skip
+        await pilot.press("T")
+        await wait_for(pilot, lambda: "nothing on them" in body(), description="unmuted")
+        assert not app.runtime.state.moderation.blocked
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, UserCard), description="closed")
+
+
+async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
+    fan = user("fan", "Fan")
+    app = make_app(tmp_path, [comment(1, "what a play", fan), comment(2, "hello")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 2), description="the comments")
+        await pilot.press("k", "k", "h", "s", "o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ListsScreen), description="lists")
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2, description="two rows")
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(2)]
+        assert rows[0][0] == "✦ highlight" and rows[0][2].startswith("Fan")
+        assert rows[0][3] == "what a play"
+        assert rows[1][0] == "shout-out" and rows[1][2].startswith("Fan")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ListsScreen), description="gone")

@@ -10,6 +10,7 @@ from .feed import FEED_CAPACITY, FeedState
 from .moderation import ModerationState
 from .pins import PinsState
 from .stats import StatsState
+from .viewers import ViewersState
 
 MAX_OUTCOMES = 1000
 """Actions whose outcome is kept for whoever acted to read (the toast after `runtime.act`)."""
@@ -21,6 +22,7 @@ class ConsoleState:
     pins: PinsState = field(default_factory=PinsState)
     moderation: ModerationState = field(default_factory=ModerationState)
     stats: StatsState = field(default_factory=StatsState)
+    viewers: ViewersState = field(default_factory=ViewersState)
     last_seq: int = 0
     version: int = 0
     """Bumped on every event, so a view can tell cheaply whether anything changed."""
@@ -40,6 +42,7 @@ class ConsoleState:
         if pinned is not None or done is not None:
             self._outcome(event.id, pinned if pinned is not None else done)
         self.stats.apply(event)
+        self.viewers.apply(event)
         self.last_seq = event.seq
         self.version += 1
 

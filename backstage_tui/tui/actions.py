@@ -141,7 +141,7 @@ class FeedActions:
             self.say(self._keys("select a message first", "feed.prev"), "warning")
         return event
 
-    def _selected_user(self) -> tuple[Event, User] | None:
+    def selected_user(self) -> tuple[Event, User] | None:
         event = self._selected()
         if event is None:
             return None
@@ -189,7 +189,7 @@ class FeedActions:
             await self.act(Hide(target=event.id, user=getattr(event, "user", None)))
 
     async def highlight(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is None:
             return
         event, user = found
@@ -199,7 +199,7 @@ class FeedActions:
 
     def mute(self) -> None:
         """Ask for a length (a digit picks a preset), then mute the selected message's author."""
-        found = self._selected_user()
+        found = self.selected_user()
         if found is None:
             return
         event, user = found
@@ -214,7 +214,7 @@ class FeedActions:
         self.feed.app.push_screen(PickScreen(f"Mute {name} for", labels), chosen)
 
     def block(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is None:
             return
         event, user = found
@@ -232,7 +232,7 @@ class FeedActions:
         self.feed.app.push_screen(ConfirmScreen(f"Block {name}?", detail), answered)
 
     async def moderator(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is None:
             return
         event, user = found
@@ -240,19 +240,19 @@ class FeedActions:
         await self.act(Moderator(user=user, target=event.id, appoint=appoint))
 
     async def shoutout(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is not None:
             event, user = found
             await self.act(Shoutout(user=user, target=event.id))
 
     async def watch(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is not None:
             event, user = found
             await self.act(Watch(user=user, target=event.id, duration_s=self.watch_s))
 
     def note(self) -> None:
-        found = self._selected_user()
+        found = self.selected_user()
         if found is None:
             return
         event, user = found
@@ -294,6 +294,10 @@ class FeedActions:
             self.say("nothing to undo" + (" on this message" if event else ""), "warning")
             return
         await self.act(Undo(action=entry.id))
+
+    async def undo_action(self, action_id: str) -> None:
+        """Undo the action `action_id` (the user card's unmute and unblock)."""
+        await self.act(Undo(action=action_id))
 
     async def tick(self, action_id: str) -> None:
         await self.act(TodoDone(action=action_id))

@@ -35,10 +35,11 @@ from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
 from .keys import unknown_ids_warning
-from .moderation_screens import ModerationLogScreen, TodoScreen
+from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
+from .user_card import UserCard
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -76,10 +77,14 @@ class BackstageApp(App[None]):
                 tooltip="Watch the selected message's author for a while (their messages marked)"),
         Binding("n", "note", "Note", show=False, id="app.note",
                 tooltip="Write a note on the selected message's author"),
+        Binding("enter", "card", "Card", show=False, id="app.card",
+                tooltip="Open the user card of the selected message's author"),
         Binding("r", "reason", "Reason", show=False, id="app.reason",
                 tooltip="Choose a reason (a digit) to record with the next action"),
         Binding("i", "todo", "In the app", show=False, id="app.todo",
                 tooltip="The In the app list: what to do by hand in the platform's app"),
+        Binding("o", "lists", "Lists", show=False, id="app.lists",
+                tooltip="The highlights and the shout-out list"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
                 tooltip="The moderation log: every action, its effect, and whether it was undone"),
         Binding("v", "side_next", "Panes", id="app.side_next",
@@ -290,8 +295,17 @@ class BackstageApp(App[None]):
     def action_reason(self) -> None:
         self.actions.reason()
 
+    def action_card(self) -> None:
+        found = self.actions.selected_user()
+        if found is not None:
+            card = UserCard(self.runtime.state, found[1], self.actions.undo_action, self._tz)
+            self.push_screen(card)
+
     def action_todo(self) -> None:
         self.push_screen(TodoScreen(self.runtime.state.moderation, self.actions.tick))
+
+    def action_lists(self) -> None:
+        self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
 
     def action_moderation_log(self) -> None:
         self.push_screen(ModerationLogScreen(self.runtime.state.moderation, self._tz))

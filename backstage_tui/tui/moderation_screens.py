@@ -184,3 +184,37 @@ class ModerationLogScreen(TableScreen):
 
     def rows(self) -> list[tuple[str, tuple[Text, ...]]]:
         return log_rows(self.moderation, self.tz)
+
+
+def lists_rows(
+    moderation: ModerationState, tz: tzinfo | None
+) -> list[tuple[str, tuple[Text, ...]]]:
+    """(key, cells): the highlights, newest first, then the shout-out list in the order added."""
+    rows: list[tuple[str, tuple[Text, ...]]] = []
+    for message_id, entry in reversed(moderation.highlights.items()):
+        clock = datetime.fromtimestamp(entry.ts, tz).strftime("%H:%M:%S")
+        cells = (Text("✦ highlight"), Text(clock), Text(who(entry.user)),
+                 Text(display(entry.detail, 200)))  # fmt: skip
+        rows.append((f"h:{message_id}", cells))
+    for user_id, user in moderation.shoutouts.items():
+        rows.append((f"s:{user_id}", (Text("shout-out"), Text(""), Text(who(user)), Text(""))))
+    return rows
+
+
+class ListsScreen(TableScreen):
+    """The highlights (messages that stood out) and the shout-out list."""
+
+    HEADING = "Highlights and shout-outs"
+    COLUMNS = ("list", "time", "viewer", "message")
+    KEY_HINTS = (("lists.close", "close"),)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,o", "close", "Close", id="lists.close",
+                tooltip="Close the highlights and shout-outs"),
+    ]  # fmt: skip
+
+    def __init__(self, moderation: ModerationState, tz: tzinfo | None = None) -> None:
+        super().__init__(moderation)
+        self.tz = tz
+
+    def rows(self) -> list[tuple[str, tuple[Text, ...]]]:
+        return lists_rows(self.moderation, self.tz)
