@@ -22,11 +22,22 @@ from typing import Literal, get_args
 from . import __version__
 from .automod.engine import JUDGED_TYPES, AutomodEngine
 from .bus import BusClosed, EventBus, Subscription, consume
-from .events import ACTION_TYPES, ActionEvent, Connection, Event, Malformed
+from .events import (
+    ACTION_TYPES,
+    ActionEvent,
+    Connection,
+    Deny,
+    Effect,
+    Event,
+    ForwardResult,
+    Malformed,
+    Undo,
+)
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
 from .sources.base import Source
 from .state import FEED_CAPACITY, ConsoleState
+from .state.moderation import QUEUED_ON_PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +45,8 @@ LOSSLESS_QUEUE = 1 << 18
 SOURCE_STOP_TIMEOUT_S = 2.0
 """How long `close` waits for a source to stop before leaving it behind."""
 EVENT_CLASSES: tuple[type, ...] = get_args(get_args(Event)[0])
+ACT_WAIT_S = 5.0
+"""How long `act` waits for the state to fold the action before it reports it as pending."""
 
 LogHealth = Literal["off", "ok", "failing"]
 """``off``: this session is not recorded (or its log could not be opened); ``failing``: the last
@@ -78,6 +91,27 @@ class RuntimeStatus:
         return self.log_health != "off"
 
 
+@dataclass(frozen=True, slots=True)
+class ActResult:
+    """What one action did: the recorded event, its effect, and what the state made of it.
+
+    The UI's toast is built from this, never from the key that was pressed.
+    """
+
+    event: Event
+    """The action as recorded (with its `seq`, `effect` and `by`)."""
+    effect: Effect
+    detail: str
+    """What the state did: ``done``, or why nothing changed (``already blocked``, ``the message is
+    no longer in the feed``); ``pending`` when the state had not folded it in time."""
+    forward_error: str | None = None
+    """The platform's refusal, for a forwarded action that failed."""
+
+    @property
+    def changed(self) -> bool:
+        return self.detail == "done"
+
+
 class SessionRuntime:
     def __init__(
         self,
@@ -107,6 +141,10 @@ class SessionRuntime:
         self._pump_task: asyncio.Task[None] | None = None
         self._state_sub = self.bus.subscribe("state", "lossless", LOSSLESS_QUEUE)
         self._closing = False
+        self._forwarding: set[asyncio.Task[ActResult]] = set()
+        """The rules' actions a capable source is forwarding (kept so they are not collected)."""
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+        """Actions `act` waits on, by seq, until the state has folded them."""
 
     def subscribe_ui(self, maxsize: int = 20000) -> Subscription:
         """A subscription that never slows anyone: it keeps the newest `maxsize` events."""
@@ -133,10 +171,17 @@ class SessionRuntime:
             self._tasks.append(
                 asyncio.create_task(self.recorder.run(sub, close_at_end=False), name="recorder")
             )
-        self._tasks.append(
-            asyncio.create_task(consume(self._state_sub, self.state.apply_all), name="state")
-        )
+        self._tasks.append(asyncio.create_task(consume(self._state_sub, self._fold), name="state"))
         self._pump_task = asyncio.create_task(self._pump(), name="source")
+
+    def _fold(self, batch: list[Event]) -> None:
+        self.state.apply_all(batch)
+        if self._waiters:
+            folded = self.state.last_seq
+            for seq in [seq for seq in self._waiters if seq <= folded]:
+                waiter = self._waiters.pop(seq)
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def _pump(self) -> None:
         automod = self.automod
@@ -187,30 +232,75 @@ class SessionRuntime:
         """Publish an event from outside the source (tests, tools)."""
         return await self.bus.publish(event)
 
-    async def act(self, action: ActionEvent) -> Event:
-        """Apply a console action: recorded and folded like any event, then offered to the source
-        when the platform allows it."""
-        stamped = await self.bus.publish(action)
+    def effect_of(self, action: ActionEvent) -> Effect:
+        """What `action` will do: ``forwarded`` when the source can do it on the platform,
+        ``queued`` when only the platform's app can, else ``local``."""
         if action.type in self.source.capabilities:
+            return "forwarded"
+        if action.type in QUEUED_ON_PLATFORM:
+            return "queued"
+        if isinstance(action, Undo):
+            # Undoing what was already done by hand in the app needs doing there too.
+            item = self.state.moderation.todo.get(action.action)
+            if item is not None and item.done:
+                return "queued"
+        return "local"
+
+    async def act(self, action: ActionEvent) -> ActResult:
+        """Apply a console action: its effect decided, recorded and folded like any event, then
+        offered to the source when the platform allows it.
+
+        Returns once the state has folded it, with what the state did.
+        """
+        effect = self.effect_of(action)
+        stamped = await self.bus.publish(action.model_copy(update={"effect": effect}))
+        detail = await self._folded(stamped)
+        error: str | None = None
+        if effect == "forwarded" and detail == "done":
             try:
-                await self.source.act(action)
+                if not await self.source.act(stamped):  # type: ignore[arg-type]
+                    error = "the source did not forward it"
             except Exception as exc:  # noqa: BLE001 - a platform refusal must not stop the console
-                await self.bus.publish(
-                    Malformed(raw=action.type, error=f"forwarding failed: {_one_line(exc)}")
-                )
-        if self.automod is not None:
+                error = _one_line(exc)
+            await self.bus.publish(
+                ForwardResult(action=stamped.id, ok=error is None, error=error or "")
+            )
+        if self.automod is not None and isinstance(stamped, Deny) and detail == "done":
             # A denial is an offence: the escalation ladder may act on the user.
             for follow_up in self.automod.reviewed(stamped):
                 await self.act(follow_up)  # type: ignore[arg-type]
-        return stamped
+        return ActResult(stamped, effect, detail, error)
+
+    async def _folded(self, action: Event) -> str:
+        """Wait until the state has folded `action`; what it did."""
+        if not self.started or self._closing:
+            return "recorded"
+        if self.state.last_seq < action.seq:
+            waiter = self._waiters.setdefault(
+                action.seq, asyncio.get_running_loop().create_future()
+            )
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter), ACT_WAIT_S)
+            except TimeoutError:
+                return "pending"
+        return self.state.outcomes.get(action.id, "done")
 
     async def _publish_decided(self, event: Event) -> None:
-        """A rule's decision is recorded as it is; its actions go through `act` like a
-        moderator's, so their effects are the same."""
-        if event.type in ACTION_TYPES:
-            await self.act(event)  # type: ignore[arg-type]
-        else:
+        """A rule's decision is recorded as it is; its actions get their effect as a moderator's
+        do (`effect_of`). Unlike `act`, the source's pump does not wait for the state to fold them
+        (a flood must not wait on its reducers); what a platform can do itself is forwarded from a
+        task of its own."""
+        if event.type not in ACTION_TYPES:
             await self.bus.publish(event)
+            return
+        action: ActionEvent = event  # type: ignore[assignment]
+        effect = self.effect_of(action)
+        if effect == "forwarded":
+            task = asyncio.create_task(self.act(action), name="automod-forward")
+            self._forwarding.add(task)
+            task.add_done_callback(self._forwarding.discard)
+        else:
+            await self.bus.publish(action.model_copy(update={"effect": effect}))
 
     async def wait_source_done(self) -> None:
         if self._pump_task is not None:

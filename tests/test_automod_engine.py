@@ -9,7 +9,17 @@ import pytest
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.ladder import Ladder, Rung, parse_rung
 from backstage_tui.automod.settings import AutomodSettings
-from backstage_tui.events import AutomodDecision, Comment, Deny, Event, Hide, Question, User
+from backstage_tui.events import (
+    AutomodDecision,
+    Block,
+    Comment,
+    Deny,
+    Event,
+    Hide,
+    Mute,
+    Question,
+    User,
+)
 from tests.helpers import T0, comment, user
 
 QUIET: dict[str, Any] = {
@@ -199,3 +209,42 @@ def test_the_ladder_parses_its_rungs_and_repeats_the_last() -> None:
     for bad in ("kick", "mute:soon", "mute:0", "hide:5", "block:1"):
         with pytest.raises(ValueError):
             parse_rung(bad)
+
+
+def test_the_ladder_mutes_then_blocks_a_repeat_offender() -> None:
+    rules = engine(terms={"t": {"terms": ["ban"]}})
+    ann, bo = user("ann"), user("bo")
+    steps = []
+    for n in range(5):
+        out = rules.judge(comment(n, "ban", ann))
+        steps.append([type(e).__name__ for e in out])
+        for action in out[2:]:
+            assert isinstance(action, Mute | Block)
+            assert action.by == "automod" and action.user == ann and action.target == f"c{n}"
+            assert "terms.t" in action.reason and f"offence {n + 1}" in action.reason
+    assert steps == [
+        ["AutomodDecision", "Hide"],
+        ["AutomodDecision", "Hide", "Mute"],
+        ["AutomodDecision", "Hide", "Mute"],
+        ["AutomodDecision", "Hide", "Block"],
+        ["AutomodDecision", "Hide", "Block"],
+    ]
+    # Each viewer climbs their own ladder; a denial is a step on it too.
+    assert [type(e).__name__ for e in rules.judge(comment(9, "ban", bo))] == [
+        "AutomodDecision", "Hide"
+    ]  # fmt: skip
+    (mute,) = rules.reviewed(Deny(target="c10", user=bo))
+    assert isinstance(mute, Mute) and mute.duration_s == 60
+
+
+def test_the_ladder_is_configurable_and_can_be_off() -> None:
+    rules = engine(terms={"t": {"terms": ["ban"]}}, escalation={"ladder": ["mute:5", "block"]})
+    (_, _, mute) = rules.judge(comment(1, "ban"))
+    assert isinstance(mute, Mute) and mute.duration_s == 5
+    (_, _, block) = rules.judge(comment(2, "ban"))
+    assert isinstance(block, Block)
+    off = engine(terms={"t": {"terms": ["ban"]}}, escalation={"enabled": False})
+    for n in range(4):
+        assert [type(e).__name__ for e in off.judge(comment(n, "ban"))] == [
+            "AutomodDecision", "Hide"
+        ]  # fmt: skip

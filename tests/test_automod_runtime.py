@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
-from backstage_tui.events import Approve, AutomodDecision, Comment, Deny, Event
+from backstage_tui.events import Approve, AutomodDecision, Comment, Deny, Event, Undo
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.replay import ReplaySource
@@ -106,6 +106,26 @@ async def test_approve_and_deny_are_recorded_and_folded(tmp_path: Path) -> None:
     assert logged[-4:] == ["approve", "deny", "approve", "deny"]
 
 
+async def test_an_undone_review_puts_the_message_back_in_the_queue(tmp_path: Path) -> None:
+    runtime = SessionRuntime(ListSource(chat_events(), stay_open=False), sessions_dir=tmp_path,
+                             automod=rules())  # fmt: skip
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    automod = runtime.state.automod
+    await wait_for(None, lambda: "c6" in automod.held, description="both messages held")
+    denied = await runtime.act(Deny(target="c3", user=user("bo")))
+    approved = await runtime.act(Approve(target="c6"))
+    assert denied.changed and approved.changed and not automod.held
+    assert not (await runtime.act(Approve(target="c6"))).changed  # no longer held: nothing
+    for review in (denied, approved):
+        assert (await runtime.act(Undo(action=review.event.id))).changed
+    assert set(automod.held) == {"c3", "c6"} and automod.denied == set()
+    assert automod.approved == automod.denied_count == 0
+    await runtime.close()
+    assert runtime.log_path is not None
+    assert ConsoleState.fold(SessionReader(runtime.log_path).events()) == runtime.state
+
+
 async def test_replay_reads_the_decisions_whatever_the_rules_are_now(tmp_path: Path) -> None:
     live = await live_session(tmp_path, chat_events(), Approve(target="c3"))
     assert live.log_path is not None
@@ -157,3 +177,30 @@ def test_replaying_any_session_reproduces_the_automod_state(
         assert set(live.state.automod.held) <= decided
 
     asyncio.run(scenario())
+
+
+async def test_the_ladder_acts_through_the_runtime_and_undo_lifts_it(tmp_path: Path) -> None:
+    """A repeat offender is muted, then blocked, by actions recorded like a moderator's (queued for
+    the app: TikTok's tooling cannot mute); the moderator's undo lifts the rules' block."""
+    troll = user("troll")
+    events: list[Event] = [comment(n, "ban", troll, ts=T0 + n) for n in range(1, 5)]
+    runtime = SessionRuntime(ListSource(events, stay_open=False), sessions_dir=tmp_path,
+                             automod=rules())  # fmt: skip
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    moderation = runtime.state.moderation
+    await wait_for(None, lambda: troll.id in moderation.blocked, description="the rules blocked")
+    assert troll.id in moderation.muted
+    result = await runtime.act(Undo(action=moderation.blocked[troll.id]))
+    assert result.changed and troll.id not in moderation.blocked
+    await runtime.close()
+    assert runtime.log_path is not None
+    logged = SessionReader(runtime.log_path).events()
+    by_rules = [
+        (e.type, getattr(e, "effect", "")) for e in logged if getattr(e, "by", "") == "automod"
+    ]
+    assert by_rules == [
+        ("hide", "local"), ("hide", "local"), ("mute", "queued"), ("hide", "local"),
+        ("mute", "queued"), ("hide", "local"), ("block", "queued"),
+    ]  # fmt: skip
+    assert ConsoleState.fold(logged) == runtime.state

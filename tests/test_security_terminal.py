@@ -108,6 +108,9 @@ def terminal_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "TMUX"))}
     env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), LANG="C.UTF-8")
     env.pop("NO_COLOR", None)
+    # Auto-moderation off: it would hold the payload with a link, and what is tested here is how
+    # drawn text reaches the terminal.
+    env["BACKSTAGE_AUTOMOD__ENABLED"] = "false"
     return env
 
 

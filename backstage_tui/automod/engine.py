@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..events import AutomodDecision, Deny, Event, Hide, Outcome, User
+from ..events import AutomodDecision, Block, Deny, Event, Hide, Mute, Outcome, User
 from ..matching import TermMatcher, collapse, plain, premark, term
 from .checks import Message, RateWindow, WaveWindow, caps_share, emoji_count, links, run_pattern
 from .ladder import Ladder, Rung
@@ -54,6 +54,8 @@ class AutomodEngine:
     ) -> None:
         self.settings = settings
         self._exempt_extra = exempt
+        self.on_roster: Callable[[User], bool] | None = None
+        """Whether a viewer is on the console's moderator roster (the runtime sets it)."""
         allow = [entry.strip() for entry in settings.allow if entry.strip()]
         self._allow_ids = frozenset(entry[3:] for entry in allow if entry.startswith("id:"))
         self._allow_handles = frozenset(
@@ -119,6 +121,8 @@ class AutomodEngine:
         if user.id in self._allow_ids:
             return True
         if self._allow_handles and user.handle.casefold() in self._allow_handles:
+            return True
+        if self.on_roster is not None and self.on_roster(user):
             return True
         return self._exempt_extra is not None and self._exempt_extra(user)
 
@@ -219,7 +223,7 @@ class AutomodEngine:
         out: list[Event] = [decision]
         if strongest.outcome == "hide":
             reason = f"automod: {strongest.rule}"
-            out.append(Hide(ts=event.ts, target=event.id, by=BY))
+            out.append(Hide(ts=event.ts, target=event.id, user=event.user, by=BY, reason=reason))
             out.extend(self._offence(event.user, event.id, event.ts, reason))
         return out
 
@@ -242,5 +246,13 @@ class AutomodEngine:
     def _rung_actions(
         self, rung: Rung, user: User, target: str, ts: float, reason: str
     ) -> list[Event]:
-        """The actions a rung stands for, beyond hiding the offending message."""
+        """The actions a rung stands for, beyond hiding the offending message: moderation actions
+        like a moderator's (`by` the rules), recorded, undoable, queued for the app where the
+        platform cannot do them."""
+        ladder = f"{reason} (offence {self._offences.get(user.id, 0)}: {rung})"
+        if rung.kind == "mute":
+            return [Mute(ts=ts, user=user, target=target, duration_s=rung.duration_s, by=BY,
+                         reason=ladder)]  # fmt: skip
+        if rung.kind == "block":
+            return [Block(ts=ts, user=user, target=target, by=BY, reason=ladder)]
         return []

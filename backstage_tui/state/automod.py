@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..events import AUTOMOD_TYPES, Approve, AutomodDecision, Deny, Event, User
+from ..events import AUTOMOD_TYPES, Approve, AutomodDecision, Deny, Event, Undo, User
+
+NOT_HELD = "not held for review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +48,15 @@ class AutomodState:
     """Decisions of each rule."""
     approved: int = 0
     denied_count: int = 0
+    reviews: dict[str, tuple[str, HeldMessage]] = field(default_factory=dict, repr=False)
+    """Each approval or denial that took a message off the queue, by action id, so an `undo` of
+    it puts the message back."""
 
-    def apply(self, event: Event) -> None:
+    def apply(self, event: Event) -> str | None:
+        """Fold one event; for an approval or denial, what it did (``done``, or why nothing
+        changed)."""
         if event.type not in AUTOMOD_TYPES:
-            return  # nearly every event: one set lookup
+            return None  # nearly every event: one set lookup
         if isinstance(event, AutomodDecision):
             self.decisions += 1
             self.by_rule[event.rule] = self.by_rule.get(event.rule, 0) + 1
@@ -62,12 +69,35 @@ class AutomodState:
                     )  # fmt: skip
             elif event.outcome == "flag":
                 self.flagged.setdefault(event.target, event.rule)
-        elif isinstance(event, Approve):
-            if self.held.pop(event.target, None) is not None:
-                self.approved += 1
-        elif isinstance(event, Deny) and self.held.pop(event.target, None) is not None:
+            return None
+        if isinstance(event, Undo):
+            self._undo(event.action)
+            return None  # the moderation reducer says what the undo did
+        if not isinstance(event, Approve | Deny):
+            return None
+        held = self.held.pop(event.target, None)
+        if held is None:
+            return NOT_HELD
+        self.reviews[event.id] = (event.type, held)
+        if isinstance(event, Approve):
+            self.approved += 1
+        else:
             self.denied.add(event.target)
             self.denied_count += 1
+        return "done"
+
+    def _undo(self, action_id: str) -> None:
+        """An approval or denial undone: the message waits in the queue again."""
+        review = self.reviews.pop(action_id, None)
+        if review is None:
+            return
+        kind, held = review
+        self.held[held.target] = held
+        if kind == "approve":
+            self.approved -= 1
+        else:
+            self.denied.discard(held.target)
+            self.denied_count -= 1
 
     @property
     def held_count(self) -> int:

@@ -42,6 +42,7 @@ from ..events import (
     User,
 )
 from ..safetext import display, display_name
+from ..state.moderation import MARK_HIGHLIGHT, MARK_MODERATOR, MARK_WATCHED
 
 TIME_STYLE = Style(dim=True)
 TEXT_STYLE = Style()
@@ -79,6 +80,10 @@ KIND_ICONS: dict[str, tuple[str, Style, str]] = {
     "malformed": ("⚠", ALERT_STYLE, "a payload the source could not read"),
 }
 PIN_MARK = "📌"
+HIGHLIGHT_MARK = "✦"
+HIGHLIGHT_STYLE = Style(color="bright_yellow", bold=True)
+WATCH_MARK = "◎"
+WATCH_STYLE = Style(color="bright_red", bold=True)
 HIDDEN_MARK = "⊘ hidden by moderator"
 HELD_MARK = "⏸ held for review"
 FLAG_MARK = "⚑"
@@ -96,6 +101,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
     *((glyph, meaning) for _, glyph, _, meaning in ROLE_MARKS),
     ("?", "question (Q&A)"),
     (PIN_MARK, "pinned"),
+    (HIGHLIGHT_MARK, "highlighted (h)"),
+    (WATCH_MARK, "a watched viewer (w)"),
     ("⊘", "hidden by a moderator (text kept in the log)"),
     (HELD_MARK[0], "held for review by an auto-moderation rule: out of the feed until approved"),
     (FLAG_MARK, "flagged by an auto-moderation rule"),
@@ -189,9 +196,11 @@ def format_clock(ts: float, tz: tzinfo | None) -> str:
     return shown
 
 
-def _append_user(text: LineBuilder, user: User) -> None:
+def _append_user(text: LineBuilder, user: User, marks: int = 0) -> None:
+    if marks & MARK_WATCHED:
+        text.append(WATCH_MARK, WATCH_STYLE)
     for role, glyph, style, _ in ROLE_MARKS:
-        if role in user.roles:
+        if role in user.roles or (role == "moderator" and marks & MARK_MODERATOR):
             text.append(glyph, style)
     text.append(user_label(user), _name_style(user))
 
@@ -202,11 +211,15 @@ def event_line(
     hidden: bool,
     pinned: bool,
     tz: tzinfo | None,
+    marks: int = 0,
     held: bool = False,
     flagged: bool = False,
 ) -> FeedText:
     """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background).
-    A `held` message shows only its author and a placeholder until it is approved."""
+
+    `marks`: `ModerationState.marks` bits (highlighted, watched author, console moderator). A
+    `held` message shows only its author and a placeholder until it is approved; a `flagged` one
+    has a mark."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
     text.append(" ")
@@ -216,9 +229,10 @@ def event_line(
     text.append(" ")
     text.mark_lead()
     if isinstance(event, Comment | Question):
-        _chat(text, event, hidden=hidden, pinned=pinned, held=held, flagged=flagged)
+        _chat(text, event, hidden=hidden, pinned=pinned, marks=marks, held=held,
+              flagged=flagged)  # fmt: skip
     elif isinstance(event, Gift | Like | Follow | Share | Join):
-        _activity(text, event, hidden=hidden)
+        _activity(text, event, hidden=hidden, marks=marks)
     else:
         _system(text, event)
     return text.text()
@@ -230,6 +244,7 @@ def _chat(
     *,
     hidden: bool,
     pinned: bool,
+    marks: int = 0,
     held: bool = False,
     flagged: bool = False,
 ) -> None:
@@ -239,10 +254,12 @@ def _chat(
     if pinned:
         text.append(PIN_MARK)
         text.append(" ")
+    if marks & MARK_HIGHLIGHT:
+        text.append(HIGHLIGHT_MARK + " ", HIGHLIGHT_STYLE)
     if flagged and not (hidden or held):
         text.append(FLAG_MARK, FLAG_STYLE)
         text.append(" ")
-    _append_user(text, event.user)
+    _append_user(text, event.user, marks)
     if hidden or held:
         text.append("  ")
         text.mark_body()
@@ -250,15 +267,16 @@ def _chat(
         return
     text.append(": ", DIM)
     text.mark_body()
-    text.append(display(event.text), TEXT_STYLE)
+    body_style = TEXT_STYLE + HIGHLIGHT_STYLE if marks & MARK_HIGHLIGHT else TEXT_STYLE
+    text.append(display(event.text), body_style)
 
 
 def _activity(
-    text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool
+    text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool, marks: int = 0
 ) -> None:
     icon, style, _ = KIND_ICONS[event.type]
     _icon(text, icon, style)
-    _append_user(text, event.user)
+    _append_user(text, event.user, marks)
     text.mark_body()
     if hidden:
         text.append("  ")

@@ -44,9 +44,9 @@ from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
 
-StripKey = tuple[str, int, int, bool, bool, bool, bool, bool]
-"""(event id, seq, width, selected, hidden, pinned, held, flagged): what a message's rows depend
-on."""
+StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool]
+"""(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged): what a
+message's rows depend on."""
 STRIP_CACHE = 1024
 """Messages whose rows are kept: a few screens' worth, at every width recently used."""
 
@@ -106,6 +106,8 @@ class FeedView(ScrollView, can_focus=True):
                 tooltip="Leave the selection and follow the feed again"),
         Binding("f", "toggle_fold", "Fold", id="feed.fold",
                 tooltip="Fold activity lines (gifts, likes, follows, shares, joins)"),
+        Binding("space", "toggle_freeze", "Freeze", show=False, id="feed.freeze",
+                tooltip="Freeze the whole feed (new lines wait), or release it"),
     ]  # fmt: skip
 
     fold_activity: var[bool] = var(False)
@@ -249,14 +251,15 @@ class FeedView(ScrollView, can_focus=True):
         selected = index == self.window.selected
         hidden, held = self._suppressed(event)
         pinned = event.id in self.state.pins.pinned
+        marks = self.state.moderation.marks(event)
         flagged = event.id in self.state.automod.flagged
-        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, held, flagged)
+        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks, held, flagged)
         strips = self._cache.get(key)
         if strips is None:
             base, cursor = self._styles()
             style = cursor if selected else base
-            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, held=held,
-                              flagged=flagged)  # fmt: skip
+            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, marks=marks,
+                              held=held, flagged=flagged)  # fmt: skip
             console = self.app.console
             rows = wrap_line(text, width, text.body_start, text.lead_start)
             strips = [Strip(line_segments(row, width, style, console), width) for row in rows]
@@ -402,6 +405,15 @@ class FeedView(ScrollView, can_focus=True):
         self.window.tail()
         self._follow()
         self._announce()
+
+    def action_toggle_freeze(self) -> None:
+        """Freeze the feed where it is, with nothing selected; pressed again (or on a selection),
+        follow the newest line again."""
+        if self.window.paused:
+            self.action_tail()
+        elif self.window.freeze():
+            self.refresh()
+            self._announce()
 
     def action_toggle_fold(self) -> None:
         self.fold_activity = not self.fold_activity

@@ -96,7 +96,7 @@ def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     for number, event in enumerate(pins):
         if number:
             text.append("\n\n")
-        _pinned_entry(text, event, hidden=event.id in state.moderation.hidden)
+        _pinned_entry(text, event, hidden=state.moderation.is_hidden(event.id))
     return text
 
 
@@ -131,11 +131,12 @@ class StatusPane(TextPane):
         stats: StatsState,
         *,
         view_skipped: int = 0,
+        todo_open: int = 0,
         held: int = 0,
         review_key: str = "",
     ) -> None:
-        self.show(status_text(status, stats, view_skipped=view_skipped, held=held,
-                              review_key=review_key))  # fmt: skip
+        self.show(status_text(status, stats, view_skipped=view_skipped, todo_open=todo_open,
+                              held=held, review_key=review_key))  # fmt: skip
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -162,6 +163,7 @@ def status_text(
     stats: StatsState,
     *,
     view_skipped: int = 0,
+    todo_open: int = 0,
     held: int = 0,
     review_key: str = "",
 ) -> Text:
@@ -180,6 +182,8 @@ def status_text(
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    _row(text, "In app", f"{todo_open:,} to do" if todo_open else "nothing to do",
+         WARN if todo_open else DIM)  # fmt: skip
     if held:
         _row(text, "Review", f"{held:,} held" + (f" ({review_key})" if review_key else ""), WARN)
     if not status.recording:

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -115,7 +116,7 @@ class ReviewScreen(ModalScreen[None]):
         current = self.list.highlighted_option
         self._shown = ids
         frame = self.query_one("#review")
-        frame.border_title = f"{HELD_MARK} · {len(ids):,}"
+        frame.border_title = Content(f"{HELD_MARK} · {len(ids):,}")
         if not held:
             self.list.set_options([Option(Text(EMPTY, style=DIM), disabled=True)])
             return
