@@ -116,6 +116,12 @@ class _Confusables:
 _CONFUSABLES = _Confusables()
 
 
+def load_tables() -> None:
+    """Load the confusables table now (about 50 ms, once per process) rather than on the first
+    message outside ASCII, which may arrive in the middle of a flood."""
+    _CONFUSABLES.ascii_for("a")
+
+
 def _prototype(char: str, folded: str) -> str | None:
     """The ASCII letter a character looks like. A capital is looked up as itself first (Greek
     ``Ν`` looks like ``N``, its small ``ν`` like ``v``); Unicode writes the look of a capital

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..events import AutomodDecision, Block, Deny, Event, Hide, Mute, Outcome, User
-from ..matching import TermMatcher, collapse, plain, premark, term
+from ..matching import TermMatcher, collapse, load_tables, plain, premark, term
 from .checks import Message, RateWindow, WaveWindow, caps_share, emoji_count, links, run_pattern
 from .ladder import Ladder, Rung
 from .settings import AutomodSettings, PatternRule, Rule, TermsRule
@@ -99,6 +99,8 @@ class AutomodEngine:
             or self._waves is not None
             or any(folded for *_, folded in self._patterns)
         )
+        if self._needs_fold:
+            load_tables()
         rules: list[Rule | None] = [
             *self._term_rules.values(), *(rule for _, rule, _, _ in self._patterns), self._links,
             self._caps, self._repeats, settings.rate if self._rate is not None else None,
@@ -172,7 +174,10 @@ class AutomodEngine:
                 verdicts.append(Verdict("caps", caps.outcome, f"{share:.0%} capitals"))
         repeats = self._repeats
         if repeats is not None and (new or not repeats.new_viewers_only):
-            run = self._run.search(text)
+            # A run of n characters shortens the folded text by n - 1: when it did not shorten
+            # by max_run, no run is that long (a cheap test that spares the search).
+            short = self._needs_fold and len(premarked) - len(marked) < repeats.max_run
+            run = None if short else self._run.search(text)
             if run is not None:
                 detail = f"{len(run.group(0))}× {run.group(1)!r}"
                 verdicts.append(Verdict("repeats", repeats.outcome, detail))
