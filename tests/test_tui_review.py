@@ -51,7 +51,7 @@ async def test_held_messages_wait_off_screen_and_approve_lets_them_in(tmp_path: 
         text = screen_text(app)
         assert "bit.ly/win-now" not in text
         assert "Spammer  ⏸ held for review" in text
-        assert "Troll  ⊘ hidden by moderator" in text
+        assert "Troll  ⊘ hidden by a rule" in text
         assert "⚑ Bo" in text and "meh whatever" in text
         assert "Review   1 held" in whole_screen(app)
         # Select the held message in the feed (the newest is c5; c2 is four up) and approve it.

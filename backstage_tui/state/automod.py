@@ -41,6 +41,8 @@ class AutomodState:
     """Messages waiting for review, by id, oldest first."""
     flagged: dict[str, str] = field(default_factory=dict)
     """Flagged messages' ids, with the rule that flagged each."""
+    rule_hidden: set[str] = field(default_factory=set)
+    """Messages a rule hid (the `Hide` beside its decision hides them; the feed says by whom)."""
     denied: set[str] = field(default_factory=set)
     """Held messages a moderator turned down: out of the feed for good."""
     decisions: int = 0
@@ -69,6 +71,8 @@ class AutomodState:
                     )  # fmt: skip
             elif event.outcome == "flag":
                 self.flagged.setdefault(event.target, event.rule)
+            else:
+                self.rule_hidden.add(event.target)
             return None
         if isinstance(event, Undo):
             self._undo(event.action)

@@ -86,6 +86,7 @@ WATCH_MARK = "◎"
 WATCH_STYLE = Style(color="bright_red", bold=True)
 HIDDEN_MARK = "⊘ hidden by moderator"
 HELD_MARK = "⏸ held for review"
+RULE_HIDDEN_MARK = "⊘ hidden by a rule"
 FLAG_MARK = "⚑"
 FLAG_STYLE = Style(color="yellow", bold=True)
 BAD_CONNECTION = frozenset({"disconnected", "ended", "reconnecting"})
@@ -103,7 +104,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
     (PIN_MARK, "pinned"),
     (HIGHLIGHT_MARK, "highlighted (h)"),
     (WATCH_MARK, "a watched viewer (w)"),
-    ("⊘", "hidden by a moderator (text kept in the log)"),
+    ("⊘", "hidden by a moderator or an auto-moderation rule (text kept in the log)"),
     (HELD_MARK[0], "held for review by an auto-moderation rule: out of the feed until approved"),
     (FLAG_MARK, "flagged by an auto-moderation rule"),
     *((icon, meaning) for icon, _, meaning in KIND_ICONS.values()),
@@ -214,12 +215,13 @@ def event_line(
     marks: int = 0,
     held: bool = False,
     flagged: bool = False,
+    by_rule: bool = False,
 ) -> FeedText:
     """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background).
 
     `marks`: `ModerationState.marks` bits (highlighted, watched author, console moderator). A
     `held` message shows only its author and a placeholder until it is approved; a `flagged` one
-    has a mark."""
+    has a mark; a message hidden `by_rule` says so."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
     text.append(" ")
@@ -230,7 +232,7 @@ def event_line(
     text.mark_lead()
     if isinstance(event, Comment | Question):
         _chat(text, event, hidden=hidden, pinned=pinned, marks=marks, held=held,
-              flagged=flagged)  # fmt: skip
+              flagged=flagged, by_rule=by_rule)  # fmt: skip
     elif isinstance(event, Gift | Like | Follow | Share | Join):
         _activity(text, event, hidden=hidden, marks=marks)
     else:
@@ -247,6 +249,7 @@ def _chat(
     marks: int = 0,
     held: bool = False,
     flagged: bool = False,
+    by_rule: bool = False,
 ) -> None:
     if isinstance(event, Question):
         text.append("?", QUESTION_BADGE)
@@ -263,7 +266,8 @@ def _chat(
     if hidden or held:
         text.append("  ")
         text.mark_body()
-        text.append(HIDDEN_MARK if hidden else HELD_MARK, HIDDEN_STYLE)
+        mark = (RULE_HIDDEN_MARK if by_rule else HIDDEN_MARK) if hidden else HELD_MARK
+        text.append(mark, HIDDEN_STYLE)
         return
     text.append(": ", DIM)
     text.mark_body()

@@ -44,9 +44,9 @@ from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
 
-StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool]
-"""(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged): what a
-message's rows depend on."""
+StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool, bool]
+"""(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged, hidden by a
+rule): what a message's rows depend on."""
 STRIP_CACHE = 1024
 """Messages whose rows are kept: a few screens' worth, at every width recently used."""
 
@@ -252,14 +252,19 @@ class FeedView(ScrollView, can_focus=True):
         hidden, held = self._suppressed(event)
         pinned = event.id in self.state.pins.pinned
         marks = self.state.moderation.marks(event)
-        flagged = event.id in self.state.automod.flagged
-        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks, held, flagged)
+        automod = self.state.automod
+        flagged = event.id in automod.flagged
+        by_rule = hidden and (
+            event.id in automod.rule_hidden or self.window.suppressed_ahead(event.id) == "hide"
+        )
+        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks, held, flagged,
+                         by_rule)  # fmt: skip
         strips = self._cache.get(key)
         if strips is None:
             base, cursor = self._styles()
             style = cursor if selected else base
             text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, marks=marks,
-                              held=held, flagged=flagged)  # fmt: skip
+                              held=held, flagged=flagged, by_rule=by_rule)  # fmt: skip
             console = self.app.console
             rows = wrap_line(text, width, text.body_start, text.lead_start)
             strips = [Strip(line_segments(row, width, style, console), width) for row in rows]
