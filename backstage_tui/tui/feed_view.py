@@ -38,6 +38,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..automod.engine import BY
 from ..events import Event
 from ..state import FEED_CAPACITY, ConsoleState
 from ..state.feed_window import FeedWindow
@@ -254,9 +255,7 @@ class FeedView(ScrollView, can_focus=True):
         marks = self.state.moderation.marks(event)
         automod = self.state.automod
         flagged = event.id in automod.flagged
-        by_rule = hidden and (
-            event.id in automod.rule_hidden or self.window.suppressed_ahead(event.id) == "hide"
-        )
+        by_rule = hidden and self._hidden_by_rule(event.id)
         key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks, held, flagged,
                          by_rule)  # fmt: skip
         strips = self._cache.get(key)
@@ -275,6 +274,17 @@ class FeedView(ScrollView, can_focus=True):
             self._cache[key] = strips
         self._rows.set(index, len(strips))
         return strips
+
+    def _hidden_by_rule(self, event_id: str) -> bool:
+        """A hidden message the rules hid, or whose author the rules' ladder muted or blocked."""
+        if event_id in self.state.automod.rule_hidden:
+            return True
+        if self.window.suppressed_ahead(event_id) == "hide":
+            return True
+        moderation = self.state.moderation
+        silenced_by = moderation.silenced.get(event_id)
+        entry = None if silenced_by is None else moderation.entry(silenced_by)
+        return entry is not None and entry.by == BY
 
     def _suppressed(self, event: Event) -> tuple[bool, bool]:
         """(hidden, held) for a line. The state knows once it has folded the line; a line the
