@@ -12,8 +12,8 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
+from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
-from backstage_tui.tui.note_screen import NoteScreen
 from backstage_tui.tui.pick_screen import PickScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import T0, FakeSource, comment, make_app, screen_text, settled, user, wait_for
@@ -111,7 +111,7 @@ async def test_moderator_highlight_shoutout_watch_and_note(tmp_path: Path) -> No
         await pilot.press("w")
         await toast(pilot, app, "watched")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen), description="note")
+        await wait_for(pilot, lambda: isinstance(app.screen, LineScreen), description="note")
         await pilot.press(*"asks good questions", "enter")
         await toast(pilot, app, "note added")
         assert list(moderation.roster) == [fan.id] and list(moderation.highlights) == ["c1"]
@@ -208,7 +208,7 @@ async def test_the_note_dialog_drops_the_note_on_escape(tmp_path: Path) -> None:
         await pilot.press("k", "n")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
         await pilot.press(*"never mind", "escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, NoteScreen), description="gone")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LineScreen), description="gone")
         assert app.runtime.state.moderation.actions == 0
 
 
@@ -276,3 +276,30 @@ async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
         assert rows[1][0] == "shout-out" and rows[1][2].startswith("Fan")
         await pilot.press("o")
         await wait_for(pilot, lambda: not isinstance(app.screen, ListsScreen), description="gone")
+
+
+async def test_slash_filters_the_feed_and_escape_clears_it(tmp_path: Path) -> None:
+    events = [comment(1, "buy followers", TROLL), comment(2, "hello"), comment(3, "more", TROLL)]
+    app = make_app(tmp_path, events)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 3), description="the comments")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press(*"from:troll", "enter")
+        await wait_for(pilot, lambda: app.feed.line_count == 2, description="two matches")
+        assert "filter: from:troll" in app.feed.subtitle
+        await pilot.pause()
+        assert "hello" not in screen_text(app) and "more" in screen_text(app)
+        await pilot.press("k", "k")  # from match to match
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press("ctrl+u", *r"re:(a)\1", "enter")
+        await toast(pilot, app, "invalid escape")
+        assert app.feed.line_count == 2, "a refused pattern leaves the filter as it was"
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.feed.line_count == 3, description="all lines again")
+        assert "filter" not in app.feed.subtitle
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"

@@ -83,6 +83,9 @@ class BackstageApp(App[None]):
                 tooltip="Choose a reason (a digit) to record with the next action"),
         Binding("i", "todo", "In the app", show=False, id="app.todo",
                 tooltip="The In the app list: what to do by hand in the platform's app"),
+        Binding("slash", "filter", "Filter", show=False, key_display="/", id="app.filter",
+                tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
+                        " re:PATTERN"),
         Binding("o", "lists", "Lists", show=False, id="app.lists",
                 tooltip="The highlights and the shout-out list"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
@@ -303,6 +306,9 @@ class BackstageApp(App[None]):
 
     def action_todo(self) -> None:
         self.push_screen(TodoScreen(self.runtime.state.moderation, self.actions.tick))
+
+    def action_filter(self) -> None:
+        self.actions.filter()
 
     def action_lists(self) -> None:
         self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))

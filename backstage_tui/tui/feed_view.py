@@ -39,7 +39,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..events import Event
+from ..safetext import display
 from ..state import FEED_CAPACITY, ConsoleState
+from ..state.feed_filter import FeedFilter
 from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
@@ -60,6 +62,8 @@ class FeedStatus(NamedTuple):
     dropped: int
     """Lines pushed out of the pending queue while paused."""
     folded: bool
+    filter: str = ""
+    """The `/` filter in force (already made safe to show), or empty."""
 
     @property
     def subtitle(self) -> str:
@@ -74,6 +78,8 @@ class FeedStatus(NamedTuple):
             parts.append("live")
         if self.folded:
             parts.append("activity folded (f)")
+        if self.filter:
+            parts.append(f"filter: {self.filter}")
         return " · ".join(parts)
 
 
@@ -151,6 +157,9 @@ class FeedView(ScrollView, can_focus=True):
         self._screen: list[Strip] | None = None
         """The rows on screen, laid out once per rendering pass."""
         self._status: FeedStatus | None = None
+        self.feed_filter: FeedFilter | None = None
+        """The `/` filter in force."""
+        self._filter_label = ""
 
     # -- public view of the window --
 
@@ -199,7 +208,7 @@ class FeedView(ScrollView, can_focus=True):
         """The status the view tells its parent, as of now."""
         window = self.window
         return FeedStatus(window.paused, window.waiting, window.pending_dropped,
-                          window.fold_activity)  # fmt: skip
+                          window.fold_activity, self._filter_label)  # fmt: skip
 
     @property
     def subtitle(self) -> str:
@@ -401,6 +410,22 @@ class FeedView(ScrollView, can_focus=True):
         elif self.window.freeze():
             self.refresh()
             self._announce()
+
+    def set_filter(self, feed_filter: FeedFilter | None) -> None:
+        """Show only the lines `feed_filter` matches (None, or an empty one: every line); the
+        cursor stays on the same message or the nearest older one on view."""
+        if feed_filter is not None and feed_filter.empty:
+            feed_filter = None
+        self.feed_filter = feed_filter
+        self._filter_label = "" if feed_filter is None else display(feed_filter.query, 40)
+        self.window.set_filter(
+            None if feed_filter is None else feed_filter.predicate(self.state.moderation)
+        )
+        selected = self.window.selected
+        if selected is not None:
+            self._reveal(selected)
+        self._follow()
+        self._announce()
 
     def action_toggle_fold(self) -> None:
         self.fold_activity = not self.fold_activity
