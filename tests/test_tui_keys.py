@@ -60,7 +60,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     PickScreen: lambda: PickScreen("Which?", [str(n) for n in range(1, 10)]),
     LineScreen: lambda: LineScreen("Note?"),
     TodoScreen: lambda: TodoScreen(ModerationState(), _tick),
-    ModerationLogScreen: lambda: ModerationLogScreen(ModerationState()),
+    ModerationLogScreen: lambda: ModerationLogScreen(ModerationState(), _tick),
     ListsScreen: lambda: ListsScreen(ModerationState()),
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
 }

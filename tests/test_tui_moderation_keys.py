@@ -199,6 +199,17 @@ async def test_the_moderation_log_lists_every_action_with_its_effect(tmp_path: P
         hide = rows[1]
         assert hide[2].startswith("Troll") and hide[3] == "local" and hide[4] == "spam"
         assert hide[5] == "console" and hide[6] == "undone"
+        await pilot.press("u")  # the newest row: the undo itself, which cannot be undone
+        await toast(pilot, app, "this action cannot be undone")
+        await pilot.press("escape", "k", "h", "l")  # highlight, then undo it from the log
+        await wait_for(pilot, lambda: isinstance(app.screen, ModerationLogScreen),
+                       description="the log again")  # fmt: skip
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not app.runtime.state.moderation.highlights,
+                       description="the highlight undone from the log")  # fmt: skip
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: str(table.get_row_at(1)[6]) == "undone",
+                       description="the log marks it undone")  # fmt: skip
 
 
 async def test_the_note_dialog_drops_the_note_on_escape(tmp_path: Path) -> None:

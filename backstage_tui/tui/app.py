@@ -314,7 +314,8 @@ class BackstageApp(App[None]):
         self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
 
     def action_moderation_log(self) -> None:
-        self.push_screen(ModerationLogScreen(self.runtime.state.moderation, self._tz))
+        moderation = self.runtime.state.moderation
+        self.push_screen(ModerationLogScreen(moderation, self.actions.undo_action, self._tz))
 
     def action_help(self) -> None:
         """The keys of the screen `?` was pressed on, as they are now (after the keymap)."""
