@@ -106,7 +106,7 @@ class TableScreen(ModalScreen[None]):
             yield Static(Text(line, style="dim"), id="keys")
 
     def on_mount(self) -> None:
-        self.table.add_columns(*self.COLUMNS)
+        self.table.add_columns(*self.COLUMNS)  # safe-markup: our own constant headings
         self.reload()
         self.table.focus()
 
@@ -120,7 +120,7 @@ class TableScreen(ModalScreen[None]):
         table.clear()
         rows = self.rows()
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*cells, key=key)  # safe-markup: every cell is a Text (rows())
         keys = [key for key, _ in rows]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
