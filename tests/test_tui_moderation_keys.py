@@ -314,3 +314,15 @@ async def test_slash_filters_the_feed_and_escape_clears_it(tmp_path: Path) -> No
         await wait_for(pilot, lambda: app.feed.line_count == 3, description="all lines again")
         assert "filter" not in app.feed.subtitle
         assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
+
+
+async def test_a_filter_on_the_moderation_state_follows_new_actions(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "one"), comment(2, "two"), comment(3, "three")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 3), description="the comments")
+        await pilot.press("k", "d", "escape", "slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press(*"is:hidden", "enter")
+        await wait_for(pilot, lambda: app.feed.line_count == 1, description="one hidden line")
+        await pilot.press("k", "u")  # shown again: it leaves the filtered view
+        await wait_for(pilot, lambda: app.feed.line_count == 0, description="no hidden lines")

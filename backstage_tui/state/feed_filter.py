@@ -23,6 +23,7 @@ from ..events import Event
 from .moderation import ModerationState
 
 IS_VALUES = ("gift", "question", "hidden", "highlighted", "mod")
+STATE_KINDS = frozenset({"hidden", "highlighted", "mod"})
 MAX_PATTERN = 500
 
 
@@ -75,6 +76,12 @@ class FeedFilter:
             except re2.error as exc:
                 raise FilterError(f"re:{pattern}: {_reason(exc)}") from None
         return cls(query.strip(), tuple(words), tuple(senders), tuple(kinds), tuple(patterns))
+
+    @property
+    def reads_state(self) -> bool:
+        """Whether a line's match depends on the moderation state (`is:hidden`, ...), so the
+        lines on view must be tested again when an action changes it."""
+        return any(kind in STATE_KINDS for kind in self.kinds)
 
     @property
     def empty(self) -> bool:

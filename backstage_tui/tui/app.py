@@ -179,7 +179,7 @@ class BackstageApp(App[None]):
             if state.version != self._seen_version:
                 self._seen_version = state.version
                 self.pinned.refresh_from(state)
-                self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
+                self.feed.state_changed()
             self._refresh_status()
         self._paint_now()
         self._gc.after_frame()

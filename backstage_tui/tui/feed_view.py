@@ -160,6 +160,8 @@ class FeedView(ScrollView, can_focus=True):
         self.feed_filter: FeedFilter | None = None
         """The `/` filter in force."""
         self._filter_label = ""
+        self._filter_actions = 0
+        """The moderation state's action count the filter last tested the lines at."""
 
     # -- public view of the window --
 
@@ -417,6 +419,7 @@ class FeedView(ScrollView, can_focus=True):
         if feed_filter is not None and feed_filter.empty:
             feed_filter = None
         self.feed_filter = feed_filter
+        self._filter_actions = self.state.moderation.actions
         self._filter_label = "" if feed_filter is None else display(feed_filter.query, 40)
         self.window.set_filter(
             None if feed_filter is None else feed_filter.predicate(self.state.moderation)
@@ -426,6 +429,16 @@ class FeedView(ScrollView, can_focus=True):
             self._reveal(selected)
         self._follow()
         self._announce()
+
+    def state_changed(self) -> None:
+        """The state moved: a filter that reads the moderation state (`is:hidden`, ...) tests the
+        lines again when an action changed it."""
+        feed_filter = self.feed_filter
+        if feed_filter is not None and feed_filter.reads_state:
+            actions = self.state.moderation.actions
+            if actions != self._filter_actions:
+                self.set_filter(feed_filter)
+        self.refresh()  # hidden/pinned marks are read from the state at draw time
 
     def action_toggle_fold(self) -> None:
         self.fold_activity = not self.fold_activity
