@@ -124,7 +124,8 @@ def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Pa
 
 
 def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:
-    """Select, `d`, `t` `3`, `u`, `b` `y`, `space`: the log holds each action with its effect."""
+    """Select, `d`, `t` `3`, `u`, `b` `y`, `enter`, `space`: the log holds each action with its
+    effect."""
     term, sessions = tmux
     term.wait_for(lambda s: "connected" in s and comments_total(s) >= 5, "a few comments")
     term.keys("f")
@@ -143,6 +144,11 @@ def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:
     term.wait_for(lambda s: "Block" in s and "?" in s, "the block question")
     term.keys("y")
     term.wait_for(lambda s: "blocked ·" in s, "the block's toast")
+    term.keys("Enter")
+    card = term.wait_for(lambda s: "User card" in s and "Actions" in s, "the user card")
+    assert "blocked" in card and "block · queued" in card and "mute 5 min · queued" in card
+    term.keys("Escape")
+    term.wait_for(lambda s: "User card" not in s, "the card closed")
     term.keys("Escape")
     term.wait_for(lambda s: "paused ·" not in s, "the selection left, the feed follows")
     term.keys("Space")

@@ -37,8 +37,8 @@ from backstage_tui.tui.keys import (
     console_bindings,
     console_declarations,
 )
+from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
-from backstage_tui.tui.note_screen import NoteScreen
 from backstage_tui.tui.pick_screen import PickScreen
 from backstage_tui.tui.review_screen import ReviewScreen
 from backstage_tui.tui.user_card import UserCard
@@ -59,9 +59,9 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     HelpScreen: lambda: HelpScreen([]),
     ConfirmScreen: lambda: ConfirmScreen("Sure?"),
     PickScreen: lambda: PickScreen("Which?", [str(n) for n in range(1, 10)]),
-    NoteScreen: lambda: NoteScreen("Note?"),
+    LineScreen: lambda: LineScreen("Note?"),
     TodoScreen: lambda: TodoScreen(ModerationState(), _tick),
-    ModerationLogScreen: lambda: ModerationLogScreen(ModerationState()),
+    ModerationLogScreen: lambda: ModerationLogScreen(ModerationState(), _tick),
     ListsScreen: lambda: ListsScreen(ModerationState()),
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),

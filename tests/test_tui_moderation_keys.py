@@ -12,8 +12,8 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.confirm import ConfirmScreen
+from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
-from backstage_tui.tui.note_screen import NoteScreen
 from backstage_tui.tui.pick_screen import PickScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import T0, FakeSource, comment, make_app, screen_text, settled, user, wait_for
@@ -111,7 +111,7 @@ async def test_moderator_highlight_shoutout_watch_and_note(tmp_path: Path) -> No
         await pilot.press("w")
         await toast(pilot, app, "watched")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen), description="note")
+        await wait_for(pilot, lambda: isinstance(app.screen, LineScreen), description="note")
         await pilot.press(*"asks good questions", "enter")
         await toast(pilot, app, "note added")
         assert list(moderation.roster) == [fan.id] and list(moderation.highlights) == ["c1"]
@@ -199,6 +199,17 @@ async def test_the_moderation_log_lists_every_action_with_its_effect(tmp_path: P
         hide = rows[1]
         assert hide[2].startswith("Troll") and hide[3] == "local" and hide[4] == "spam"
         assert hide[5] == "console" and hide[6] == "undone"
+        await pilot.press("u")  # the newest row: the undo itself, which cannot be undone
+        await toast(pilot, app, "this action cannot be undone")
+        await pilot.press("escape", "k", "h", "l")  # highlight, then undo it from the log
+        await wait_for(pilot, lambda: isinstance(app.screen, ModerationLogScreen),
+                       description="the log again")  # fmt: skip
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not app.runtime.state.moderation.highlights,
+                       description="the highlight undone from the log")  # fmt: skip
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: str(table.get_row_at(1)[6]) == "undone",
+                       description="the log marks it undone")  # fmt: skip
 
 
 async def test_the_note_dialog_drops_the_note_on_escape(tmp_path: Path) -> None:
@@ -208,7 +219,7 @@ async def test_the_note_dialog_drops_the_note_on_escape(tmp_path: Path) -> None:
         await pilot.press("k", "n")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
         await pilot.press(*"never mind", "escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, NoteScreen), description="gone")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LineScreen), description="gone")
         assert app.runtime.state.moderation.actions == 0
 
 
@@ -276,3 +287,42 @@ async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
         assert rows[1][0] == "shout-out" and rows[1][2].startswith("Fan")
         await pilot.press("o")
         await wait_for(pilot, lambda: not isinstance(app.screen, ListsScreen), description="gone")
+
+
+async def test_slash_filters_the_feed_and_escape_clears_it(tmp_path: Path) -> None:
+    events = [comment(1, "buy followers", TROLL), comment(2, "hello"), comment(3, "more", TROLL)]
+    app = make_app(tmp_path, events)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 3), description="the comments")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press(*"from:troll", "enter")
+        await wait_for(pilot, lambda: app.feed.line_count == 2, description="two matches")
+        assert "filter: from:troll" in app.feed.subtitle
+        await pilot.pause()
+        assert "hello" not in screen_text(app) and "more" in screen_text(app)
+        await pilot.press("k", "k")  # from match to match
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press("ctrl+u", *r"re:(a)\1", "enter")
+        await toast(pilot, app, "invalid escape")
+        assert app.feed.line_count == 2, "a refused pattern leaves the filter as it was"
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.feed.line_count == 3, description="all lines again")
+        assert "filter" not in app.feed.subtitle
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
+
+
+async def test_a_filter_on_the_moderation_state_follows_new_actions(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "one"), comment(2, "two"), comment(3, "three")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 3), description="the comments")
+        await pilot.press("k", "d", "escape", "slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        await pilot.press(*"is:hidden", "enter")
+        await wait_for(pilot, lambda: app.feed.line_count == 1, description="one hidden line")
+        await pilot.press("k", "u")  # shown again: it leaves the filtered view
+        await wait_for(pilot, lambda: app.feed.line_count == 0, description="no hidden lines")

@@ -41,11 +41,12 @@ from ..events import (
 from ..runtime import ActResult, SessionRuntime
 from ..safetext import display, display_name
 from ..state import HeldMessage, feed_kind
+from ..state.feed_filter import FeedFilter, FilterError
 from ..state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S, duration_label
 from .confirm import ConfirmScreen
 from .feed_view import FeedView
 from .keys import with_keys
-from .note_screen import NoteScreen
+from .line_screen import LineScreen
 from .pick_screen import PickScreen
 
 EFFECT_WORDS = {
@@ -267,7 +268,7 @@ class FeedActions:
                 await self.act(Note(user=user, target=event.id, text=text.strip()))
 
         name = display_name(user.name or user.handle or user.id, 40)
-        self.feed.app.push_screen(NoteScreen(f"Note on {name}"), written)
+        self.feed.app.push_screen(LineScreen(f"Note on {name}", "the note"), written)
 
     def reason(self) -> None:
         """Choose a reason (a digit) for the next action."""
@@ -282,6 +283,23 @@ class FeedActions:
 
         labels = [display(reason, 40) for reason in self.reasons]
         self.feed.app.push_screen(PickScreen("Reason for the next action", labels), chosen)
+
+    def filter(self) -> None:
+        """Ask for the feed's filter; `enter` applies it (empty: none), `escape` clears it."""
+        current = self.feed.feed_filter
+
+        def chosen(query: str | None) -> None:
+            if not query or not query.strip():
+                self.feed.set_filter(None)
+                return
+            try:
+                self.feed.set_filter(FeedFilter.parse(query))
+            except FilterError as exc:
+                self.say(display(str(exc), 200), "warning")
+
+        prompt = LineScreen("Filter the feed", "words  from:NAME  is:question  re:PATTERN",
+                            current.query if current else "", keep="filter")  # fmt: skip
+        self.feed.app.push_screen(prompt, chosen)
 
     # -- undo and the to-do list --
 

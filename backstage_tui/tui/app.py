@@ -84,6 +84,9 @@ class BackstageApp(App[None]):
                 tooltip="Choose a reason (a digit) to record with the next action"),
         Binding("i", "todo", "In the app", show=False, id="app.todo",
                 tooltip="The In the app list: what to do by hand in the platform's app"),
+        Binding("slash", "filter", "Filter", show=False, key_display="/", id="app.filter",
+                tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
+                        " re:PATTERN"),
         Binding("o", "lists", "Lists", show=False, id="app.lists",
                 tooltip="The highlights and the shout-out list"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
@@ -185,7 +188,7 @@ class BackstageApp(App[None]):
             if state.version != self._seen_version:
                 self._seen_version = state.version
                 self.pinned.refresh_from(state)
-                self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
+                self.feed.state_changed()
             self._refresh_status()
         self._paint_now()
         self._gc.after_frame()
@@ -317,11 +320,15 @@ class BackstageApp(App[None]):
     def action_todo(self) -> None:
         self.push_screen(TodoScreen(self.runtime.state.moderation, self.actions.tick))
 
+    def action_filter(self) -> None:
+        self.actions.filter()
+
     def action_lists(self) -> None:
         self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
 
     def action_moderation_log(self) -> None:
-        self.push_screen(ModerationLogScreen(self.runtime.state.moderation, self._tz))
+        moderation = self.runtime.state.moderation
+        self.push_screen(ModerationLogScreen(moderation, self.actions.undo_action, self._tz))
 
     def _review_target(self) -> str | None:
         """The id approve and deny act on: the review queue's highlighted message while the queue

@@ -40,7 +40,9 @@ from textual.strip import Strip
 
 from ..automod.engine import BY
 from ..events import Event
+from ..safetext import display
 from ..state import FEED_CAPACITY, ConsoleState
+from ..state.feed_filter import FeedFilter
 from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
@@ -61,6 +63,8 @@ class FeedStatus(NamedTuple):
     dropped: int
     """Lines pushed out of the pending queue while paused."""
     folded: bool
+    filter: str = ""
+    """The `/` filter in force (already made safe to show), or empty."""
 
     @property
     def subtitle(self) -> str:
@@ -75,6 +79,8 @@ class FeedStatus(NamedTuple):
             parts.append("live")
         if self.folded:
             parts.append("activity folded (f)")
+        if self.filter:
+            parts.append(f"filter: {self.filter}")
         return " · ".join(parts)
 
 
@@ -152,6 +158,11 @@ class FeedView(ScrollView, can_focus=True):
         self._screen: list[Strip] | None = None
         """The rows on screen, laid out once per rendering pass."""
         self._status: FeedStatus | None = None
+        self.feed_filter: FeedFilter | None = None
+        """The `/` filter in force."""
+        self._filter_label = ""
+        self._filter_actions = 0
+        """The moderation state's action count the filter last tested the lines at."""
 
     # -- public view of the window --
 
@@ -200,7 +211,7 @@ class FeedView(ScrollView, can_focus=True):
         """The status the view tells its parent, as of now."""
         window = self.window
         return FeedStatus(window.paused, window.waiting, window.pending_dropped,
-                          window.fold_activity)  # fmt: skip
+                          window.fold_activity, self._filter_label)  # fmt: skip
 
     @property
     def subtitle(self) -> str:
@@ -429,6 +440,33 @@ class FeedView(ScrollView, can_focus=True):
         elif self.window.freeze():
             self.refresh()
             self._announce()
+
+    def set_filter(self, feed_filter: FeedFilter | None) -> None:
+        """Show only the lines `feed_filter` matches (None, or an empty one: every line); the
+        cursor stays on the same message or the nearest older one on view."""
+        if feed_filter is not None and feed_filter.empty:
+            feed_filter = None
+        self.feed_filter = feed_filter
+        self._filter_actions = self.state.moderation.actions
+        self._filter_label = "" if feed_filter is None else display(feed_filter.query, 40)
+        self.window.set_filter(
+            None if feed_filter is None else feed_filter.predicate(self.state.moderation)
+        )
+        selected = self.window.selected
+        if selected is not None:
+            self._reveal(selected)
+        self._follow()
+        self._announce()
+
+    def state_changed(self) -> None:
+        """The state moved: a filter that reads the moderation state (`is:hidden`, ...) tests the
+        lines again when an action changed it."""
+        feed_filter = self.feed_filter
+        if feed_filter is not None and feed_filter.reads_state:
+            actions = self.state.moderation.actions
+            if actions != self._filter_actions:
+                self.set_filter(feed_filter)
+        self.refresh()  # hidden/pinned marks are read from the state at draw time
 
     def action_toggle_fold(self) -> None:
         self.fold_activity = not self.fold_activity

@@ -106,7 +106,7 @@ class TableScreen(ModalScreen[None]):
             yield Static(Text(line, style="dim"), id="keys")
 
     def on_mount(self) -> None:
-        self.table.add_columns(*self.COLUMNS)
+        self.table.add_columns(*self.COLUMNS)  # safe-markup: our own constant headings
         self.reload()
         self.table.focus()
 
@@ -120,7 +120,7 @@ class TableScreen(ModalScreen[None]):
         table.clear()
         rows = self.rows()
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*cells, key=key)  # safe-markup: every cell is a Text (rows())
         keys = [key for key, _ in rows]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
@@ -172,15 +172,32 @@ class ModerationLogScreen(TableScreen):
 
     HEADING = "Moderation log"
     COLUMNS = ("time", "action", "target", "effect", "reason", "by", "")
-    KEY_HINTS = (("modlog.close", "close"),)
+    KEY_HINTS = (("modlog.undo", "undo the selected action"), ("modlog.close", "close"))
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "undo", "Undo", id="modlog.undo",
+                tooltip="Undo the selected action (recorded as an undo; the action stays listed)"),
         Binding("escape,l", "close", "Close", id="modlog.close",
                 tooltip="Close the moderation log"),
     ]  # fmt: skip
 
-    def __init__(self, moderation: ModerationState, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self,
+        moderation: ModerationState,
+        undo: Callable[[str], Awaitable[None]],
+        tz: tzinfo | None = None,
+    ) -> None:
         super().__init__(moderation)
+        self._undo = undo
         self.tz = tz
+
+    async def action_undo(self) -> None:
+        key = self.selected_key()
+        entry = None if key is None else self.moderation.entry(key)
+        if entry is None or not entry.undoable:
+            self.notify("this action cannot be undone", severity="warning", markup=False)
+            return
+        await self._undo(entry.id)
+        self.reload()
 
     def rows(self) -> list[tuple[str, tuple[Text, ...]]]:
         return log_rows(self.moderation, self.tz)
