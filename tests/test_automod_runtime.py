@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
-from backstage_tui.events import Approve, AutomodDecision, Comment, Deny, Event, Undo
+from backstage_tui.events import (
+    ActionEvent,
+    Approve,
+    AutomodDecision,
+    Comment,
+    Deny,
+    Event,
+    Undo,
+)
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.replay import ReplaySource
@@ -204,3 +212,31 @@ async def test_the_ladder_acts_through_the_runtime_and_undo_lifts_it(tmp_path: P
         ("mute", "queued"), ("hide", "local"), ("block", "queued"),
     ]  # fmt: skip
     assert ConsoleState.fold(logged) == runtime.state
+
+
+class HidingSource(ListSource):
+    """A source whose platform can hide a message: the rules' hides are forwarded to it."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"hide"})
+
+    async def act(self, action: ActionEvent) -> bool:
+        self.acted.append(action)
+        return True
+
+
+async def test_a_rule_hide_is_forwarded_where_the_platform_can_hide(tmp_path: Path) -> None:
+    source = HidingSource([comment(1, "hi"), comment(2, "b4n"), comment(3, "bye")], stay_open=False)
+    runtime = SessionRuntime(source, sessions_dir=tmp_path, automod=rules())
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    await wait_for(None, lambda: bool(source.acted), description="the hide reached the platform")
+    await runtime.close()
+    (forwarded,) = source.acted
+    assert (
+        forwarded.type == "hide" and forwarded.by == "automod" and forwarded.effect == "forwarded"
+    )
+    assert runtime.log_path is not None
+    logged = SessionReader(runtime.log_path).events()
+    results = [e for e in logged if e.type == "forward_result"]
+    assert len(results) == 1 and results[0].ok  # type: ignore[attr-defined]
+    assert runtime.state.moderation.is_hidden("c2")
