@@ -31,6 +31,15 @@ _EMOJI = re.compile(
 )
 
 
+_MAY_LINK = re.compile("[.\uff0e\u2024\ufe52:]")
+"""What every link has, as typed (a dot, or the colon of a scheme), before NFKC: a cheap first
+test on the raw text."""
+
+
+def may_link(text: str) -> bool:
+    return _MAY_LINK.search(text) is not None
+
+
 def links(plain: str, allow: tuple[str, ...]) -> str | None:
     """The first link's host in `plain` (the text's `matching.plain` form) whose domain is not
     allowed, or None."""
@@ -63,8 +72,9 @@ def run_pattern(max_run: int) -> re.Pattern[str]:
     return re.compile(r"(.)\1{" + str(max_run) + ",}", re.DOTALL)
 
 
-def emoji_count(text: str) -> int:
-    if text.isascii():
+def emoji_count(text: str, more_than: int = 0) -> int:
+    """The emoji in `text`; 0 when it cannot hold more than `more_than` of them."""
+    if len(text) <= more_than or text.isascii():
         return 0
     return len(_EMOJI.findall(text))
 

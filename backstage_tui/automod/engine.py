@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from ..events import AutomodDecision, Block, Deny, Event, Hide, Mute, Outcome, User
 from ..matching import TermMatcher, collapse, load_tables, plain, premark, term
-from .checks import Message, RateWindow, WaveWindow, caps_share, emoji_count, links, run_pattern
+from .checks import (
+    Message,
+    RateWindow,
+    WaveWindow,
+    caps_share,
+    emoji_count,
+    links,
+    may_link,
+    run_pattern,
+)
 from .ladder import Ladder, Rung
 from .settings import AutomodSettings, PatternRule, Rule, TermsRule
 
@@ -163,7 +172,7 @@ class AutomodEngine:
             if (new or not own.new_viewers_only) and pattern.search(folded if on_folded else text):
                 verdicts.append(Verdict(label, own.outcome, own.pattern))
         links_rule = self._links
-        if links_rule is not None and (new or not links_rule.new_viewers_only):
+        if links_rule is not None and (new or not links_rule.new_viewers_only) and may_link(text):
             host = links(plain(text), self._link_allow)
             if host is not None:
                 verdicts.append(Verdict("links", links_rule.outcome, host))
@@ -181,7 +190,7 @@ class AutomodEngine:
             if run is not None:
                 detail = f"{len(run.group(0))}× {run.group(1)!r}"
                 verdicts.append(Verdict("repeats", repeats.outcome, detail))
-            elif (count := emoji_count(text)) > repeats.max_emoji:
+            elif (count := emoji_count(text, repeats.max_emoji)) > repeats.max_emoji:
                 verdicts.append(Verdict("repeats", repeats.outcome, f"{count} emoji"))
         wave: list[Message] = []
         if self._rate is not None or self._waves is not None:
