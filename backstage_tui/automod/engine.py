@@ -31,7 +31,7 @@ from .checks import (
     run_pattern,
 )
 from .ladder import Ladder, Rung
-from .settings import AutomodSettings, PatternRule, Rule, TermsRule
+from .settings import AutomodSettings, PatternRule, Rule, TermsRule, compile_pattern
 
 if TYPE_CHECKING:
     import re
@@ -79,11 +79,9 @@ class AutomodEngine:
         )
         self._patterns: list[tuple[str, PatternRule, re.Pattern[str], bool]] = []
         if on:
-            import re2
-
             for name, pattern in settings.patterns.items():
                 if pattern.enabled:
-                    compiled = re2.compile(pattern.pattern)
+                    compiled = compile_pattern(pattern.pattern)
                     self._patterns.append((f"patterns.{name}", pattern, compiled, pattern.folded))
         self._links = settings.links if on and settings.links.enabled else None
         self._link_allow = tuple(

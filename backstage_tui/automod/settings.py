@@ -46,6 +46,16 @@ MAX_PROBLEM = 160
 """How much of one rule's problem the warning line shows."""
 
 
+def compile_pattern(pattern: str) -> Any:
+    """A user's pattern compiled by RE2, quietly: RE2 would also log a refusal to stderr (the
+    console's warning line says it instead). Raises `re2.error`."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,9 +94,12 @@ class PatternRule(Rule):
         import re2
 
         try:
-            re2.compile(pattern)
+            compile_pattern(pattern)
         except re2.error as exc:
-            raise ValueError(f"RE2 cannot use this pattern ({exc})") from None
+            why = exc.args[0] if exc.args else exc
+            if isinstance(why, bytes):
+                why = why.decode("utf-8", "replace")
+            raise ValueError(f"RE2 cannot use this pattern ({why})") from None
         return pattern
 
 
