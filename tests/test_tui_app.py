@@ -156,7 +156,7 @@ async def test_quit_yes_closes_the_log_and_exits(tmp_path: Path) -> None:
 
 async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
     app = make_app(tmp_path, [])
-    async with app.run_test(size=(100, 60)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         # The whole help (it scrolls: the keys no longer fit a 30-row terminal with the legend).
