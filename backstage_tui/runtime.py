@@ -131,6 +131,9 @@ class SessionRuntime:
         self.automod = (
             automod if automod is not None and automod.active and source.records else None
         )
+        if self.automod is not None:
+            # The console's own moderators (its roster) are exempt, as the platform's are.
+            self.automod.on_roster = lambda user: user.id in self.state.moderation.roster
         self.sessions_dir = sessions_dir
         self.log_path: Path | None = None
         self.recorder: SessionRecorder | None = None

@@ -19,6 +19,7 @@ from backstage_tui.events import (
     Comment,
     Deny,
     Event,
+    Moderator,
     Undo,
 )
 from backstage_tui.runtime import SessionRuntime
@@ -240,3 +241,17 @@ async def test_a_rule_hide_is_forwarded_where_the_platform_can_hide(tmp_path: Pa
     results = [e for e in logged if e.type == "forward_result"]
     assert len(results) == 1 and results[0].ok  # type: ignore[attr-defined]
     assert runtime.state.moderation.is_hidden("c2")
+
+
+async def test_a_viewer_on_the_console_roster_is_not_judged(tmp_path: Path) -> None:
+    """The console's own moderators (appointed with `m`) are exempt, like the platform's."""
+    deputy = user("deputy")
+    runtime = SessionRuntime(ListSource([], stay_open=True), sessions_dir=tmp_path,
+                             automod=rules())  # fmt: skip
+    await runtime.start()
+    before = await runtime.publish(comment(1, "ban", deputy))
+    await wait_for(None, lambda: runtime.state.last_seq >= before.seq, description="folded")
+    assert runtime.automod is not None and runtime.automod.judge(comment(2, "ban", deputy))
+    await runtime.act(Moderator(user=deputy, target="c1"))
+    assert runtime.automod.judge(comment(3, "ban", deputy)) == []
+    await runtime.close()

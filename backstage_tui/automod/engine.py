@@ -54,8 +54,9 @@ class AutomodEngine:
 
     Args:
         settings: The config's ``[automod]`` section.
-        exempt: Whether a viewer is on the console's own moderator roster (the platform's
-            moderators and the host are exempt anyway).
+        exempt: Whether a viewer is exempt for a reason of the caller's own (the platform's
+            moderators, the host, the allow list and the console's roster, `on_roster`, are
+            exempt anyway).
     """
 
     def __init__(
