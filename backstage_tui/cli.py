@@ -37,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=APP_NAME,
         description="A keyboard-driven backstage console for TikTok LIVE creators and moderators.",
-        epilog="Sources: demo (default), jsonl, replay, and any installed plug-in. "
-        "Keys: press ? in the console.",
+        epilog="Sources: demo (default), jsonl, replay, and any installed plug-in "
+        f"('{APP_NAME} sources' lists them). Keys: press ? in the console.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="fold and check every line even when the log ends with a valid summary",
     )
     sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
+    sub.add_parser(
+        "sources", help="list the installed sources, their options and what they can forward"
+    )
     return parser
 
 
@@ -108,6 +111,49 @@ def _display(text: str, limit: int) -> str:
     from .safetext import display
 
     return display(text, limit)
+
+
+def sources_command() -> int:
+    """``backstage sources``: every installed source, its options and capabilities."""
+    from .sources.registry import list_sources
+
+    blocks = []
+    for listing in list_sources():
+        kind = "built-in" if listing.builtin else f"plug-in {listing.target}"
+        if listing.error is not None:
+            blocks.append(
+                f"{_display(listing.name, 60)}  ({_display(kind, 200)})\n"
+                f"  not available: {_display(listing.error, 500)}"
+            )
+            continue
+        lines = [f"{_display(listing.name, 60)}  ({_display(kind, 200)})"]
+        if listing.description:
+            lines[0] += f"  {_display(listing.description, 200)}"
+        rows = [
+            (_display(o.name, 40), _display(o.type, 40), _default_cell(o.required, o.default))
+            for o in listing.options
+        ]
+        widths = [
+            max((len(cell) for cell in column), default=0) for column in zip(*rows, strict=True)
+        ]
+        for row, opt in zip(rows, listing.options, strict=True):
+            cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            lines.append(f"  {cells}  {_display(opt.description, 300)}")
+        if not rows:
+            lines.append("  no options")
+        forwards = ", ".join(_display(c.replace("_", " "), 40) for c in listing.capabilities)
+        lines.append(f"  forwards: {forwards or 'nothing (actions stay in the console)'}")
+        if not listing.records:
+            lines.append("  not recorded")
+        blocks.append("\n".join(line.rstrip() for line in lines))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _default_cell(required: bool, default: str) -> str:
+    if required:
+        return "required"
+    return f"default {_display(default, 40)}" if default else "optional"
 
 
 def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
@@ -224,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sessions_dir = args.sessions_dir or settings.sessions_dir
         if args.command == "sessions":
             return sessions_command(args)
+        if args.command == "sources":
+            return sources_command()
         source = make_source(args)
         if source.reads_stdin:
             _keyboard_from_terminal()
