@@ -1,18 +1,42 @@
-"""``backstage sources`` and plug-ins: every source listed with its options and capabilities; a
-plug-in that cannot be imported is listed with why."""
+"""``backstage sources`` and plug-ins: the example package under ``examples/`` really installed
+(a wheel built and installed into a folder of its own), found through its entry point, listed with
+its options and run through ``--source``; a plug-in that cannot be imported is listed with why."""
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
+from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
 
+from backstage_tui.session import SessionReader
 from backstage_tui.sources import registry
-from tests.helpers import run_cli
+from tests.helpers import is_one_readable_line, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "backstage-source-example"
+
+
+@pytest.fixture(scope="module")
+def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The example installed into a folder of its own; the environment that puts it on the path."""
+    if importlib.util.find_spec("hatchling") is None:
+        pytest.skip(
+            "hatchling (the example's build backend) is not installed: pip install -e '.[dev]'"
+        )
+    target = tmp_path_factory.mktemp("plugin-site")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--no-index", "--target", str(target), str(EXAMPLE)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert list(target.glob("backstage_source_example-*.dist-info/entry_points.txt"))
+    yield {"PYTHONPATH": str(target)}
 
 
 def test_sources_lists_the_built_ins_with_options_and_capabilities() -> None:
@@ -26,6 +50,34 @@ def test_sources_lists_the_built_ins_with_options_and_capabilities() -> None:
     assert "forwards: nothing (actions stay in the console)" in demo
     assert "path    text        required" in blocks["jsonl"]
     assert "not recorded" in blocks["replay"]
+
+
+def test_the_example_plugin_is_listed_and_runs(
+    installed_example: dict[str, str], tmp_path: Path
+) -> None:
+    listed = run_cli("sources", env=installed_example)
+    assert listed.returncode == 0, listed.stderr
+    (block,) = [b for b in listed.stdout.split("\n\n") if b.startswith("countdown")]
+    assert "plug-in backstage_source_example:CountdownSource" in block
+    assert "start  integer  default 5" in block and "seconds between ticks" in block
+
+    out = run_cli(
+        "--headless", "--source", "countdown", "-o", "start=3", "-o", "every=0.01",
+        "--sessions-dir", str(tmp_path), env=installed_example,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    (log,) = tmp_path.glob("*-countdown.jsonl")
+    events = SessionReader(log).events()
+    texts = [getattr(e, "text", None) for e in events if e.type == "comment"]
+    assert texts == ["3…", "2…", "1…", "liftoff!"]
+    assert {e.source for e in events} == {"countdown"}
+
+    bad = run_cli("--headless", "--source", "countdown", "-o", "start=0", env=installed_example)
+    assert bad.returncode == 2 and is_one_readable_line(bad.stderr.strip())
+    assert (
+        "option start='0' for source 'countdown': input should be greater than or equal to 1"
+        in (bad.stderr)
+    )
 
 
 def test_a_plugin_that_cannot_load_is_listed_with_the_reason(
