@@ -75,13 +75,15 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
     why = f"stopped by {received[0]}" if received else "the source ended"
     if len(status.sources) > 1 and not received:
         why = "the sources ended"
-    _say(out, f"{why}; {progress_line(status, loop.time() - started)}")
+    _say(out, f"{why}; {progress_line(status, loop.time() - started, done=True)}")
     return EXIT_FAILED if status.source_error else EXIT_ENDED
 
 
-def progress_line(status: RuntimeStatus, elapsed_s: float) -> str:
-    """One line: time recording, events, each source's link, the log and its size."""
-    parts = [f"recording {clock(elapsed_s)}", f"{status.events_recorded:,} events"]
+def progress_line(status: RuntimeStatus, elapsed_s: float, *, done: bool = False) -> str:
+    """One line: time recording (or, once `done`, recorded), events, each source's link, the log
+    and its size."""
+    verb = "recorded" if done else "recording"
+    parts = [f"{verb} {clock(elapsed_s)}", f"{status.events_recorded:,} events"]
     parts += [_link(source) for source in status.sources]
     parts.append(_log(status))
     return " · ".join(parts)

@@ -33,6 +33,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hypothesis import strategies as st
+from pydantic import Field
 
 from backstage_tui.events import (
     ActionEvent,
@@ -56,6 +57,7 @@ from backstage_tui.runtime import RuntimeStatus, SessionRuntime
 from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
 from backstage_tui.sources.demo import DemoSource
+from backstage_tui.sources.options import SourceOptions
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -117,11 +119,16 @@ class ListSource(Source):
             await asyncio.Event().wait()
 
 
+class FakeOptions(SourceOptions):
+    option: str = Field("", description="any text: it only reaches the session header")
+
+
 class FakeSource(Source):
     """Yields the given events, then stays open like a quiet live stream (so the app never sees
     the stream end)."""
 
     name: ClassVar[str] = "fake"
+    Options = FakeOptions
 
     def __init__(self, events: Iterable[Event] = (), label: str = "fake · test", **options: Any):
         super().__init__(**options)

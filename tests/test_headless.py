@@ -42,7 +42,7 @@ def test_headless_records_until_the_source_ends(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     last = out.stderr.strip().splitlines()[-1]
-    assert last.startswith("backstage: the source ended; recording ")
+    assert last.startswith("backstage: the source ended; recorded ")
     assert "500 events" in last and "demo ended" in last and "log " in last
     (log,) = tmp_path.glob("*-demo.jsonl")
     assert "events 500" in summary_checked(log)
@@ -113,7 +113,7 @@ def test_a_signal_closes_the_log_with_its_summary(sig: signal.Signals, tmp_path:
             process.kill()
     assert process.returncode == 0, errors.read_text()
     lines = errors.read_text().strip().splitlines()
-    assert lines[-1].startswith(f"backstage: stopped by {sig.name}; recording ")
+    assert lines[-1].startswith(f"backstage: stopped by {sig.name}; recorded ")
     assert all(line.startswith("backstage: recording ") for line in lines[:-1])
     (log,) = tmp_path.glob("*-demo.jsonl")
     summary_checked(log)
@@ -141,7 +141,7 @@ def test_a_finished_source_exits_0_and_progress_names_each_link(tmp_path: Path) 
     runtime = SessionRuntime(ListSource([chat("x")], stay_open=False), sessions_dir=tmp_path)
     out = io.StringIO()
     assert run_headless(runtime, every=60, out=out) == EXIT_ENDED
-    assert out.getvalue().startswith("backstage: the source ended; recording 0:00:00 · 1 events")
+    assert out.getvalue().startswith("backstage: the source ended; recorded 0:00:00 · 1 events")
     line = progress_line(runtime_status(log_path=None, log_health="off"), 3725)
     assert line == "recording 1:02:05 · 12 events · not recording"
 

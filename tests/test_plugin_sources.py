@@ -124,3 +124,21 @@ def test_the_listing_shows_a_broken_plugin_in_one_line(
         "No module named 'backstage_plugin_missing_module'"
     )
     assert "demo  (built-in)" in out
+
+
+def test_a_plugins_own_words_reach_the_terminal_sanitised(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstage_tui import cli
+    from tests.helpers import FakeSource
+
+    payload = "\x1b]0;PWNED\x07\x9b6n\u202e"
+    monkeypatch.setattr(FakeSource, "description", f"fake {payload}")
+    monkeypatch.setattr(FakeSource, "capabilities", frozenset({f"send_{payload}"}))
+    plugin = EntryPoint(f"x{payload}", "tests.helpers:FakeSource", registry.GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [plugin])
+    assert cli.main(["sources"]) == 0
+    out, _ = capsys.readouterr()
+    for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert ch not in out
+    assert "fake ␛]0;PWNED␇" in out and "forwards: send ␛]0;PWNED␇" in out
