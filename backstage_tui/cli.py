@@ -296,6 +296,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         fold_activity=not settings.feed.show_activity,
         keymap=settings.keys,
         warning=warning,
+        moderation=settings.moderation,
     )
     app.run()
     return app.return_code or 0

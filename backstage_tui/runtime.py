@@ -24,11 +24,12 @@ from typing import Literal, get_args
 
 from . import __version__
 from .bus import BusClosed, EventBus, Subscription, consume
-from .events import ActionEvent, Connection, Event, Malformed
+from .events import ActionEvent, Connection, Effect, Event, ForwardResult, Malformed, Undo
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
 from .sources.base import Source
 from .state import FEED_CAPACITY, ConsoleState
+from .state.moderation import QUEUED_ON_PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ LOSSLESS_QUEUE = 1 << 18
 SOURCE_STOP_TIMEOUT_S = 2.0
 """How long `close` waits for a source to stop before leaving it behind."""
 EVENT_CLASSES: tuple[type, ...] = get_args(get_args(Event)[0])
+ACT_WAIT_S = 5.0
+"""How long `act` waits for the state to fold the action before it reports it as pending."""
 
 LogHealth = Literal["off", "ok", "failing"]
 """``off``: this session is not recorded (or its log could not be opened); ``failing``: the last
@@ -104,6 +107,27 @@ class RuntimeStatus:
         return self.log_health != "off"
 
 
+@dataclass(frozen=True, slots=True)
+class ActResult:
+    """What one action did: the recorded event, its effect, and what the state made of it.
+
+    The UI's toast is built from this, never from the key that was pressed.
+    """
+
+    event: Event
+    """The action as recorded (with its `seq`, `effect` and `by`)."""
+    effect: Effect
+    detail: str
+    """What the state did: ``done``, or why nothing changed (``already blocked``, ``the message is
+    no longer in the feed``); ``pending`` when the state had not folded it in time."""
+    forward_error: str | None = None
+    """The platform's refusal, for a forwarded action that failed."""
+
+    @property
+    def changed(self) -> bool:
+        return self.detail == "done"
+
+
 class _SourceRun:
     """One source of the session and what its pump has seen of it."""
 
@@ -164,6 +188,8 @@ class SessionRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._state_sub = self.bus.subscribe("state", "lossless", LOSSLESS_QUEUE)
         self._closing = False
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+        """Actions `act` waits on, by seq, until the state has folded them."""
 
     # With one source these read and set its condition, as before there could be several.
     @property
@@ -215,11 +241,18 @@ class SessionRuntime:
             self._tasks.append(
                 asyncio.create_task(self.recorder.run(sub, close_at_end=False), name="recorder")
             )
-        self._tasks.append(
-            asyncio.create_task(consume(self._state_sub, self.state.apply_all), name="state")
-        )
+        self._tasks.append(asyncio.create_task(consume(self._state_sub, self._fold), name="state"))
         for run in self._runs:
             run.task = asyncio.create_task(self._pump(run), name=f"source {run.name}")
+
+    def _fold(self, batch: list[Event]) -> None:
+        self.state.apply_all(batch)
+        if self._waiters:
+            folded = self.state.last_seq
+            for seq in [seq for seq in self._waiters if seq <= folded]:
+                waiter = self._waiters.pop(seq)
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def _pump(self, run: _SourceRun) -> None:
         name = run.name
@@ -283,19 +316,56 @@ class SessionRuntime:
         """Publish an event from outside the source (tests, tools)."""
         return await self.bus.publish(event)
 
-    async def act(self, action: ActionEvent) -> Event:
-        """Apply a console action: recorded and folded like any event, then offered to the source
-        of the message it acts on when that platform allows it."""
-        stamped = await self.bus.publish(action)
+    def effect_of(self, action: ActionEvent) -> Effect:
+        """What `action` will do: ``forwarded`` when the source can do it on the platform,
+        ``queued`` when only the platform's app can, else ``local``."""
         source = self._source_for(action)
         if source is not None and action.type in source.capabilities:
+            return "forwarded"
+        if action.type in QUEUED_ON_PLATFORM:
+            return "queued"
+        if isinstance(action, Undo):
+            # Undoing what was already done by hand in the app needs doing there too.
+            item = self.state.moderation.todo.get(action.action)
+            if item is not None and item.done:
+                return "queued"
+        return "local"
+
+    async def act(self, action: ActionEvent) -> ActResult:
+        """Apply a console action: its effect decided, recorded and folded like any event, then
+        offered to the source of the message it acts on when that platform allows it.
+
+        Returns once the state has folded it, with what the state did.
+        """
+        effect = self.effect_of(action)
+        stamped = await self.bus.publish(action.model_copy(update={"effect": effect}))
+        detail = await self._folded(stamped)
+        error: str | None = None
+        if effect == "forwarded" and detail == "done":
             try:
-                await source.act(action)
+                source = self._source_for(action)
+                if source is None or not await source.act(stamped):  # type: ignore[arg-type]
+                    error = "the source did not forward it"
             except Exception as exc:  # noqa: BLE001 - a platform refusal must not stop the console
-                await self.bus.publish(
-                    Malformed(raw=action.type, error=f"forwarding failed: {_one_line(exc)}")
-                )
-        return stamped
+                error = _one_line(exc)
+            await self.bus.publish(
+                ForwardResult(action=stamped.id, ok=error is None, error=error or "")
+            )
+        return ActResult(stamped, effect, detail, error)
+
+    async def _folded(self, action: Event) -> str:
+        """Wait until the state has folded `action`; what it did."""
+        if not self.started or self._closing:
+            return "recorded"
+        if self.state.last_seq < action.seq:
+            waiter = self._waiters.setdefault(
+                action.seq, asyncio.get_running_loop().create_future()
+            )
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter), ACT_WAIT_S)
+            except TimeoutError:
+                return "pending"
+        return self.state.outcomes.get(action.id, "done")
 
     def _source_for(self, action: ActionEvent) -> Source | None:
         """The source an action goes to: the only one, or the one its target came from."""

@@ -96,7 +96,7 @@ def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     for number, event in enumerate(pins):
         if number:
             text.append("\n\n")
-        _pinned_entry(text, event, hidden=event.id in state.moderation.hidden)
+        _pinned_entry(text, event, hidden=state.moderation.is_hidden(event.id))
     return text
 
 
@@ -126,9 +126,9 @@ class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
     def refresh_from(
-        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
+        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0, todo_open: int = 0
     ) -> None:
-        self.show(status_text(status, stats, view_skipped=view_skipped))
+        self.show(status_text(status, stats, view_skipped=view_skipped, todo_open=todo_open))
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -159,7 +159,9 @@ def _source_rows(text: Text, source: SourceStatus) -> None:
         text.append(display(source.error, 300), BAD)
 
 
-def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
+def status_text(
+    status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0, todo_open: int = 0
+) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``."""
     text = Text()
@@ -178,6 +180,8 @@ def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int =
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    _row(text, "In app", f"{todo_open:,} to do" if todo_open else "nothing to do",
+         WARN if todo_open else DIM)  # fmt: skip
     if not status.recording:
         replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)
