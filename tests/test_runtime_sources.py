@@ -138,3 +138,27 @@ async def test_a_single_source_session_reads_as_before(tmp_path: Path) -> None:
     assert reader.header is not None and reader.header.source == "list"
     assert reader.header.sources == [{"name": "list", "options": {}}]
     assert [e.source for e in reader.events()] == ["list"]
+
+
+async def test_the_running_app_shows_each_sources_link(tmp_path: Path) -> None:
+    from backstage_tui.tui import BackstageApp
+    from backstage_tui.tui.panes import StatusPane
+
+    live = FakeSource([Connection(status="connected"), chat("hello")], label="fake · live")
+    broken = FailingSource()
+    runtime = SessionRuntime(sources=[live, broken], sessions_dir=tmp_path)
+    app = BackstageApp(runtime, title="backstage · test")
+    async with app.run_test(size=(140, 40)) as pilot:
+
+        def shown() -> str:
+            return str(app.query_one(StatusPane).render())
+
+        await wait_for(
+            pilot,
+            lambda: "fake · live" in shown() and "the platform hung up" in shown(),
+            description="both sources in the Status pane, the flaky one's failure included",
+        )
+        rows = [line.strip() for line in shown().splitlines()]
+        assert rows[:2] == ["Source   fake · live", "Link     ● connected"]
+        assert rows[2:4] == ["Source   flaky", "Link     ● error"]
+        assert [n.message for n in app._notifications][-1].startswith("source 'flaky' failed")
