@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticSerializationError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: every event may carry `source`, and the header lists `sources` (version-1 logs read as is)."""
 
 Role = Literal["host", "moderator", "subscriber", "follower", "top_gifter", "friend", "new"]
 Platform = Literal["tiktok", "twitch", "youtube", "other"]
@@ -68,7 +69,11 @@ class _Event(_Model):
     """When it happened, seconds since the epoch (UTC)."""
     seq: Int = 0
     """Position in the session, gap-free from 1; 0 until published. The bus writes it into the event
-    on its first publication (the only write to a frozen event) and copies one published again."""
+    on its first publication and copies one published again."""
+    source: str = ""
+    """The name of the session's source it came from (``demo``, ``tiktok``, ...), written in by the
+    runtime as the source hands it over; empty for the console's own actions and in logs written
+    before it existed."""
 
 
 class _ChatEvent(_Event):

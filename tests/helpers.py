@@ -7,7 +7,7 @@
 - `is_one_readable_line`: what every warning and error message must be.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
 - `record_session`, `record_demo_session`: a session recorded by a real runtime.
-- `run_cli`: the real `backstage` command in a subprocess.
+- `run_cli`: the real `backstage` command in a subprocess (pipes, not a terminal).
 - `runtime_status`: a `RuntimeStatus` snapshot of a healthy recorded session, with any field changed.
 - `Tmux`, `launch`, `launch_command`, `wait_for_exit`: the real command (or any) in a tmux server
   of its own, for the tests of what a person at a terminal sees.
@@ -33,6 +33,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hypothesis import strategies as st
+from pydantic import Field
 
 from backstage_tui.events import (
     ActionEvent,
@@ -56,6 +57,7 @@ from backstage_tui.runtime import RuntimeStatus, SessionRuntime
 from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
 from backstage_tui.sources.demo import DemoSource
+from backstage_tui.sources.options import SourceOptions
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -117,11 +119,16 @@ class ListSource(Source):
             await asyncio.Event().wait()
 
 
+class FakeOptions(SourceOptions):
+    option: str = Field("", description="any text: it only reaches the session header")
+
+
 class FakeSource(Source):
     """Yields the given events, then stays open like a quiet live stream (so the app never sees
     the stream end)."""
 
     name: ClassVar[str] = "fake"
+    Options = FakeOptions
 
     def __init__(self, events: Iterable[Event] = (), label: str = "fake · test", **options: Any):
         super().__init__(**options)
@@ -292,14 +299,22 @@ def runtime_status(**changes: Any) -> RuntimeStatus:
     return dataclasses.replace(healthy, **changes)
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The `backstage` command in a subprocess, its output as text."""
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The `backstage` command in a subprocess, its output as text (stdout and stderr are pipes,
+    so not a terminal); `env` is added to the environment, `stdin` is piped in when given."""
     return subprocess.run(
         [sys.executable, "-m", "backstage_tui.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        input=stdin,
     )
 
 

@@ -219,7 +219,7 @@ async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
     assert runtime.recorder is not None and runtime.recorder.closed
     assert [e.type for e in logged(runtime)] == ["comment"]
     # Let the stubborn pump go, so no task outlives the test's event loop.
-    pump = runtime._pump_task
+    pump = runtime._runs[0].task
     assert pump is not None and not pump.done()
     source.released = True
     pump.cancel()

@@ -206,6 +206,7 @@ class BackstageApp(App[None]):
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
         alarm = (
             status.link,
+            status.sources,  # each source's link, error and problems, when there are several
             status.source_error,
             status.source_finished,
             status.log_error,

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..events import Comment, Question
-from ..runtime import RuntimeStatus
+from ..runtime import RuntimeStatus, SourceStatus
 from ..safetext import display
 from ..session.report import clock
 from ..state import ConsoleState, StatsState
@@ -149,13 +149,22 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(status: RuntimeStatus) -> Text:
-    if status.source_error:
+def _connection(error: str | None, finished: bool, link: str) -> Text:
+    if error:
         return Text("● error", BAD)
-    if status.source_finished:
+    if finished:
         return Text("■ stream ended", DIM)
-    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status.link, BAD)
-    return Text(f"● {status.link}", style)
+    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(link, BAD)
+    return Text(f"● {link}", style)
+
+
+def _source_rows(text: Text, source: SourceStatus) -> None:
+    """One source of several: its label, its link, and why it failed."""
+    _row(text, "Source", display(source.label, 80))
+    _row(text, "Link", _connection(source.error, source.finished, source.link))
+    if source.error:
+        text.append("\n")
+        text.append(display(source.error, 300), BAD)
 
 
 def status_text(
@@ -171,11 +180,15 @@ def status_text(
     a path or an option value can contain anything, including ``[``. `held`: messages waiting in
     the review queue (a row only while there are some), `review_key` the key that opens it."""
     text = Text()
-    _row(text, "Source", display(status.source, 80))
-    _row(text, "Link", _connection(status))
-    if status.source_error:
-        text.append("\n")
-        text.append(display(status.source_error, 300), BAD)
+    if len(status.sources) > 1:
+        for source in status.sources:
+            _source_rows(text, source)
+    else:
+        _row(text, "Source", display(status.source, 80))
+        _row(text, "Link", _connection(status.source_error, status.source_finished, status.link))
+        if status.source_error:
+            text.append("\n")
+            text.append(display(status.source_error, 300), BAD)
     _row(text, "Uptime", clock(stats.uptime_s))
     _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
     _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
