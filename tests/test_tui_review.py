@@ -9,10 +9,11 @@ from typing import Any
 
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
-from backstage_tui.events import AutomodDecision, Event
+from backstage_tui.events import Approve, AutomodDecision, Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import FeedWindow
+from backstage_tui.state.feed_filter import FeedFilter
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.review_screen import ReviewScreen
 from tests.helpers import FakeSource, comment, screen_text, settled, user, wait_for, whole_screen
@@ -117,3 +118,16 @@ def test_the_window_knows_a_decision_before_the_state_does() -> None:
     window.add_batch([decision, held, comment(3, "ok")])
     assert window.suppressed_ahead("c2") == "hold"
     assert window.suppressed_ahead("c3") is None
+
+
+async def test_the_feed_filter_finds_held_messages(tmp_path: Path) -> None:
+    """``/is:held`` shows only what waits in the review queue; an approval takes it out."""
+    app = review_app(tmp_path, chat())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, PUBLISHED), description="all events folded and drawn")
+        app.feed.set_filter(FeedFilter.parse("is:held"))
+        await pilot.pause()
+        assert [event.id for event in app.feed.window.lines] == ["c2"]
+        await app.runtime.act(Approve(target="c2"))
+        await wait_for(pilot, lambda: not app.feed.window.lines,
+                       description="the approved message left the filtered feed")  # fmt: skip

@@ -4,8 +4,8 @@ Terms, all of which a line must match:
 
 - plain words: in the message's text or the viewer's name (case folded);
 - ``from:NAME``: the viewer's @handle is NAME, or their display name contains it;
-- ``is:gift``, ``is:question``, ``is:hidden``, ``is:highlighted``, ``is:mod`` (a platform moderator,
-  the host, or one on the console's roster);
+- ``is:gift``, ``is:question``, ``is:hidden``, ``is:held`` (in the review queue),
+  ``is:highlighted``, ``is:mod`` (a platform moderator, the host, or one on the console's roster);
 - ``re:PATTERN`` (last: the pattern is the rest of the line): a regular expression through RE2 (`google-re2`), which runs in time linear in the
   text, so no pattern can stall the console, and which refuses what it cannot do in linear time
   (back-references, look-arounds) with a message.
@@ -13,7 +13,7 @@ Terms, all of which a line must match:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,8 @@ import re2
 from ..events import Event
 from .moderation import ModerationState
 
-IS_VALUES = ("gift", "question", "hidden", "highlighted", "mod")
-STATE_KINDS = frozenset({"hidden", "highlighted", "mod"})
+IS_VALUES = ("gift", "question", "hidden", "held", "highlighted", "mod")
+STATE_KINDS = frozenset({"hidden", "held", "highlighted", "mod"})
 MAX_PATTERN = 500
 
 
@@ -87,11 +87,14 @@ class FeedFilter:
     def empty(self) -> bool:
         return not (self.words or self.senders or self.kinds or self.patterns)
 
-    def predicate(self, moderation: ModerationState) -> Callable[[Event], bool]:
-        """The test of one feed line, reading the moderation state as it is when called."""
-        return lambda event: self.matches(event, moderation)
+    def predicate(
+        self, moderation: ModerationState, held: Container[str] = ()
+    ) -> Callable[[Event], bool]:
+        """The test of one feed line, reading the moderation state (and `held`, the ids in the
+        review queue) as they are when called."""
+        return lambda event: self.matches(event, moderation, held)
 
-    def matches(self, event: Event, moderation: ModerationState) -> bool:
+    def matches(self, event: Event, moderation: ModerationState, held: Container[str] = ()) -> bool:
         user = getattr(event, "user", None)
         text = getattr(event, "text", "")
         name = "" if user is None else (user.name or user.handle or user.id)
@@ -105,16 +108,18 @@ class FeedFilter:
             if not any(s == handle or s in shown for s in self.senders):
                 return False
         for kind in self.kinds:
-            if not _is(kind, event, moderation):
+            if not _is(kind, event, moderation, held):
                 return False
         return all(pattern.search(text) for pattern in self.patterns)
 
 
-def _is(kind: str, event: Event, moderation: ModerationState) -> bool:
+def _is(kind: str, event: Event, moderation: ModerationState, held: Container[str]) -> bool:
     if kind in ("gift", "question"):
         return event.type == kind
     if kind == "hidden":
         return moderation.is_hidden(event.id)
+    if kind == "held":
+        return event.id in held
     if kind == "highlighted":
         return event.id in moderation.highlights
     user = getattr(event, "user", None)

@@ -450,7 +450,9 @@ class FeedView(ScrollView, can_focus=True):
         self._filter_actions = self.state.moderation.actions
         self._filter_label = "" if feed_filter is None else display(feed_filter.query, 40)
         self.window.set_filter(
-            None if feed_filter is None else feed_filter.predicate(self.state.moderation)
+            None
+            if feed_filter is None
+            else feed_filter.predicate(self.state.moderation, self.state.automod.held)
         )
         selected = self.window.selected
         if selected is not None:
