@@ -38,6 +38,8 @@ def test_every_type_round_trips_through_json() -> None:
         "connection": {"status": "reconnecting", "detail": "timeout"},
         "gap": {"since": 1.0, "until": 2.0, "reason": "reconnect"},
         "malformed": {"raw": "{", "error": "bad json"},
+        "platform_moderation": {"platform": "twitch", "action": "timeout", "user": user,
+                                "duration_s": 600},
         "pin": {"target": "x"},
         "unpin": {"target": "x"},
         "hide": {"target": "x"},
