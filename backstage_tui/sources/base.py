@@ -45,6 +45,14 @@ def parse_positive_float(value: str) -> float:
     return number
 
 
+def parse_seconds(value: str) -> float:
+    """A duration in seconds, 0 or more (0 usually turns the thing off)."""
+    number = float(value)
+    if not 0 <= number < float("inf"):
+        raise ValueError(f"expected a number of seconds, 0 or more, got {value!r}")
+    return number
+
+
 def parse_count(value: str) -> int:
     number = int(value)
     if number < 0:
