@@ -1,17 +1,26 @@
 """The one interface every chat source implements.
 
-A source declares what it is as data (name, options, capabilities) so the command line, the config
-file and the UI are all built from the same declaration, and yields events from `events()`.
+A source declares what it is as data (name, an `Options` model, capabilities) so the command line,
+``backstage sources`` and the session header are all built from the same declaration, and yields
+events from `events()`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, ClassVar, Self
+
+from pydantic import ValidationError
 
 from ..events import ActionEvent, Event
+from .options import (
+    SourceOptions,
+    first_unknown,
+    public_values,
+    unknown_message,
+    validation_message,
+)
 
 
 class SourceError(Exception):
@@ -19,94 +28,48 @@ class SourceError(Exception):
     to the user as one line, so it should say what to do."""
 
 
-def parse_bool(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
-def parse_speed(value: str) -> float:
-    """A replay speed: a positive number, or ``max`` for as fast as possible."""
-    if value.strip().lower() == "max":
-        return float("inf")
-    speed = float(value)
-    if not speed > 0:
-        raise ValueError(f"speed must be above 0 or 'max', got {value!r}")
-    return speed
-
-
-def parse_positive_float(value: str) -> float:
-    number = float(value)
-    if not number > 0:
-        raise ValueError(f"expected a number above 0, got {value!r}")
-    return number
-
-
-def parse_seconds(value: str) -> float:
-    """A duration in seconds, 0 or more (0 usually turns the thing off)."""
-    number = float(value)
-    if not 0 <= number < float("inf"):
-        raise ValueError(f"expected a number of seconds, 0 or more, got {value!r}")
-    return number
-
-
-def parse_count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"expected a whole number of 0 or more, got {value!r}")
-    return number
-
-
-@dataclass(frozen=True)
-class SourceOption:
-    """One option a source takes, e.g. ``--option rate=20``."""
-
-    name: str
-    help: str
-    parse: Callable[[str], Any] = str
-    default: Any = None
-    required: bool = False
-
-
 class Source(ABC):
-    """A stream of chat events. Subclasses set the class attributes and implement `events`."""
+    """A stream of chat events. Subclasses set the class attributes and implement `events`.
+
+    Options: subclass `SourceOptions` (one field per option, each with a ``description``), set it
+    as the class's `Options`, and narrow the instance attribute to it (``options: MyOptions``).
+    """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
-    options: ClassVar[tuple[SourceOption, ...]] = ()
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+    """The source's options, declared once: validation, ``backstage sources`` and the log header."""
     capabilities: ClassVar[frozenset[str]] = frozenset()
     """What `act` can do on the platform, by action type (e.g. ``{"hide"}``); empty: local only."""
     records: ClassVar[bool] = True
     """Whether a session on this source is recorded; a replay is not recorded again."""
 
-    def __init__(self, **options: Any) -> None:
-        self.config: dict[str, Any] = {opt.name: opt.default for opt in self.options}
-        self.config.update(options)
+    options: SourceOptions
+    """The validated options, an instance of `Options`."""
 
-    @classmethod
-    def from_strings(cls, raw: Mapping[str, str]) -> Source:
-        """Build from ``key=value`` strings, checking each against the declared options.
+    def __init__(self, **values: Any) -> None:
+        """Validate `values` (strings or typed values) against `Options`.
 
         Raises `SourceError` with a one-line message for an unknown, missing or bad option.
         """
-        known = {opt.name: opt for opt in cls.options}
-        values: dict[str, Any] = {}
-        for key, text in raw.items():
-            opt = known.get(key)
-            if opt is None:
-                names = ", ".join(known) or "none"
-                raise SourceError(f"source {cls.name!r} has no option {key!r} (options: {names})")
-            try:
-                values[key] = opt.parse(text)
-            except ValueError as exc:
-                raise SourceError(f"option {key}={text!r} for source {cls.name!r}: {exc}") from None
-        missing = [opt.name for opt in cls.options if opt.required and opt.name not in values]
-        if missing:
-            raise SourceError(f"source {cls.name!r} needs option {missing[0]}=...")
-        return cls(**values)
+        try:
+            self.options = self.Options.model_validate(values)
+        except ValidationError as exc:
+            raise SourceError(validation_message(self.name, self.Options, exc)) from None
+
+    @classmethod
+    def from_strings(cls, raw: Mapping[str, str]) -> Self:
+        """Build from ``key=value`` strings (the command line's ``--option``), checking each
+        against `Options`; raises `SourceError` with a one-line message."""
+        unknown = first_unknown(cls.Options, raw)
+        if unknown is not None:
+            raise SourceError(unknown_message(cls.name, cls.Options, unknown))
+        return cls(**raw)
+
+    @property
+    def config(self) -> dict[str, object]:
+        """The options as the session header records them: JSON values, secrets masked."""
+        return public_values(self.options)
 
     @abstractmethod
     def events(self) -> AsyncIterator[Event]:

@@ -37,8 +37,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, Field
 from tenacity import RetryCallState, Retrying, wait_random_exponential
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
@@ -217,15 +218,38 @@ def redact_url(url: str) -> str:
     return _SECRET_PARAM.sub(r"\1***", url)
 
 
-def check_url(url: str, source: str) -> str:
-    """The url when it is a ws:// or wss:// address; else a one-line `SourceError`."""
+def websocket_url(url: str) -> str:
+    """`url` when it is a ws:// or wss:// address; else `ValueError` (an option validator)."""
     try:
         parse_uri(url)
     except InvalidURI:
-        raise SourceError(
-            f"source {source!r}: url={url!r} is not a websocket address (ws://host:port/...)"
-        ) from None
+        raise ValueError("not a websocket address (ws://host:port/... or wss://...)") from None
     return url
+
+
+WebsocketUrl = Annotated[str, AfterValidator(websocket_url)]
+"""An option holding a websocket address."""
+
+
+def silent_option(default: float) -> Any:
+    """The ``silent=`` option of a network source, with its default."""
+    return Field(
+        default,
+        ge=0,
+        allow_inf_nan=False,
+        description="seconds without a frame after which the link counts as dead and "
+        "reconnects (0: never)",
+    )
+
+
+def timeout_option() -> Any:
+    """The ``timeout=`` option of a network source."""
+    return Field(
+        DEFAULT_OPEN_TIMEOUT_S,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds a connection may take to open",
+    )
 
 
 # --- the link --------------------------------------------------------------------------------

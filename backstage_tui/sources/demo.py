@@ -21,7 +21,9 @@ import time
 from bisect import bisect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
 
 from ..events import (
     Comment,
@@ -38,7 +40,8 @@ from ..events import (
     Viewers,
 )
 from . import demo_script as script
-from .base import Source, SourceError, SourceOption, parse_count, parse_positive_float
+from .base import Source
+from .options import SourceOptions
 
 CAST_SIZE = 200
 VIEWERS_EVERY_S = 2.0
@@ -71,20 +74,6 @@ MIX: tuple[tuple[str, float], ...] = (
     ("abuse", 2.0),
     ("spam", 0.12),
 )
-
-
-def parse_rate(value: str) -> float:
-    rate = parse_positive_float(value)
-    if not math.isfinite(rate):
-        raise ValueError(f"expected a finite number of events per second, got {value!r}")
-    return rate
-
-
-def parse_epoch(value: str) -> float:
-    ts = float(value)
-    if not math.isfinite(ts):
-        raise ValueError(f"expected seconds since the epoch, got {value!r}")
-    return ts
 
 
 @dataclass
@@ -374,35 +363,36 @@ class DemoStream:
         )
 
 
+class DemoOptions(SourceOptions):
+    rate: float = Field(
+        12.0, gt=0, allow_inf_nan=False, description="events per second (thousands work)"
+    )
+    seed: int | None = Field(
+        None, description="random seed; the same seed replays the same stream (default: random)"
+    )
+    limit: int = Field(0, ge=0, description="stop after this many events (0 = never stop)")
+    start: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None,
+        description="simulated time of the first event, seconds since the epoch (default: now)",
+    )
+
+
 class DemoSource(Source):
     name: ClassVar[str] = "demo"
     description: ClassVar[str] = "a simulated TikTok LIVE (seeded, rate-controlled)"
-    options: ClassVar[tuple[SourceOption, ...]] = (
-        SourceOption("rate", "events per second", parse_rate, 12.0),
-        SourceOption("seed", "random seed; the same seed replays the same stream", int, None),
-        SourceOption("limit", "stop after this many events (0 = never stop)", parse_count, 0),
-        SourceOption("start", "simulated time of the first event, seconds since the epoch (default: now)",
-                     parse_epoch, None),
-    )  # fmt: skip
+    Options = DemoOptions
+    options: DemoOptions
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)
-        try:
-            self.rate = float(self.config["rate"] if self.config["rate"] is not None else 12.0)
-            self.limit = int(self.config["limit"] or 0)
-            seed = self.config["seed"]
-            start = self.config["start"]
-            self.start = None if start is None else float(start)
-        except (TypeError, ValueError) as exc:
-            raise SourceError(f"source 'demo': bad option ({exc})") from None
-        if not (math.isfinite(self.rate) and self.rate > 0):
-            raise SourceError(f"source 'demo': rate must be a number above 0, got {self.rate!r}")
-        if self.limit < 0:
-            raise SourceError(f"source 'demo': limit must be 0 or more, got {self.limit!r}")
-        # Pick the random seed now and keep it in the config: the session header records the config,
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self.rate = self.options.rate
+        self.limit = self.options.limit
+        self.start = self.options.start
+        # Pick the random seed now and keep it in the options: the session header records them,
         # so any demo session can be generated again.
-        self.seed = int(seed) if seed is not None else random.SystemRandom().randrange(1 << 32)
-        self.config["seed"] = self.seed
+        seed = self.options.seed
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(1 << 32)
+        self.options = self.options.model_copy(update={"seed": self.seed})
 
     def describe(self) -> str:
         return f"demo (seed {self.seed}, {self.rate:g}/s)"

@@ -22,11 +22,12 @@ import aiofiles
 import aiofiles.os
 import orjson
 from aiofiles.threadpool.binary import AsyncFileIO
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
 from ..session.lines import CutLine, LineSplitter
-from .base import Source, SourceError, SourceOption, parse_bool
+from .base import Source, SourceError
+from .options import SourceOptions
 
 CHUNK = 1 << 16
 FOLLOW_POLL_S = 0.1
@@ -142,21 +143,21 @@ def _unreadable(path: str, exc: OSError) -> SourceError:
     return SourceError(f"cannot read jsonl file {path!r}: {exc.strerror or exc}")
 
 
+class JsonlOptions(SourceOptions):
+    path: str = Field(min_length=1, description="the file to read, or - for stdin")
+    follow: bool = Field(False, description="keep reading as the file grows (like tail -f)")
+
+
 class JsonlSource(Source):
     name: ClassVar[str] = "jsonl"
     description: ClassVar[str] = "JSON lines from a file, a growing file, or stdin"
-    options: ClassVar[tuple[SourceOption, ...]] = (
-        SourceOption("path", "file to read, or - for stdin", str, required=True),
-        SourceOption("follow", "keep reading as the file grows (like tail -f)", parse_bool, False),
-    )
+    Options = JsonlOptions
+    options: JsonlOptions
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)
-        path = self.config.get("path")
-        if not path:
-            raise SourceError("source 'jsonl' needs option path=... (a file, or - for stdin)")
-        self.path = str(path)
-        self.follow = bool(self.config.get("follow"))
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self.path = self.options.path
+        self.follow = self.options.follow
         self._stdin_fd: int | None = None
         if self.reads_stdin:
             self._stdin_fd = self._take_stdin()

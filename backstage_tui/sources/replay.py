@@ -7,13 +7,17 @@ showed. A replay is not recorded again.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BeforeValidator, Field
 
 from ..events import Event
 from ..session.reader import SessionLogError, SessionReader
-from .base import Source, SourceError, SourceOption, parse_speed
+from .base import Source, SourceError
+from .options import SourceOptions
 
 # How long one sleep may last at most, so a long silence in the log still lets the UI breathe and a
 # cancelled replay stops promptly.
@@ -22,23 +26,34 @@ MAX_SLEEP_S = 0.25
 YIELD_EVERY = 512
 
 
+def _max_is_unlimited(value: object) -> object:
+    """``max`` (any case) is as fast as possible: an infinite speed."""
+    if isinstance(value, str) and value.strip().lower() == "max":
+        return math.inf
+    return value
+
+
+Speed = Annotated[float, BeforeValidator(_max_is_unlimited), Field(gt=0)]
+
+
+class ReplayOptions(SourceOptions):
+    path: Path = Field(description="the session log to play")
+    speed: Speed = Field(
+        1.0, description="1 = as recorded, 2 = twice as fast, max = as fast as it can draw"
+    )
+
+
 class ReplaySource(Source):
     name: ClassVar[str] = "replay"
     description: ClassVar[str] = "a saved session log, at a speed"
-    options: ClassVar[tuple[SourceOption, ...]] = (
-        SourceOption("path", "the session log to play", Path, required=True),
-        SourceOption("speed", "1 = as recorded, 2 = twice as fast, max = as fast as it can draw",
-                     parse_speed, 1.0),
-    )  # fmt: skip
+    Options = ReplayOptions
+    options: ReplayOptions
     records: ClassVar[bool] = False
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)
-        path = self.config.get("path")
-        if path is None:
-            raise SourceError("source 'replay' needs option path=...")
-        self.path = Path(str(path))
-        self.speed = float(self.config["speed"] if self.config["speed"] is not None else 1.0)
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self.path = self.options.path
+        self.speed = self.options.speed
         try:
             self.reader = SessionReader(self.path)
         except SessionLogError as exc:

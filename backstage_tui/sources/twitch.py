@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, Field
 
 from ..events import Event
-from .base import Source, SourceError, SourceOption, parse_positive_float, parse_seconds
+from .base import Source
 from .connection import (
-    DEFAULT_OPEN_TIMEOUT_S,
     Decoded,
     FeedProtocol,
     Link,
     ReconnectPolicy,
-    check_url,
+    WebsocketUrl,
     raw_text,
+    silent_option,
+    timeout_option,
 )
 from .irc import malformed_line, parse_line, twitch_events
+from .options import SourceOptions
 
 TWITCH_URL = "wss://irc-ws.chat.twitch.tv:443"
 ANONYMOUS_NICK = "justinfan12345"
@@ -79,33 +83,33 @@ def parse_channel(value: str) -> str:
     return channel
 
 
+class TwitchOptions(SourceOptions):
+    channel: Annotated[str, AfterValidator(parse_channel)] = Field(
+        description="the channel to read; a leading # and the case do not matter"
+    )
+    silent: float = silent_option(TWITCH_SILENT_S)
+    timeout: float = timeout_option()
+    url: WebsocketUrl = Field(
+        TWITCH_URL, description="Twitch's chat server (change only for testing)"
+    )
+
+
 class TwitchSource(Source):
     name: ClassVar[str] = "twitch"
     description: ClassVar[str] = "a Twitch channel's chat, read anonymously (no account needed)"
-    options: ClassVar[tuple[SourceOption, ...]] = (
-        SourceOption("channel", "the channel to read, e.g. channel=somestreamer", parse_channel,
-                     required=True),
-        SourceOption("silent", "seconds without a line after which the link counts as dead and "
-                     "reconnects (0: never)", parse_seconds, TWITCH_SILENT_S),
-        SourceOption("timeout", "seconds a connection may take to open", parse_positive_float,
-                     DEFAULT_OPEN_TIMEOUT_S),
-        SourceOption("url", "Twitch's chat server (change only for testing)", str, TWITCH_URL),
-    )  # fmt: skip
+    Options = TwitchOptions
+    options: TwitchOptions
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        channel = self.config.get("channel")
-        if not channel:
-            raise SourceError("source 'twitch' needs option channel=... (the channel to read)")
-        self.channel = parse_channel(str(channel))
-        self.url = check_url(str(self.config["url"]), self.name)
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self.channel = self.options.channel
         self.protocol = TwitchProtocol(self.channel)
-        self.policy = ReconnectPolicy(open_timeout_s=float(self.config["timeout"]))
+        self.policy = ReconnectPolicy(open_timeout_s=self.options.timeout)
         self.link: Link | None = None
 
     def events(self) -> AsyncIterator[Event]:
         self.link = Link(
-            self.url, self.protocol, silent_s=float(self.config["silent"]), policy=self.policy
+            self.options.url, self.protocol, silent_s=self.options.silent, policy=self.policy
         )
         return self.link.events()
 

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 
 import orjson
+from pydantic import Field
 
 from ..events import Event, Malformed
-from .base import Source, SourceOption, parse_positive_float, parse_seconds
+from .base import Source
 from .connection import (
-    DEFAULT_OPEN_TIMEOUT_S,
     DEFAULT_SILENT_S,
     RATE_LIMIT_DEFAULT_S,
     Decoded,
@@ -25,12 +25,15 @@ from .connection import (
     Link,
     ReconnectPolicy,
     Verdict,
-    check_url,
+    WebsocketUrl,
     close_words,
     raw_text,
     redact_url,
+    silent_option,
+    timeout_option,
 )
 from .envelopes import LABELS, Envelope, from_envelope, sniff, streamerbot_subscription
+from .options import SourceOptions
 
 NOT_LIVE_WAIT_S = 60.0
 """How long to wait before asking again when Euler Stream says the creator is not live."""
@@ -110,43 +113,35 @@ def _lenient_json(frame: str | bytes) -> Any:
         return None
 
 
+class WebsocketOptions(SourceOptions):
+    url: WebsocketUrl = Field(description="the feed's address: ws://host:port/... or wss://...")
+    silent: float = silent_option(DEFAULT_SILENT_S)
+    timeout: float = timeout_option()
+
+
 class WebsocketSource(Source):
     name: ClassVar[str] = "websocket"
     description: ClassVar[str] = (
         "a websocket feed: TikFinity, Euler Stream, Social Stream Ninja or Streamer.bot"
     )
-    options: ClassVar[tuple[SourceOption, ...]] = (
-        SourceOption(
-            "url", "the feed's address: ws://host:port/... or wss://...", str, required=True
-        ),
-        SourceOption(
-            "silent",
-            "seconds without a frame after which the link counts as dead and reconnects (0: never)",
-            parse_seconds,
-            DEFAULT_SILENT_S,
-        ),
-        SourceOption(
-            "timeout",
-            "seconds a connection may take to open",
-            parse_positive_float,
-            DEFAULT_OPEN_TIMEOUT_S,
-        ),
-    )
+    Options = WebsocketOptions
+    options: WebsocketOptions
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.url = check_url(str(self.config.get("url") or ""), self.name)
-        # The url may carry a key (Euler Stream's apiKey=): the log and the screen get it hidden.
-        self.config["url"] = redact_url(self.url)
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self.url = self.options.url
         self.protocol = EnvelopeProtocol()
-        self.policy = ReconnectPolicy(open_timeout_s=float(self.config["timeout"]))
+        self.policy = ReconnectPolicy(open_timeout_s=self.options.timeout)
         self.link: Link | None = None
 
+    @property
+    def config(self) -> dict[str, object]:
+        # The url may carry a key (Euler Stream's apiKey=): the log and the screen get it hidden.
+        return {**super().config, "url": redact_url(self.url)}
+
     def events(self) -> AsyncIterator[Event]:
-        self.link = Link(
-            self.url, self.protocol, silent_s=float(self.config["silent"]), policy=self.policy
-        )
+        self.link = Link(self.url, self.protocol, silent_s=self.options.silent, policy=self.policy)
         return self.link.events()
 
     def describe(self) -> str:
-        return f"{self.protocol.label} · {self.config['url']}"
+        return f"{self.protocol.label} · {redact_url(self.url)}"
