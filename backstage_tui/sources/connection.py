@@ -61,6 +61,8 @@ DEFAULT_OPEN_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 1.0
 """How long closing waits for the server's answer; a silent server must not hold a reconnect."""
 RATE_LIMIT_DEFAULT_S = 60.0
+TRY_AGAIN_LATER = 1013
+"""The websocket close code for "the server is overloaded, try again later" (RFC 6455 registry)."""
 """How long to wait when a server says "too many requests" without saying how long."""
 
 
@@ -169,7 +171,12 @@ class FeedProtocol(ABC):
         """One frame in, what it says out. Must not raise for bad input: return `Malformed`."""
 
     def closed(self, code: int | None, reason: str) -> Verdict:
-        """What the server's close code means; by default, try again."""
+        """What the server's close code means: 1013 ("try again later") waits as long as its
+        reason says in seconds (else a minute); anything else, try again."""
+        if code == TRY_AGAIN_LATER:
+            wait = retry_after_s(reason.strip().split(" ", 1)[0], time.time())
+            wait_s = RATE_LIMIT_DEFAULT_S if wait is None else wait
+            return Verdict("retry", close_words(code, reason), wait_s=wait_s, rate_limited=True)
         return Verdict("retry", close_words(code, reason))
 
 
