@@ -264,7 +264,7 @@ def timeout_option() -> Any:
 
 @dataclass
 class LinkCounters:
-    """What a link has done, for tests and the status line."""
+    """What a link has done so far (tests and diagnostics read it)."""
 
     connects: int = 0
     duplicates: int = 0
@@ -300,6 +300,9 @@ class Link:
         self._verdict = Verdict("retry", "the connection ended")
 
     async def events(self) -> AsyncIterator[Event]:
+        """The feed's events, with the link's own `Connection` and `Gap` events among them; ends
+        after a close that means the stream is over, raises `SourceError` after one that means it
+        cannot work."""
         backoff = self.backoff
         away_since: float | None = None
         away_reason = ""
@@ -368,7 +371,10 @@ class Link:
                         self._verdict = Verdict("retry", f"no frame for {self.silent_s:g} s")
                         return
                     self.alive_at = clock()
-                    self._verdict = protocol.closed(ws.close_code, ws.close_reason or "")
+                    # The sans-I/O protocol's view, there since websockets 13 (the connection's
+                    # own close_code came later).
+                    state = ws.protocol
+                    self._verdict = protocol.closed(state.close_code, state.close_reason or "")
                     return
                 self.alive_at = clock()
                 counters.frames += 1
