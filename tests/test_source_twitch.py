@@ -89,3 +89,22 @@ async def test_twitch_asking_to_reconnect_is_obeyed_without_losing_messages() ->
         assert server.connections == 2
         assert "Twitch asked to reconnect" in run.details("reconnecting")[0]
         assert len(run.of_type("gap")) == 1
+
+
+async def test_a_channel_that_does_not_exist_stops_the_source_with_twitchs_words() -> None:
+    notice = (
+        "@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #somechan "
+        ":This channel does not exist or has been suspended.\r\n"
+    )
+
+    async def twitch(ws: Any, n: int) -> None:
+        await ws.send(notice)
+        await asyncio.Future()
+
+    async with FeedServer(twitch) as server, SourceRun(twitch_source(server.url)) as run:
+        await wait_for(None, lambda: run.error is not None, description="the source to stop")
+        assert isinstance(run.error, SourceError)
+        assert (
+            str(run.error) == "Twitch #somechan: This channel does not exist or has been suspended."
+        )
+        assert server.connections == 1

@@ -61,6 +61,8 @@ DEFAULT_OPEN_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 1.0
 """How long closing waits for the server's answer; a silent server must not hold a reconnect."""
 RATE_LIMIT_DEFAULT_S = 60.0
+ABNORMAL_CLOSURE = 1006
+"""The close code for a connection that ended without a closing handshake (dropped)."""
 TRY_AGAIN_LATER = 1013
 """The websocket close code for "the server is overloaded, try again later" (RFC 6455 registry)."""
 """How long to wait when a server says "too many requests" without saying how long."""
@@ -141,6 +143,8 @@ class Decoded:
     """Frames to send back at once (an IRC ``PONG``, a subscription request)."""
     reconnect: str = ""
     """Non-empty: the server asked the client to reconnect, for this reason."""
+    fail: str = ""
+    """Non-empty: the feed cannot work (a channel that does not exist); the source stops with it."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ class FeedProtocol(ABC):
 
 def close_words(code: int | None, reason: str) -> str:
     """A close in words: ``closed (1006)``, ``closed (4404: not live)``."""
-    if code is None:
+    if code is None or code == ABNORMAL_CLOSURE:
         return "connection lost"
     return f"closed ({code}: {reason})" if reason else f"closed ({code})"
 
@@ -400,6 +404,9 @@ class Link:
                     if event.type == "malformed":
                         counters.malformed += 1
                     yield event
+                if decoded.fail:
+                    self._verdict = Verdict("fail", decoded.fail)
+                    return
                 if decoded.reconnect:
                     self._verdict = Verdict("retry", decoded.reconnect)
                     return

@@ -36,6 +36,8 @@ CAPABILITIES = "twitch.tv/tags twitch.tv/commands"
 TWITCH_SILENT_S = 360.0
 """Twitch sends a PING about every five minutes even to a quiet channel: six minutes without any
 line means the connection is dead."""
+FATAL_NOTICES = frozenset({"msg_channel_suspended", "msg_channel_blocked", "msg_banned"})
+"""Twitch's notices that mean the channel cannot be read (it does not exist, is suspended, ...)."""
 _CHANNEL = re.compile(r"^[a-z0-9_]{1,25}$")
 
 
@@ -70,6 +72,8 @@ class TwitchProtocol(FeedProtocol):
                 decoded.replies.append(f"PONG :{parsed.trailing or 'tmi.twitch.tv'}")
             elif parsed.command == "RECONNECT":
                 decoded.reconnect = "Twitch asked to reconnect"
+            elif parsed.command == "NOTICE" and parsed.tags.get("msg-id") in FATAL_NOTICES:
+                decoded.fail = f"Twitch #{self.channel}: {parsed.trailing or 'refused'}"
             else:
                 decoded.events.extend(twitch_events(parsed))
         return decoded
