@@ -552,7 +552,10 @@ class ThreadedFeedServer:
                 self._ready.set()
                 await self._stop.wait()
 
-        self._loop.run_until_complete(main())
+        try:
+            self._loop.run_until_complete(main())
+        finally:
+            self._loop.close()
 
     @property
     def url(self) -> str:
