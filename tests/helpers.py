@@ -12,7 +12,7 @@
 - `Tmux`, `launch`, `launch_command`, `wait_for_exit`: the real command (or any) in a tmux server
   of its own, for the tests of what a person at a terminal sees.
 - `kept_width_policy`: puts `safetext`'s process-wide width policy back after a test changes it.
-- `FeedServer`, `ThreadedFeedServer`, `SourceRun`, `FAST_RECONNECT`, `tikfinity_chat`: a real
+- `FeedServer`, `ThreadedFeedServer`, `SourceRun`, `reconnecting_fast`, `tikfinity_chat`: a real
   websocket server on 127.0.0.1 and a network source running against it, for the network sources.
 """
 
@@ -456,8 +456,18 @@ def wait_for_exit(term: Tmux, tmp_path: Path) -> str:
 
 # -- network sources: a real websocket server on 127.0.0.1 --
 
-FAST_RECONNECT = ReconnectPolicy(initial_s=0.05, cap_s=0.2, stable_s=60.0, open_timeout_s=0.5)
-"""Reconnect delays small enough for tests (what a test changes through options stays an option)."""
+FAST_RECONNECT = ReconnectPolicy(initial_s=0.05, cap_s=0.2, stable_s=60.0)
+"""Reconnect delays small enough for tests."""
+
+
+def reconnecting_fast(source: Any, **changes: float) -> Any:
+    """`source` (a network source) with `FAST_RECONNECT`'s delays, and `changes`; the open timeout
+    stays the one its ``timeout=`` option set."""
+    source.policy = dataclasses.replace(
+        FAST_RECONNECT, open_timeout_s=source.policy.open_timeout_s, **changes
+    )
+    return source
+
 
 Handler = Callable[[Any, int], Awaitable[None]]
 """What a test server does with connection number n (from 1): ``async def handler(ws, n)``."""

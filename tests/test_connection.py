@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -29,19 +28,17 @@ from backstage_tui.sources.connection import (
 )
 from backstage_tui.sources.websocket import WebsocketSource
 from tests.helpers import (
-    FAST_RECONNECT,
     FeedServer,
     SourceRun,
     is_one_readable_line,
+    reconnecting_fast,
     tikfinity_chat,
     wait_for,
 )
 
 
 def websocket_source(url: str, **options: Any) -> WebsocketSource:
-    source = WebsocketSource(url=url, **options)
-    source.policy = FAST_RECONNECT
-    return source
+    return reconnecting_fast(WebsocketSource(url=url, **options))
 
 
 async def forever(ws: Any, n: int) -> None:
@@ -238,8 +235,9 @@ async def test_a_stable_connection_starts_the_backoff_again(stable_s: float, fai
         await asyncio.Future()
 
     async with FeedServer(handler) as server:
-        source = websocket_source(server.url)
-        source.policy = dataclasses.replace(FAST_RECONNECT, initial_s=0.01, stable_s=stable_s)
+        source = reconnecting_fast(
+            WebsocketSource(url=server.url), initial_s=0.01, stable_s=stable_s
+        )
         async with SourceRun(source) as run:
             await wait_for(None, lambda: len(run.texts()) == 5, description="five connections")
             assert source.link is not None and source.link.backoff.failures == failures

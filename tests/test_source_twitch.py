@@ -11,7 +11,7 @@ import pytest
 from backstage_tui.events import Comment, Gift, PlatformModeration
 from backstage_tui.sources import SourceError, load_source
 from backstage_tui.sources.twitch import TwitchSource
-from tests.helpers import FAST_RECONNECT, FeedServer, SourceRun, wait_for
+from tests.helpers import FeedServer, SourceRun, reconnecting_fast, wait_for
 
 LINES = (
     ":tmi.twitch.tv 001 justinfan12345 :Welcome, GLHF!",
@@ -30,8 +30,7 @@ LINES = (
 def twitch_source(url: str) -> TwitchSource:
     source = TwitchSource.from_strings({"channel": "#SomeChan", "url": url})
     assert isinstance(source, TwitchSource)
-    source.policy = FAST_RECONNECT
-    return source
+    return reconnecting_fast(source)
 
 
 def test_the_source_is_registered_and_checks_the_channel() -> None:

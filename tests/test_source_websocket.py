@@ -12,13 +12,12 @@ import pytest
 
 from backstage_tui.sources import SourceError, load_source
 from backstage_tui.sources.websocket import WebsocketSource
-from tests.helpers import FAST_RECONNECT, FeedServer, SourceRun, tikfinity_chat, wait_for
+from tests.helpers import FeedServer, SourceRun, reconnecting_fast, tikfinity_chat, wait_for
 
 
 def websocket_source(url: str, **options: Any) -> WebsocketSource:
     source = WebsocketSource(url=url, **options)
-    source.policy = FAST_RECONNECT
-    return source
+    return reconnecting_fast(source)
 
 
 def sending(*frames: str, close: tuple[int, str] | None = None) -> Any:
