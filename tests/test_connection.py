@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -256,3 +257,20 @@ async def test_a_close_saying_try_again_later_waits_as_long_as_it_says() -> None
         wait = (datetime.combine(now.date(), until) - now).total_seconds() % 86400
         assert 85 <= wait <= 91
         assert server.connections == 1
+
+
+async def test_a_follow_sent_as_social_and_as_follow_counts_once() -> None:
+    user = {"uniqueId": "zed", "userId": "9", "msgId": "f1"}
+    social = json.dumps(
+        {"event": "social", "data": {**user, "displayType": "pm_mt_msg_viewer_follow"}}
+    )
+    follow = json.dumps({"event": "follow", "data": user})
+
+    async def handler(ws: Any, n: int) -> None:
+        for frame in (social, follow, tikfinity_chat(2, "after")):
+            await ws.send(frame)
+        await asyncio.Future()
+
+    async with FeedServer(handler) as server, SourceRun(websocket_source(server.url)) as run:
+        await wait_for(None, lambda: run.texts() == ["after"], description="the comment after")
+        assert len(run.of_type("follow")) == 1

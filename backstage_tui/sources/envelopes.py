@@ -322,7 +322,9 @@ TIKFINITY_EVENTS: dict[str, Callable[[Data], list[Event]]] = {
     "roomUser": _tiktok_viewers,
     "questionNew": _tiktok_question,
 }
-"""TikFinity's event names (TikTok-Live-Connector's) that become events; others pass unseen."""
+"""TikFinity's event names (TikTok-Live-Connector's) that become events; others pass unseen.
+TikTok-Live-Connector sends a follow or a share twice, as ``social`` and as ``follow``/``share``,
+with the same ``msgId``: the connection's repeat filter keeps the first, so each counts once."""
 
 
 def from_tikfinity(data: Data) -> list[Event]:
