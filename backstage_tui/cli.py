@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .sources.base import Source
 
 EXIT_USAGE = 2
+DEFAULT_SOURCE = "demo"
 
 
 class UsageError(Exception):
@@ -37,20 +38,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=APP_NAME,
         description="A keyboard-driven backstage console for TikTok LIVE creators and moderators.",
-        epilog="Sources: demo (default), jsonl, replay, and any installed plug-in. "
-        "Keys: press ? in the console.",
+        epilog=f"Sources: {DEFAULT_SOURCE} (default), jsonl, replay, and any installed plug-in "
+        f"('{APP_NAME} sources' lists them). Keys: press ? in the console.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
-        "--source", default="demo", metavar="NAME", help="where chat comes from (default: demo)"
+        "--source",
+        action="append",
+        metavar="NAME",
+        help=f"where chat comes from (default: {DEFAULT_SOURCE}); repeat it for several at once",
     )
     parser.add_argument(
         "--option",
         "-o",
         action="append",
         default=[],
-        metavar="KEY=VALUE",
-        help="a source option, e.g. --option rate=30 --option seed=7 (repeatable)",
+        metavar="[SOURCE.]KEY=VALUE",
+        help="a source option, e.g. --option rate=30 (repeatable); with several sources, name "
+        "the source: --option demo.rate=30",
+    )
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="record the live with no screen (a server, a container, a scheduler): progress on "
+        "stderr, Ctrl-C or SIGTERM ends it with the log closed",
+    )
+    parser.add_argument(
+        "--progress-every",
+        type=_positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="with --headless, how often the progress line is printed (default: 5)",
     )
     parser.add_argument(
         "--sessions-dir",
@@ -79,7 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="fold and check every line even when the log ends with a valid summary",
     )
     sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
+    sub.add_parser(
+        "sources", help="list the installed sources, their options and what they can forward"
+    )
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return seconds
 
 
 def sessions_command(args: argparse.Namespace) -> int:
@@ -110,26 +141,106 @@ def _display(text: str, limit: int) -> str:
     return display(text, limit)
 
 
-def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
-    options: dict[str, str] = {}
+def sources_command() -> int:
+    """``backstage sources``: every installed source, its options and capabilities."""
+    from .sources.registry import list_sources
+
+    blocks = []
+    for listing in list_sources():
+        kind = "built-in" if listing.builtin else f"plug-in {listing.target}"
+        if listing.error is not None:
+            blocks.append(
+                f"{_display(listing.name, 60)}  ({_display(kind, 200)})\n"
+                f"  not available: {_display(listing.error, 500)}"
+            )
+            continue
+        lines = [f"{_display(listing.name, 60)}  ({_display(kind, 200)})"]
+        if listing.description:
+            lines[0] += f"  {_display(listing.description, 200)}"
+        rows = [
+            (_display(o.name, 40), _display(o.type, 40), _default_cell(o.required, o.default))
+            for o in listing.options
+        ]
+        widths = [
+            max((len(cell) for cell in column), default=0) for column in zip(*rows, strict=True)
+        ]
+        for row, opt in zip(rows, listing.options, strict=True):
+            cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            lines.append(f"  {cells}  {_display(opt.description, 300)}")
+        if not rows:
+            lines.append("  no options")
+        forwards = ", ".join(_display(c.replace("_", " "), 40) for c in listing.capabilities)
+        lines.append(f"  forwards: {forwards or 'nothing (actions stay in the console)'}")
+        if not listing.records:
+            lines.append("  not recorded")
+        blocks.append("\n".join(line.rstrip() for line in lines))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _default_cell(required: bool, default: str) -> str:
+    if required:
+        return "required"
+    return f"default {_display(default, 40)}" if default else "optional"
+
+
+def _options_by_source(pairs: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
+    """``--option`` values for each source: ``KEY=VALUE`` with one source, ``SOURCE.KEY=VALUE``
+    (which also works with one) when there are several."""
+    options: dict[str, dict[str, str]] = {name: {} for name in names}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise UsageError(f"--option wants KEY=VALUE, got {pair!r}")
-        options[key.strip()] = value
+        prefix, dot, rest = key.partition(".")
+        if dot and prefix in options and rest.strip():
+            options[prefix][rest.strip()] = value
+        elif len(names) == 1:
+            options[names[0]][key] = value
+        elif dot:
+            raise UsageError(
+                f"--option {pair!r} names no source given here (sources: {', '.join(names)})"
+            )
+        else:
+            raise UsageError(
+                f"--option {pair!r}: with several sources, say which one, "
+                f"e.g. --option {names[0]}.{key}=..."
+            )
     return options
 
 
-def make_source(args: argparse.Namespace) -> Source:
+def make_sources(args: argparse.Namespace) -> list[Source]:
+    """The sources the command line asks for, their options checked; `UsageError` otherwise."""
     from .sources import SourceError, load_source
 
     try:
         if args.command == "replay":
             cls = load_source("replay")
-            return cls.from_strings({"path": str(args.file), "speed": args.speed})
-        return load_source(args.source).from_strings(_parse_options(args.option))
+            return [cls.from_strings({"path": str(args.file), "speed": args.speed})]
+        names: list[str] = args.source or [DEFAULT_SOURCE]
+        for name in names:
+            if names.count(name) > 1:
+                raise UsageError(f"source {name!r} is given twice; each source can run once")
+        options = _options_by_source(args.option, names)
+        return [load_source(name).from_strings(options[name]) for name in names]
     except SourceError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _needs_terminal(reads_stdin: bool) -> None:
+    """The console draws on stdout and reads keys from stdin (or, when the events come through
+    stdin, from the terminal itself): refuse at once rather than write escape codes into a file."""
+    if not sys.stdout.isatty():
+        what = "standard output"
+    elif not reads_stdin and not sys.stdin.isatty():
+        what = "standard input"
+    else:
+        return
+    raise UsageError(
+        f"the console needs a terminal and {what} is not one; "
+        f"to record without a screen, use {APP_NAME} --headless"
+    )
 
 
 def _check_sessions_dir(folder: Path) -> None:
@@ -185,6 +296,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         fold_activity=not settings.feed.show_activity,
         keymap=settings.keys,
         warning=warning,
+        moderation=settings.moderation,
     )
     app.run()
     return app.return_code or 0
@@ -224,23 +336,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sessions_dir = args.sessions_dir or settings.sessions_dir
         if args.command == "sessions":
             return sessions_command(args)
-        source = make_source(args)
-        if source.reads_stdin:
-            _keyboard_from_terminal()
+        if args.command == "sources":
+            return sources_command()
+        if args.headless and args.command == "replay":
+            raise UsageError("--headless records a live session; a replay is shown in the console")
+        if args.progress_every is not None and not args.headless:
+            raise UsageError("--progress-every goes with --headless")
+        sources = make_sources(args)
         from .runtime import SessionRuntime
         from .session import default_sessions_dir
 
         sessions_dir = args.sessions_dir
-        if source.records:
+        if any(source.records for source in sources):
             sessions_dir = sessions_dir or default_sessions_dir()
             _check_sessions_dir(sessions_dir)
+        reads_stdin = any(source.reads_stdin for source in sources)
+        if not args.headless:
+            _needs_terminal(reads_stdin)
+            if reads_stdin:
+                _keyboard_from_terminal()
         runtime = SessionRuntime(
-            source, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
+            sources=sources, sessions_dir=sessions_dir, feed_capacity=settings.feed.capacity
         )
     except UsageError as exc:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
-    code = run_console(runtime, settings, warning)
+    if args.headless:
+        from .headless import PROGRESS_EVERY_S, run_headless
+
+        code = run_headless(runtime, every=args.progress_every or PROGRESS_EVERY_S)
+    else:
+        code = run_console(runtime, settings, warning)
     # OSError: the terminal is gone (its window was closed: SIGHUP). The log was closed before
     # this; nobody is left to read the report.
     with contextlib.suppress(OSError):

@@ -36,6 +36,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from . import APP_NAME
 from .safetext import display
 from .state.feed import FEED_CAPACITY
+from .state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S
 
 ENV_PREFIX = "BACKSTAGE_"
 CONFIG_ENV = "BACKSTAGE_CONFIG"
@@ -64,6 +65,26 @@ class DisplaySettings(BaseModel):
     """Under ``strict``, show a keycap emoji (``1️⃣``) as ``[1]``; off: the digit and its keycap mark."""
 
 
+class ModerationSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operator: str = Field(default="console", min_length=1, max_length=60)
+    """Who acts at this console: recorded with every action, shown in the moderation log."""
+    mute_presets: list[float] = Field(default=list(MUTE_PRESETS_S), min_length=1, max_length=9)
+    """The mute lengths `t` offers on the digits 1 to 9, in seconds; 0 is the rest of the live."""
+    watch_s: float = Field(default=WATCH_S, gt=0, le=86400)
+    """How long `w` watches a user, in seconds of the session."""
+    reasons: list[str] = Field(default=list(REASONS), max_length=9)
+    """The reasons offered after an action on the digits 1 to 9 (empty: no reason is asked)."""
+
+    @field_validator("mute_presets")
+    @classmethod
+    def _no_negative(cls, value: list[float]) -> list[float]:
+        if any(not 0 <= seconds <= 30 * 86400 for seconds in value):
+            raise ValueError("each preset is 0 (rest of the live) or up to 30 days in seconds")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
@@ -75,6 +96,8 @@ class Settings(BaseSettings):
     """The chat feed."""
     display: DisplaySettings = DisplaySettings()
     """How viewers' text is drawn."""
+    moderation: ModerationSettings = ModerationSettings()
+    """Moderation: the operator's name, the mute presets, the watch length, the reasons."""
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""

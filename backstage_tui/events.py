@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticSerializationError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: every event may carry `source`, and the header lists `sources` (version-1 logs read as is)."""
 
 Role = Literal["host", "moderator", "subscriber", "follower", "top_gifter", "friend", "new"]
 Platform = Literal["tiktok", "twitch", "youtube", "other"]
@@ -76,7 +77,11 @@ class _Event(_Model):
     """When it happened, seconds since the epoch (UTC)."""
     seq: Int = 0
     """Position in the session, gap-free from 1; 0 until published. The bus writes it into the event
-    on its first publication (the only write to a frozen event) and copies one published again."""
+    on its first publication and copies one published again."""
+    source: str = ""
+    """The name of the session's source it came from (``demo``, ``tiktok``, ...), written in by the
+    runtime as the source hands it over; empty for the console's own actions and in logs written
+    before it existed."""
 
 
 class _ChatEvent(_Event):
@@ -180,15 +185,34 @@ class PlatformModeration(_Event):
 # --- the console's own actions -------------------------------------------------------------
 
 
+Effect = Literal["local", "forwarded", "queued"]
+"""What an action did, stated in the toast, the moderation log and the session log:
+
+- ``local``: the console did it on its own screen (hid, marked, listed) and nothing else;
+- ``forwarded``: the source performed it on the platform (its outcome follows as `ForwardResult`);
+- ``queued``: it needs doing in the platform's app; it waits on the "In the app" to-do list."""
+
+
 class _Action(_Event):
     by: str = "console"
-    """Who acted: the console's operator unless a source reports a platform moderator."""
+    """Who acted: the console's operator (the config's ``moderation.operator``), ``automod`` for the
+    rules, or a platform moderator a source reports."""
+    effect: Effect = "local"
+    """Set by `SessionRuntime.act` from the source's capabilities before the action is recorded."""
+    reason: str = ""
+    """Why, when the moderator gave a reason (one of the config's templates) or a rule did."""
 
 
 class Pin(_Action):
     type: Literal["pin"] = "pin"
     target: str
     """Id of the pinned comment."""
+    user: User | None = None
+    """The comment's author, carried so the pin holds after the comment left the feed's buffer.
+    Logs from before it was carried have only `target` (the reducer then looks it up)."""
+    text: str = ""
+    question: bool = False
+    """The target was a question (Q&A) rather than a comment."""
 
 
 class Unpin(_Action):
@@ -199,6 +223,8 @@ class Unpin(_Action):
 class Hide(_Action):
     type: Literal["hide"] = "hide"
     target: str
+    user: User | None = None
+    """The message's author (absent in older logs)."""
 
 
 class Unhide(_Action):
@@ -206,8 +232,91 @@ class Unhide(_Action):
     target: str
 
 
+# --- moderation actions on a viewer (all carry the user, so none needs its target in a buffer) ---
+
+
+class _UserAction(_Action):
+    user: User
+    target: str = ""
+    """The message the moderator acted from, when there was one."""
+
+
+class Mute(_UserAction):
+    """Hide the user's new messages on this console until `duration_s` of session time passed."""
+
+    type: Literal["mute"] = "mute"
+    duration_s: float | None = None
+    """None: for the rest of the live."""
+
+
+class Block(_UserAction):
+    """Hide the user's messages on this console from now on (idempotent: blocking twice is one)."""
+
+    type: Literal["block"] = "block"
+
+
+class Moderator(_UserAction):
+    """Put the user on the console's moderator roster (`appoint`), or take them off."""
+
+    type: Literal["moderator"] = "moderator"
+    appoint: bool = True
+
+
+class Highlight(_UserAction):
+    """Make a message stand out in the feed and put it on the highlights list."""
+
+    type: Literal["highlight"] = "highlight"
+    text: str = ""
+
+
+class Shoutout(_UserAction):
+    """Add the user to the shout-out list."""
+
+    type: Literal["shoutout"] = "shoutout"
+
+
+class Watch(_UserAction):
+    """Mark the user's messages for `duration_s` of session time."""
+
+    type: Literal["watch"] = "watch"
+    duration_s: float
+
+
+class Note(_UserAction):
+    """A note on the user."""
+
+    type: Literal["note"] = "note"
+    text: str
+
+
+class Undo(_Action):
+    """Undo the action whose event id is `action`: its effect is reverted, the record stays."""
+
+    type: Literal["undo"] = "undo"
+    action: str
+
+
+class TodoDone(_Action):
+    """The moderator did the queued action `action` in the platform's app and ticked it off."""
+
+    type: Literal["todo_done"] = "todo_done"
+    action: str
+
+
+class ForwardResult(_Event):
+    """What the platform said when the source forwarded the action `action`."""
+
+    type: Literal["forward_result"] = "forward_result"
+    action: str
+    ok: bool
+    error: str = ""
+
+
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
-ActionEvent = Pin | Unpin | Hide | Unhide
+ActionEvent = (
+    Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
+    | Undo | TodoDone
+)  # fmt: skip
 Event = Annotated[
     Comment
     | Question
@@ -224,7 +333,17 @@ Event = Annotated[
     | Pin
     | Unpin
     | Hide
-    | Unhide,
+    | Unhide
+    | Mute
+    | Block
+    | Moderator
+    | Highlight
+    | Shoutout
+    | Watch
+    | Note
+    | Undo
+    | TodoDone
+    | ForwardResult,
     Field(discriminator="type"),
 ]
 
@@ -235,7 +354,9 @@ def _type_tags(union: Any) -> tuple[str, ...]:
 
 
 EVENT_TYPES: tuple[str, ...] = _type_tags(get_args(Event)[0])
-ACTION_TYPES = frozenset(_type_tags(ActionEvent))
+ACTION_TYPES = frozenset(_type_tags(ActionEvent)) | {"forward_result"}
+"""Events the console's moderation produced (the reducers' and the recorder's fast test):
+the actions, and the platform's answers to forwarded ones."""
 
 event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 

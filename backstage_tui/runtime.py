@@ -1,8 +1,10 @@
-"""`SessionRuntime`: one live session wired together: source -> bus -> recorder and state.
+"""`SessionRuntime`: one live session wired together: sources -> bus -> recorder and state.
 
-It is the whole console without a screen: the TUI drives one, tests and benchmarks drive one
-headless. The state is folded from every event (a lossless subscriber), the recorder writes every
-event (another), and a UI takes what it can draw through a ``latest`` subscription.
+It is the whole console without a screen: the TUI drives one, ``--headless`` drives one, tests and
+benchmarks drive one. Each source is pumped into the one bus by a task of its own, which writes the
+source's name into every event it yields (`Event.source`). The state is folded from every event (a
+lossless subscriber), the recorder writes every event (another), and a UI takes what it can draw
+through a ``latest`` subscription.
 
 Whoever shows the session's condition (the Status pane, the command's closing report) reads it
 from one typed snapshot, `SessionRuntime.status()`, never from the recorder or the source directly.
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import reprlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +24,12 @@ from typing import Literal, get_args
 
 from . import __version__
 from .bus import BusClosed, EventBus, Subscription, consume
-from .events import ActionEvent, Connection, Event, Malformed
+from .events import ActionEvent, Connection, Effect, Event, ForwardResult, Malformed, Undo
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
 from .sources.base import Source
 from .state import FEED_CAPACITY, ConsoleState
+from .state.moderation import QUEUED_ON_PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,32 @@ LOSSLESS_QUEUE = 1 << 18
 SOURCE_STOP_TIMEOUT_S = 2.0
 """How long `close` waits for a source to stop before leaving it behind."""
 EVENT_CLASSES: tuple[type, ...] = get_args(get_args(Event)[0])
+ACT_WAIT_S = 5.0
+"""How long `act` waits for the state to fold the action before it reports it as pending."""
 
 LogHealth = Literal["off", "ok", "failing"]
 """``off``: this session is not recorded (or its log could not be opened); ``failing``: the last
 write failed and events are held in memory until the disk takes them again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """The condition of one of the session's sources."""
+
+    name: str
+    """The registered name, also each of its events' `source`."""
+    label: str
+    """Its short label (`Source.describe`), raw: sanitise before display."""
+    link: str
+    """Its connection as its last `connection` event said: ``connecting``, ``connected``, ..."""
+    error: str | None
+    """Why it stopped, when it failed."""
+    finished: bool
+    """It ended its stream normally."""
+    problems: tuple[str, ...]
+    """What it found damaged in its input and passed over (`Source.problems`)."""
+    link_detail: str = ""
+    """What its last `connection` event added: when it tries again and why, why it ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +74,21 @@ class RuntimeStatus:
     """
 
     source: str
-    """The source's short label (`Source.describe`), raw: sanitise before display."""
+    """The source's short label (`Source.describe`), raw: sanitise before display. With several
+    sources, their labels joined by `` + ``."""
     source_records: bool
     """Whether sessions on this source are recorded at all (a replay is not recorded again)."""
     link: str
-    """The connection as the last `connection` event said: ``connecting``, ``connected``, ..."""
+    """The connection as the last `connection` event said: ``connecting``, ``connected``, ...
+    With several sources, ``connected`` when all are, else the first other source's link."""
     source_error: str | None
-    """Why the source stopped, when it failed."""
+    """Why the source stopped, when it failed (with several: the first that failed)."""
     source_finished: bool
-    """The source ended its stream normally (a file read to its end, a replay played out)."""
+    """The source ended its stream normally (a file read to its end, a replay played out); with
+    several, all of them did."""
     source_problems: tuple[str, ...]
-    """What the source found damaged in its input and passed over, oldest first (`Source.problems`)."""
+    """What the source found damaged in its input and passed over, oldest first (`Source.problems`);
+    with several, each line starts with the source's name."""
     log_path: Path | None
     """The session log, once opened."""
     log_health: LogHealth
@@ -70,6 +100,8 @@ class RuntimeStatus:
     """Events that reached the log (the header not counted)."""
     events_unwritten: int
     """Events held in memory because the disk refused them."""
+    sources: tuple[SourceStatus, ...] = ()
+    """Each source's own condition, in the order they were given."""
 
     @property
     def recording(self) -> bool:
@@ -77,33 +109,125 @@ class RuntimeStatus:
         return self.log_health != "off"
 
 
+@dataclass(frozen=True, slots=True)
+class ActResult:
+    """What one action did: the recorded event, its effect, and what the state made of it.
+
+    The UI's toast is built from this, never from the key that was pressed.
+    """
+
+    event: Event
+    """The action as recorded (with its `seq`, `effect` and `by`)."""
+    effect: Effect
+    detail: str
+    """What the state did: ``done``, or why nothing changed (``already blocked``, ``the message is
+    no longer in the feed``); ``pending`` when the state had not folded it in time."""
+    forward_error: str | None = None
+    """The platform's refusal, for a forwarded action that failed."""
+
+    @property
+    def changed(self) -> bool:
+        return self.detail == "done"
+
+
+class _SourceRun:
+    """One source of the session and what its pump has seen of it."""
+
+    __slots__ = ("source", "name", "link", "link_detail", "error", "finished", "task")
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.name = source.name
+        self.link = "connecting"
+        self.link_detail = ""
+        self.error: str | None = None
+        self.finished = False
+        self.task: asyncio.Task[None] | None = None
+
+    def status(self) -> SourceStatus:
+        return SourceStatus(
+            name=self.name,
+            label=self.source.describe(),
+            link=self.link,
+            error=self.error,
+            finished=self.finished,
+            problems=tuple(self.source.problems()),
+            link_detail=self.link_detail,
+        )
+
+
 class SessionRuntime:
+    """One session: its sources, the bus, the recorder and the state.
+
+    Give one source (``SessionRuntime(source)``) or several (``SessionRuntime(sources=[a, b])``);
+    their names must differ, since each event carries its source's name.
+    """
+
     def __init__(
         self,
-        source: Source,
+        source: Source | None = None,
         *,
+        sources: Sequence[Source] = (),
         sessions_dir: Path | None = None,
         record: bool | None = None,
         feed_capacity: int = FEED_CAPACITY,
     ) -> None:
-        self.source = source
+        given = ([source] if source is not None else []) + list(sources)
+        if not given:
+            raise ValueError("a session needs at least one source")
+        names = [s.name for s in given]
+        if len(set(names)) != len(names):
+            raise ValueError(f"each source of a session needs its own name, got {names}")
+        self._runs = [_SourceRun(s) for s in given]
+        self.sources: tuple[Source, ...] = tuple(given)
+        self.source = given[0]
+        """The first (with one source, the only) source."""
         self.bus = EventBus()
         self.state = ConsoleState.with_capacity(feed_capacity)
-        self.record = source.records if record is None else record
+        self.record = any(s.records for s in given) if record is None else record
         self.sessions_dir = sessions_dir
         self.log_path: Path | None = None
         self.recorder: SessionRecorder | None = None
-        self.source_error: str | None = None
-        self.source_finished = False
         self.started = False
         self._tasks: list[asyncio.Task[None]] = []
-        self._pump_task: asyncio.Task[None] | None = None
         self._state_sub = self.bus.subscribe("state", "lossless", LOSSLESS_QUEUE)
         self._closing = False
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+        """Actions `act` waits on, by seq, until the state has folded them."""
+
+    # With one source these read and set its condition, as before there could be several.
+    @property
+    def source_error(self) -> str | None:
+        """Why a source stopped: the first that failed."""
+        return next((run.error for run in self._runs if run.error), None)
+
+    @source_error.setter
+    def source_error(self, error: str | None) -> None:
+        self._runs[0].error = error
+
+    @property
+    def source_finished(self) -> bool:
+        """Every source ended its stream normally."""
+        return all(run.finished for run in self._runs)
+
+    @source_finished.setter
+    def source_finished(self, finished: bool) -> None:
+        self._runs[0].finished = finished
 
     def subscribe_ui(self, maxsize: int = 20000) -> Subscription:
         """A subscription that never slows anyone: it keeps the newest `maxsize` events."""
         return self.bus.subscribe("ui", "latest", maxsize)
+
+    def header(self, started: datetime) -> SessionHeader:
+        """The log's first line: every source with its options (secrets masked)."""
+        entries = [{"name": s.name, "options": dict(s.config)} for s in self.sources]
+        return SessionHeader(
+            source="+".join(s.name for s in self.sources),
+            options=dict(self.source.config) if len(self.sources) == 1 else {},
+            sources=entries,
+            started=started,
+            app_version=__version__,
+        )
 
     async def start(self) -> None:
         """Open the log (raises `OSError` when it cannot be created) and start the flow."""
@@ -113,41 +237,55 @@ class SessionRuntime:
         if self.record:
             started = datetime.now(UTC)
             folder = self.sessions_dir or default_sessions_dir()
-            self.log_path = new_log_path(folder, started, self.source.name)
-            header = SessionHeader(
-                source=self.source.name,
-                options={k: _jsonable(v) for k, v in self.source.config.items()},
-                started=started,
-                app_version=__version__,
-            )
+            header = self.header(started)
+            self.log_path = new_log_path(folder, started, header.source)
             self.recorder = SessionRecorder(self.log_path, header)
             await self.recorder.open()
             sub = self.bus.subscribe("recorder", "lossless", LOSSLESS_QUEUE)
             self._tasks.append(
                 asyncio.create_task(self.recorder.run(sub, close_at_end=False), name="recorder")
             )
-        self._tasks.append(
-            asyncio.create_task(consume(self._state_sub, self.state.apply_all), name="state")
-        )
-        self._pump_task = asyncio.create_task(self._pump(), name="source")
+        self._tasks.append(asyncio.create_task(consume(self._state_sub, self._fold), name="state"))
+        for run in self._runs:
+            run.task = asyncio.create_task(self._pump(run), name=f"source {run.name}")
 
-    async def _pump(self) -> None:
+    def _fold(self, batch: list[Event]) -> None:
+        self.state.apply_all(batch)
+        if self._waiters:
+            folded = self.state.last_seq
+            for seq in [seq for seq in self._waiters if seq <= folded]:
+                waiter = self._waiters.pop(seq)
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _pump(self, run: _SourceRun) -> None:
+        name = run.name
+        publish = self.bus.publish
         try:
-            async for event in self.source.events():
-                if not isinstance(event, EVENT_CLASSES):
-                    event = _not_an_event(self.source.name, event)
-                await self.bus.publish(event)
+            async for item in run.source.events():
+                event = item if isinstance(item, EVENT_CLASSES) else _not_an_event(name, item)
+                # The source's name goes into the event in place, like the bus's seq: the source
+                # has handed it over, and a copy of every event would cost more than the pump.
+                fields = event.__dict__
+                if not fields["source"]:
+                    fields["source"] = name
+                    event.__pydantic_fields_set__.add("source")
+                if fields["type"] == "connection":
+                    run.link = fields["status"]
+                    run.link_detail = fields["detail"]
+                await publish(event)
         except asyncio.CancelledError:
             raise
         except BusClosed:
             return
         except Exception as exc:  # noqa: BLE001 - any source failure becomes a visible event
-            self.source_error = f"source {self.source.name!r} failed: {_one_line(exc)}"
-            log.warning("%s", self.source_error, exc_info=True)
+            run.error = f"source {name!r} failed: {_one_line(exc)}"
+            run.link = "disconnected"
+            log.warning("%s", run.error, exc_info=True)
             with contextlib.suppress(BusClosed):
-                await self.bus.publish(Connection(status="disconnected", detail=self.source_error))
+                await publish(Connection(status="disconnected", detail=run.error, source=name))
             return
-        self.source_finished = True
+        run.finished = True
 
     def status(self) -> RuntimeStatus:
         """The session's condition now; cheap enough to call every frame."""
@@ -155,51 +293,111 @@ class SessionRuntime:
         health: LogHealth = "off"
         if recorder is not None:
             health = "failing" if recorder.error else "ok"
+        each = tuple(run.status() for run in self._runs)
+        if len(each) == 1:
+            only = each[0]
+            label, link, problems = only.label, self.state.stats.connection, only.problems
+        else:
+            label = " + ".join(s.label for s in each)
+            link = next((s.link for s in each if s.link != "connected"), "connected")
+            problems = tuple(f"{s.name}: {p}" for s in each for p in s.problems)
         return RuntimeStatus(
-            source=self.source.describe(),
-            source_records=self.source.records,
-            link=self.state.stats.connection,
+            source=label,
+            source_records=any(s.records for s in self.sources),
+            link=link,
             source_error=self.source_error,
             source_finished=self.source_finished,
-            source_problems=tuple(self.source.problems()),
+            source_problems=problems,
             log_path=self.log_path,
             log_health=health,
             log_error=recorder.error if recorder is not None else None,
             log_notice=recorder.notice if recorder is not None else None,
             events_recorded=recorder.written if recorder is not None else 0,
             events_unwritten=recorder.unwritten if recorder is not None else 0,
+            sources=each,
         )
 
     async def publish(self, event: Event) -> Event:
         """Publish an event from outside the source (tests, tools)."""
         return await self.bus.publish(event)
 
-    async def act(self, action: ActionEvent) -> Event:
-        """Apply a console action: recorded and folded like any event, then offered to the source
-        when the platform allows it."""
-        stamped = await self.bus.publish(action)
-        if action.type in self.source.capabilities:
+    def effect_of(self, action: ActionEvent) -> Effect:
+        """What `action` will do: ``forwarded`` when the source can do it on the platform,
+        ``queued`` when only the platform's app can, else ``local``."""
+        source = self._source_for(action)
+        if source is not None and action.type in source.capabilities:
+            return "forwarded"
+        if action.type in QUEUED_ON_PLATFORM:
+            return "queued"
+        if isinstance(action, Undo):
+            # Undoing what was already done by hand in the app needs doing there too.
+            item = self.state.moderation.todo.get(action.action)
+            if item is not None and item.done:
+                return "queued"
+        return "local"
+
+    async def act(self, action: ActionEvent) -> ActResult:
+        """Apply a console action: its effect decided, recorded and folded like any event, then
+        offered to the source of the message it acts on when that platform allows it.
+
+        Returns once the state has folded it, with what the state did.
+        """
+        effect = self.effect_of(action)
+        stamped = await self.bus.publish(action.model_copy(update={"effect": effect}))
+        detail = await self._folded(stamped)
+        error: str | None = None
+        if effect == "forwarded" and detail == "done":
             try:
-                await self.source.act(action)
+                source = self._source_for(action)
+                if source is None or not await source.act(stamped):  # type: ignore[arg-type]
+                    error = "the source did not forward it"
             except Exception as exc:  # noqa: BLE001 - a platform refusal must not stop the console
-                await self.bus.publish(
-                    Malformed(raw=action.type, error=f"forwarding failed: {_one_line(exc)}")
-                )
-        return stamped
+                error = _one_line(exc)
+            await self.bus.publish(
+                ForwardResult(action=stamped.id, ok=error is None, error=error or "")
+            )
+        return ActResult(stamped, effect, detail, error)
+
+    async def _folded(self, action: Event) -> str:
+        """Wait until the state has folded `action`; what it did."""
+        if not self.started or self._closing:
+            return "recorded"
+        if self.state.last_seq < action.seq:
+            waiter = self._waiters.setdefault(
+                action.seq, asyncio.get_running_loop().create_future()
+            )
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter), ACT_WAIT_S)
+            except TimeoutError:
+                return "pending"
+        return self.state.outcomes.get(action.id, "done")
+
+    def _source_for(self, action: ActionEvent) -> Source | None:
+        """The source an action goes to: the only one, or the one its target came from."""
+        if len(self.sources) == 1:
+            return self.source
+        target = self.state.feed.by_id.get(getattr(action, "target", ""))
+        if target is None:
+            return None
+        return next((s for s in self.sources if s.name == target.source), None)
 
     async def wait_source_done(self) -> None:
-        if self._pump_task is not None:
-            await asyncio.shield(self._pump_task)
+        """Wait until every source has ended (or failed)."""
+        tasks = [run.task for run in self._runs if run.task is not None]
+        if tasks:
+            await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
 
     async def close(self) -> None:
-        """Stop the source, let the recorder and state drain, close the log. Idempotent."""
+        """Stop the sources, let the recorder and state drain, close the log. Idempotent."""
         if self._closing:
             return
         self._closing = True
-        if self._pump_task is not None and not self._pump_task.done():
-            self._pump_task.cancel()
+        pumps = [run.task for run in self._runs if run.task is not None and not run.task.done()]
+        for task in pumps:
+            task.cancel()
+        if pumps:
             # A source that swallows the cancellation must not keep the console from closing.
-            await asyncio.wait([self._pump_task], timeout=SOURCE_STOP_TIMEOUT_S)
+            await asyncio.wait(pumps, timeout=SOURCE_STOP_TIMEOUT_S)
         self.bus.close()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
@@ -231,13 +429,3 @@ def _not_an_event(source: str, item: object) -> Malformed:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if isinstance(value, float):
-        return (
-            value if value == value and value not in (float("inf"), float("-inf")) else str(value)
-        )
-    return str(value)

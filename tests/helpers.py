@@ -7,7 +7,7 @@
 - `is_one_readable_line`: what every warning and error message must be.
 - `make_app`, `settled`, `screen_text`, `whole_screen`: an app on a fake source, and what it shows.
 - `record_session`, `record_demo_session`: a session recorded by a real runtime.
-- `run_cli`: the real `backstage` command in a subprocess.
+- `run_cli`: the real `backstage` command in a subprocess (pipes, not a terminal).
 - `runtime_status`: a `RuntimeStatus` snapshot of a healthy recorded session, with any field changed.
 - `Tmux`, `launch`, `launch_command`, `wait_for_exit`: the real command (or any) in a tmux server
   of its own, for the tests of what a person at a terminal sees.
@@ -126,7 +126,7 @@ class ListSource(Source):
 
 
 class FakeOptions(SourceOptions):
-    option: str = Field("", description="any text, recorded in the header like a real option")
+    option: str = Field("", description="any text: it only reaches the session header")
 
 
 class FakeSource(Source):
@@ -305,14 +305,22 @@ def runtime_status(**changes: Any) -> RuntimeStatus:
     return dataclasses.replace(healthy, **changes)
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The `backstage` command in a subprocess, its output as text."""
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The `backstage` command in a subprocess, its output as text (stdout and stderr are pipes,
+    so not a terminal); `env` is added to the environment, `stdin` is piped in when given."""
     return subprocess.run(
         [sys.executable, "-m", "backstage_tui.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        input=stdin,
     )
 
 

@@ -16,7 +16,7 @@ def test_version() -> None:
 def test_help_lists_the_commands() -> None:
     out = run_cli("--help")
     assert out.returncode == 0
-    for word in ("--source", "--option", "--sessions-dir", "replay"):
+    for word in ("--source", "--option", "--sessions-dir", "--headless", "replay", "sources"):
         assert word in out.stdout
 
 

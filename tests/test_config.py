@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from backstage_tui.config import Settings, load_settings
 from backstage_tui.state import FEED_CAPACITY
+from backstage_tui.state.moderation import MUTE_PRESETS_S
 from tests.helpers import is_one_readable_line
 
 
@@ -159,3 +160,21 @@ def test_config_file_sets_the_sessions_folder_and_a_bad_one_only_warns(tmp_path:
     assert out.returncode == 0
     warning = out.stderr.strip().splitlines()
     assert len(warning) == 1 and "feed.capacity" in warning[0] and str(config) in warning[0]
+
+
+def test_moderation_settings_and_their_defaults(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    settings, warning = load_settings(write(tmp_path / "none.toml", ""))
+    assert warning is None
+    assert tuple(settings.moderation.mute_presets) == MUTE_PRESETS_S
+    assert settings.moderation.operator == "console"
+    text = '[moderation]\noperator = "sam"\nmute_presets = [5, 0]\nreasons = ["spam"]\n'
+    settings, warning = load_settings(write(tmp_path / "c.toml", text))
+    assert warning is None
+    assert settings.moderation.operator == "sam" and settings.moderation.mute_presets == [5, 0]
+    bad = "[moderation]\nmute_presets = [-1]\nwatch_s = 0\n"
+    settings, warning = load_settings(write(tmp_path / "bad.toml", bad))
+    assert warning is not None and is_one_readable_line(warning)
+    assert "moderation.mute_presets" in warning and "moderation.watch_s" in warning
+    assert tuple(settings.moderation.mute_presets) == MUTE_PRESETS_S

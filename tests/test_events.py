@@ -44,6 +44,16 @@ def test_every_type_round_trips_through_json() -> None:
         "unpin": {"target": "x"},
         "hide": {"target": "x"},
         "unhide": {"target": "x"},
+        "mute": {"user": user, "target": "x", "duration_s": 300, "effect": "queued"},
+        "block": {"user": user, "reason": "spam", "by": "sam"},
+        "moderator": {"user": user, "appoint": False},
+        "highlight": {"user": user, "target": "x", "text": "great"},
+        "shoutout": {"user": user},
+        "watch": {"user": user, "duration_s": 60},
+        "note": {"user": user, "text": "regular"},
+        "undo": {"action": "a1"},
+        "todo_done": {"action": "a1"},
+        "forward_result": {"action": "a1", "ok": False, "error": "refused"},
     }  # fmt: skip
     assert set(samples) == set(EVENT_TYPES)
     for kind, fields in samples.items():

@@ -19,7 +19,16 @@ from pydantic import BaseModel
 
 from backstage_tui import runtime as runtime_module
 from backstage_tui.bus import consume
-from backstage_tui.events import ActionEvent, Comment, Event, Hide, Malformed, Pin, User
+from backstage_tui.events import (
+    ActionEvent,
+    Comment,
+    Event,
+    ForwardResult,
+    Hide,
+    Malformed,
+    Pin,
+    User,
+)
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
@@ -210,7 +219,7 @@ async def test_a_source_that_ignores_cancellation_cannot_keep_the_console_open(
     assert runtime.recorder is not None and runtime.recorder.closed
     assert [e.type for e in logged(runtime)] == ["comment"]
     # Let the stubborn pump go, so no task outlives the test's event loop.
-    pump = runtime._pump_task
+    pump = runtime._runs[0].task
     assert pump is not None and not pump.done()
     source.released = True
     pump.cancel()
@@ -308,18 +317,19 @@ async def test_a_refused_action_still_counts_locally_and_says_why(tmp_path: Path
     await runtime.start()
     await wait_for(None, lambda: runtime.state.last_seq == 1, description="the first event folded")
     target = runtime.state.feed.items[0].id
-    await runtime.act(Hide(target=target))
-    await wait_for(
-        None,
-        lambda: runtime.state.moderation.is_hidden(target),
-        description="the hide folded into the state",
-    )
+    result = await runtime.act(Hide(target=target))
+    assert result.effect == "forwarded" and result.changed
+    assert result.forward_error == "PermissionError: moderator rights revoked"
+    assert runtime.state.moderation.is_hidden(target), "the hide holds on this console"
     await runtime.close()
     events = logged(runtime)
-    assert [e.type for e in events] == ["comment", "hide", "malformed"]
-    last = events[-1]
-    assert isinstance(last, Malformed)
-    assert last.error == "forwarding failed: PermissionError: moderator rights revoked"
+    assert [e.type for e in events] == ["comment", "hide", "forward_result"]
+    hide, last = events[1], events[-1]
+    assert isinstance(last, ForwardResult) and isinstance(hide, Hide)
+    assert hide.effect == "forwarded" and last.action == hide.id and not last.ok
+    assert last.error == "PermissionError: moderator rights revoked"
+    entry = runtime.state.moderation.entry(hide.id)
+    assert entry is not None and entry.forward == last.error
 
 
 # -- the same faults in the running console --------------------------------------------------------

@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from backstage_tui.bus import EventBus
-from backstage_tui.events import Hide, Viewers
+from backstage_tui.events import SCHEMA_VERSION, Hide, Viewers
 from backstage_tui.session import (
     SessionLogError,
     SessionReader,
@@ -49,7 +49,7 @@ async def test_header_line_is_versioned(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     await record(path, [Viewers(count=1)])
     first = orjson.loads(path.read_bytes().split(b"\n")[0])
-    assert first["type"] == "header" and first["schema_version"] == 1
+    assert first["type"] == "header" and first["schema_version"] == SCHEMA_VERSION == 2
     assert first["started"].startswith("2026-11-29T01:02:03")
 
 

@@ -121,3 +121,52 @@ def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Pa
     report = run_cli("sessions", "show", str(logs[0]))
     assert report.returncode == 0, report.stderr
     assert "summary written at close" in report.stdout and "matches" in report.stdout
+
+
+def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:
+    """Select, `d`, `t` `3`, `u`, `b` `y`, `enter`, `space`: the log holds each action with its
+    effect."""
+    term, sessions = tmux
+    term.wait_for(lambda s: "connected" in s and comments_total(s) >= 5, "a few comments")
+    term.keys("f")
+    term.keys("k")
+    term.keys("k")  # a chat line: the connection line is the oldest, far above
+    term.keys("d")
+    term.wait_for(lambda s: "hidden · on this console" in s, "the hide's toast")
+    term.keys("t")
+    term.wait_for(lambda s: "5 min" in s and "Mute" in s, "the mute presets")
+    term.keys("3")
+    term.wait_for(lambda s: "muted for 5 min" in s, "the mute's toast")
+    term.wait_for(lambda s: "1 to do" in s, "the In the app count in Status")
+    term.keys("u")
+    term.wait_for(lambda s: "undone" in s, "the undo's toast")
+    term.keys("b")
+    term.wait_for(lambda s: "Block" in s and "?" in s, "the block question")
+    term.keys("y")
+    term.wait_for(lambda s: "blocked ·" in s, "the block's toast")
+    term.keys("Enter")
+    card = term.wait_for(lambda s: "User card" in s and "Actions" in s, "the user card")
+    assert "blocked" in card and "block · queued" in card and "mute 5 min · queued" in card
+    term.keys("Escape")
+    term.wait_for(lambda s: "User card" not in s, "the card closed")
+    term.keys("Escape")
+    term.wait_for(lambda s: "paused ·" not in s, "the selection left, the feed follows")
+    term.keys("Space")
+    term.wait_for(lambda s: "paused ·" in s, "the frozen feed")
+    term.keys("Space")
+    term.wait_for(lambda s: "paused ·" not in s, "the feed follows again")
+    term.keys("q")
+    term.wait_for(lambda s: "End the session?" in s, "the confirmation")
+    term.keys("y")
+    assert wait_for_exit(term, sessions.parent) == "0"
+
+    (log,) = sessions.glob("*-demo.jsonl")
+    actions = [
+        e for e in SessionReader(log).events() if e.type in ("hide", "mute", "undo", "block")
+    ]
+    assert [(e.type, e.effect) for e in actions] == [  # type: ignore[union-attr]
+        ("hide", "local"), ("mute", "queued"), ("undo", "local"), ("block", "queued"),
+    ]  # fmt: skip
+    mute = actions[1]
+    assert actions[2].action == mute.id  # type: ignore[union-attr]
+    assert mute.duration_s == 300  # type: ignore[union-attr]

@@ -88,7 +88,7 @@ async def test_hide_shows_a_placeholder_and_unhide_restores(tmp_path: Path) -> N
         await app.runtime.close()
     assert app.runtime.log_path is not None
     kinds = [e.type for e in SessionReader(app.runtime.log_path).events()]
-    assert kinds == ["comment", "comment", "hide", "unhide"]
+    assert kinds == ["comment", "comment", "hide", "undo"]
 
 
 async def test_actions_need_a_selection(tmp_path: Path) -> None:
@@ -97,11 +97,16 @@ async def test_actions_need_a_selection(tmp_path: Path) -> None:
         await wait_for(
             pilot, settled(app, 1), description="the state and the feed took all 1 events"
         )
-        for key in ("p", "d", "u"):
+        keys = ("p", "d", "t", "b", "m", "h", "s", "w", "n")
+        for key in keys:
             await pilot.press(key)
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]
-        assert messages.count("select a message first (k/↑)") == 3
+        assert messages.count("select a message first (k/↑)") == len(keys)
+        await pilot.press("u")  # nothing selected: the last action, and there is none
+        await wait_for(pilot, lambda: "nothing to undo" in [str(n.message) for n in
+                       app._notifications], description="nothing to undo")  # fmt: skip
+        assert app.screen is app.screen_stack[0], "no dialog opened"
         assert app.runtime.state.moderation.actions == 0
 
 

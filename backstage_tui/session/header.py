@@ -16,6 +16,10 @@ class SessionHeader(BaseModel):
     type: str = "header"
     schema_version: int = SCHEMA_VERSION
     source: str
+    """The source's name; with several, their names joined by ``+``."""
     options: dict[str, Any] = {}
+    """The options of the source, when there is one (secrets masked)."""
+    sources: list[dict[str, Any]] = []
+    """Every source of the session, ``{"name": ..., "options": {...}}``, in order (schema 2)."""
     started: datetime
     app_version: str = ""

@@ -23,7 +23,7 @@ def default_sessions_dir(cwd: Path | None = None) -> Path:
 def log_filename(started: datetime, source: str) -> str:
     """``<UTC start>-<source>.jsonl``, safe on every file system."""
     stamp = started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    safe_source = re.sub(r"[^A-Za-z0-9_.-]+", "_", source)[:40] or "source"
+    safe_source = re.sub(r"[^A-Za-z0-9_.+-]+", "_", source)[:40] or "source"
     return f"{stamp}-{safe_source}.jsonl"
 
 

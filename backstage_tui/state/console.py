@@ -10,6 +10,10 @@ from .feed import FEED_CAPACITY, FeedState
 from .moderation import ModerationState
 from .pins import PinsState
 from .stats import StatsState
+from .viewers import ViewersState
+
+MAX_OUTCOMES = 1000
+"""Actions whose outcome is kept for whoever acted to read (the toast after `runtime.act`)."""
 
 
 @dataclass
@@ -18,6 +22,7 @@ class ConsoleState:
     pins: PinsState = field(default_factory=PinsState)
     moderation: ModerationState = field(default_factory=ModerationState)
     stats: StatsState = field(default_factory=StatsState)
+    viewers: ViewersState = field(default_factory=ViewersState)
     last_seq: int = 0
     version: int = 0
     """Bumped on every event, so a view can tell cheaply whether anything changed."""
@@ -26,13 +31,29 @@ class ConsoleState:
     def with_capacity(cls, feed_capacity: int = FEED_CAPACITY) -> ConsoleState:
         return cls(feed=FeedState(capacity=feed_capacity))
 
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """What the state did with each of the newest actions, by action id ("done", "already
+    pinned", ...): what the console's toast says, never a guess from the key press."""
+
     def apply(self, event: Event) -> None:
         self.feed.apply(event)
-        self.pins.apply(event, self.feed)
-        self.moderation.apply(event)
+        pinned = self.pins.apply(event, self.feed)
+        done = self.moderation.apply(event)
+        if pinned is not None or done is not None:
+            self._outcome(event.id, pinned if pinned is not None else done)
         self.stats.apply(event)
+        self.viewers.apply(event)
         self.last_seq = event.seq
         self.version += 1
+
+    def _outcome(self, action_id: str, outcome: str | None) -> None:
+        outcomes = self.outcomes
+        outcomes[action_id] = outcome or "done"
+        if len(outcomes) > MAX_OUTCOMES:
+            del outcomes[next(iter(outcomes))]
+        entry = self.moderation.entry(action_id)
+        if entry is not None and outcome:
+            entry.outcome = outcome
 
     def apply_all(self, events: Iterable[Event]) -> ConsoleState:
         for event in events:

@@ -23,7 +23,7 @@ Nothing here knows about rows, widths or styles: that is the view's business.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..events import Event
 from .feed import FEED_CAPACITY, feed_kind, shows_in_feed
@@ -58,6 +58,7 @@ class FeedWindow:
         """Activity lines in `_pending` (what `waiting` leaves out while they are folded)."""
         self._selected: int | None = None
         self._frozen = False
+        self._filter: Callable[[Event], bool] | None = None
 
     # -- what the view reads --
 
@@ -121,9 +122,16 @@ class FeedWindow:
         """Events never drawn: dropped by the bus subscription or pushed out of the pending queue."""
         return self._bus_skipped + self._pending_dropped
 
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter (`set_filter`) leaves out the lines it does not match."""
+        return self._filter is not None
+
     def shows(self, event: Event) -> bool:
-        """Whether a buffered `event` is a line on view (not folded away)."""
-        return not (self._fold and feed_kind(event) == "activity")
+        """Whether a buffered `event` is a line on view (not folded away, and matching the filter)."""
+        if self._fold and feed_kind(event) == "activity":
+            return False
+        return self._filter is None or self._filter(event)
 
     # -- feeding --
 
@@ -153,8 +161,8 @@ class FeedWindow:
             self._rebuild()
             return
         buffer.extend(lines)
-        if not self._fold:
-            # Nothing folded: the lines are the buffer. No per-line test (a flood brings hundreds
+        if not self._fold and self._filter is None:
+            # Nothing folded or filtered: the lines are the buffer. No per-line test (a flood brings hundreds
             # of lines a frame).
             self._lines.extend(lines)
             excess = len(buffer) - self.capacity
@@ -227,6 +235,15 @@ class FeedWindow:
             return
         selected = self.selected_event
         self._fold = folded
+        self._rebuild()
+        if selected is not None:
+            self._selected = self._nearest_on_view(selected)
+
+    def set_filter(self, matches: Callable[[Event], bool] | None) -> None:
+        """Show only the buffered lines `matches` accepts (None: all), keeping the cursor as
+        `set_fold` does. New lines are tested as they arrive."""
+        selected = self.selected_event
+        self._filter = matches
         self._rebuild()
         if selected is not None:
             self._selected = self._nearest_on_view(selected)

@@ -1,22 +1,64 @@
 """The moderation keys: turn "the selected message" into an action event on the bus.
 
 The action goes through `runtime.act`, so it is recorded in the session log and folded into the
-state like any other event; the panes pick the change up from the state on the next frame. All
-notifications here are constant strings shown with ``markup=False``: no viewer text in a toast.
+state like any other event; the toast says what the state did with it and its effect (`local`,
+`forwarded`, `queued`), as `runtime.act` reports them: nothing here guesses. Every action carries
+what it needs of its target (the author, the text), so it holds after the message left the buffer.
+
+Notifications are shown with ``markup=False``; the little viewer text they hold (a name) goes
+through `safetext` first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from textual.notifications import SeverityLevel
 
 from ..bus import BusClosed
-from ..events import ActionEvent, Comment, Event, Hide, Pin, Question, Unhide, Unpin
-from ..runtime import SessionRuntime
+from ..events import (
+    ActionEvent,
+    Block,
+    Comment,
+    Event,
+    Hide,
+    Highlight,
+    Moderator,
+    Mute,
+    Note,
+    Pin,
+    Question,
+    Shoutout,
+    TodoDone,
+    Undo,
+    Unpin,
+    User,
+    Watch,
+)
+from ..runtime import ActResult, SessionRuntime
+from ..safetext import display, display_name
 from ..state import feed_kind
+from ..state.feed_filter import FeedFilter, FilterError
+from ..state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S, duration_label
+from .confirm import ConfirmScreen
 from .feed_view import FeedView
 from .keys import with_keys
+from .line_screen import LineScreen
+from .pick_screen import PickScreen
+
+EFFECT_WORDS = {
+    "local": "on this console",
+    "forwarded": "on the platform",
+    "queued": "queued: do it in the app too (In the app list)",
+}
+"""How a toast states each effect (docs/moderation.md says what each means per action)."""
+NOUNS = {
+    "pin": "pinned", "unpin": "unpinned", "hide": "hidden", "unhide": "shown again",
+    "mute": "muted", "block": "blocked", "highlight": "highlighted",
+    "shoutout": "added to the shout-outs", "watch": "watched", "note": "note added",
+    "undo": "undone", "todo_done": "ticked off",
+}  # fmt: skip
 
 
 class Notify(Protocol):
@@ -25,22 +67,70 @@ class Notify(Protocol):
     ) -> None: ...
 
 
+def result_text(result: ActResult) -> tuple[str, SeverityLevel]:
+    """The toast for what an action did, from the runtime's report."""
+    event = result.event
+    kind = event.type
+    if result.detail == "pending":
+        return f"{kind}: recorded; the console is catching up", "warning"
+    if not result.changed:
+        return f"nothing changed: {result.detail}", "warning"
+    if isinstance(event, Moderator):
+        noun = "made a moderator" if event.appoint else "no longer a moderator"
+    elif isinstance(event, Mute):
+        noun = f"muted for {duration_label(event.duration_s)}"
+    else:
+        noun = NOUNS.get(kind, kind)
+    user = getattr(event, "user", None)
+    text = f"{noun} · {EFFECT_WORDS[result.effect]}"
+    if isinstance(user, User):
+        text += f" · {display_name(user.name or user.handle or user.id, 40)}"
+    if result.forward_error:
+        return f"{text}; the platform refused ({display(result.forward_error, 200)})", "error"
+    return text, "information"
+
+
 class FeedActions:
-    def __init__(self, runtime: SessionRuntime, feed: FeedView, notify: Notify) -> None:
+    def __init__(
+        self,
+        runtime: SessionRuntime,
+        feed: FeedView,
+        notify: Notify,
+        *,
+        operator: str = "console",
+        mute_presets: Sequence[float] = MUTE_PRESETS_S,
+        watch_s: float = WATCH_S,
+        reasons: Sequence[str] = REASONS,
+    ) -> None:
         self.runtime = runtime
         self.feed = feed
         self._notify = notify
+        self.operator = operator
+        self.mute_presets = tuple(mute_presets)
+        self.watch_s = watch_s
+        self.reasons = tuple(reasons)
+        self.next_reason = ""
+        """The reason chosen with `r`, given to the next action taken at the keyboard."""
 
     def say(self, message: str, severity: SeverityLevel = "information") -> None:
         self._notify(message, severity=severity, markup=False)
 
-    async def _act(self, action: ActionEvent, done: str) -> None:
+    async def act(self, action: ActionEvent) -> ActResult | None:
+        """Record `action` as the operator's and say what it did; None when the session ended."""
+        changes: dict[str, str] = {}
+        if action.by == "console":
+            changes["by"] = self.operator
+        if self.next_reason and not action.reason and not isinstance(action, Undo | TodoDone):
+            changes["reason"], self.next_reason = self.next_reason, ""
+        if changes:
+            action = action.model_copy(update=changes)
         try:
-            await self.runtime.act(action)
+            result = await self.runtime.act(action)
         except BusClosed:
             self.say("the session has ended; nothing was changed", "warning")
-            return
-        self.say(done)
+            return None
+        self.say(*result_text(result))
+        return result
 
     def _keys(self, text: str, binding_id: str, verb: str = "") -> str:
         """`text` and the keys that run `binding_id` now (after the user's keymap)."""
@@ -52,6 +142,18 @@ class FeedActions:
             self.say(self._keys("select a message first", "feed.prev"), "warning")
         return event
 
+    def selected_user(self) -> tuple[Event, User] | None:
+        event = self._selected()
+        if event is None:
+            return None
+        user = getattr(event, "user", None)
+        if not isinstance(user, User):
+            self.say("this line has no viewer to act on", "warning")
+            return None
+        return event, user
+
+    # -- on the message --
+
     async def pin(self) -> None:
         event = self._selected()
         if event is None:
@@ -61,7 +163,8 @@ class FeedActions:
         elif event.id in self.runtime.state.pins.pinned:
             self.say(self._keys("already pinned", "app.unpin", "unpins"))
         else:
-            await self._act(Pin(target=event.id), "📌 pinned")
+            await self.act(Pin(target=event.id, user=event.user, text=event.text,
+                               question=isinstance(event, Question)))  # fmt: skip
 
     async def unpin(self) -> None:
         pinned = self.runtime.state.pins.pinned
@@ -73,7 +176,7 @@ class FeedActions:
         else:
             self.say("nothing is pinned", "warning")
             return
-        await self._act(Unpin(target=target), "unpinned")
+        await self.act(Unpin(target=target))
 
     async def hide(self) -> None:
         event = self._selected()
@@ -81,16 +184,138 @@ class FeedActions:
             return
         if feed_kind(event) not in ("chat", "activity"):
             self.say("system lines cannot be hidden", "warning")
-        elif event.id in self.runtime.state.moderation.hidden:
-            self.say(self._keys("already hidden", "app.unhide", "unhides"))
+        elif self.runtime.state.moderation.is_hidden(event.id):
+            self.say(self._keys("already hidden", "app.undo", "undoes"))
         else:
-            await self._act(Hide(target=event.id), "⊘ hidden on this console")
+            await self.act(Hide(target=event.id, user=getattr(event, "user", None)))
 
-    async def unhide(self) -> None:
-        event = self._selected()
-        if event is None:
+    async def highlight(self) -> None:
+        found = self.selected_user()
+        if found is None:
             return
-        if event.id not in self.runtime.state.moderation.hidden:
-            self.say("this message is not hidden", "warning")
+        event, user = found
+        await self.act(Highlight(target=event.id, user=user, text=getattr(event, "text", "")))
+
+    # -- on the user --
+
+    def mute(self) -> None:
+        """Ask for a length (a digit picks a preset), then mute the selected message's author."""
+        found = self.selected_user()
+        if found is None:
+            return
+        event, user = found
+        labels = [duration_label(seconds or None) for seconds in self.mute_presets]
+
+        async def chosen(index: int | None) -> None:
+            if index is not None:
+                seconds = self.mute_presets[index] or None
+                await self.act(Mute(user=user, target=event.id, duration_s=seconds))
+
+        name = display_name(user.name or user.handle or user.id, 40)
+        self.feed.app.push_screen(PickScreen(f"Mute {name} for", labels), chosen)
+
+    def block(self) -> None:
+        found = self.selected_user()
+        if found is None:
+            return
+        event, user = found
+        if user.id in self.runtime.state.moderation.blocked:
+            self.say("already blocked", "warning")
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.act(Block(user=user, target=event.id))
+
+        name = display_name(user.name or user.handle or user.id, 40)
+        detail = "Their messages are hidden on this console from now on; the block itself goes on "
+        detail += "the In the app list (TikTok's tools cannot block)."
+        self.feed.app.push_screen(ConfirmScreen(f"Block {name}?", detail), answered)
+
+    async def moderator(self) -> None:
+        found = self.selected_user()
+        if found is None:
+            return
+        event, user = found
+        appoint = user.id not in self.runtime.state.moderation.roster
+        await self.act(Moderator(user=user, target=event.id, appoint=appoint))
+
+    async def shoutout(self) -> None:
+        found = self.selected_user()
+        if found is not None:
+            event, user = found
+            await self.act(Shoutout(user=user, target=event.id))
+
+    async def watch(self) -> None:
+        found = self.selected_user()
+        if found is not None:
+            event, user = found
+            await self.act(Watch(user=user, target=event.id, duration_s=self.watch_s))
+
+    def note(self) -> None:
+        found = self.selected_user()
+        if found is None:
+            return
+        event, user = found
+
+        async def written(text: str | None) -> None:
+            if text and text.strip():
+                await self.act(Note(user=user, target=event.id, text=text.strip()))
+
+        name = display_name(user.name or user.handle or user.id, 40)
+        self.feed.app.push_screen(LineScreen(f"Note on {name}", "the note"), written)
+
+    def reason(self) -> None:
+        """Choose a reason (a digit) for the next action."""
+        if not self.reasons:
+            self.say("no reasons are set (moderation.reasons in the config)", "warning")
+            return
+
+        def chosen(index: int | None) -> None:
+            self.next_reason = "" if index is None else self.reasons[index]
+            if self.next_reason:
+                self.say(f"the next action's reason: {display(self.next_reason, 60)}")
+
+        labels = [display(reason, 40) for reason in self.reasons]
+        self.feed.app.push_screen(PickScreen("Reason for the next action", labels), chosen)
+
+    def filter(self) -> None:
+        """Ask for the feed's filter; `enter` applies it (empty: none), `escape` clears it."""
+        current = self.feed.feed_filter
+
+        def chosen(query: str | None) -> None:
+            if not query or not query.strip():
+                self.feed.set_filter(None)
+                return
+            try:
+                self.feed.set_filter(FeedFilter.parse(query))
+            except FilterError as exc:
+                self.say(display(str(exc), 200), "warning")
+
+        prompt = LineScreen("Filter the feed", "words  from:NAME  is:question  re:PATTERN",
+                            current.query if current else "", keep="filter")  # fmt: skip
+        self.feed.app.push_screen(prompt, chosen)
+
+    # -- undo and the to-do list --
+
+    async def undo(self) -> None:
+        """On a selected message: undo the newest action on it or its author. With nothing
+        selected: the newest action not undone yet (again: the one before)."""
+        moderation = self.runtime.state.moderation
+        event = self.feed.selected_event
+        if event is None:
+            entry = moderation.last_undoable()
         else:
-            await self._act(Unhide(target=event.id), "shown again")
+            user = getattr(event, "user", None)
+            entry = moderation.last_undoable(event.id, user.id if isinstance(user, User) else "")
+        if entry is None:
+            self.say("nothing to undo" + (" on this message" if event else ""), "warning")
+            return
+        await self.act(Undo(action=entry.id))
+
+    async def undo_action(self, action_id: str) -> None:
+        """Undo the action `action_id` (the user card's unmute and unblock)."""
+        await self.act(Undo(action=action_id))
+
+    async def tick(self, action_id: str) -> None:
+        await self.act(TodoDone(action=action_id))

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ..bus import Subscription
+from ..config import ModerationSettings
 from ..runtime import SessionRuntime
 from ..safetext import display
 from ..state import FEED_CAPACITY
@@ -34,9 +35,11 @@ from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
 from .keys import unknown_ids_warning
+from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
+from .user_card import UserCard
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -52,12 +55,41 @@ class BackstageApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin", id="app.pin",
                 tooltip="Pin the selected comment or question"),
-        Binding("P", "unpin", "Unpin", id="app.unpin",
+        # The footer shows what fits an 80-column terminal; `?` and the palette list every key.
+        Binding("P", "unpin", "Unpin", show=False, id="app.unpin",
                 tooltip="Unpin the selected message, or the newest pin"),
         Binding("d", "hide", "Hide", id="app.hide",
                 tooltip="Hide the selected message on this console"),
-        Binding("u", "unhide", "Unhide", show=False, id="app.unhide",
-                tooltip="Show the selected hidden message again"),
+        Binding("u", "undo", "Undo", id="app.undo",
+                tooltip="Undo the newest action on the selected message or its author; with "
+                        "nothing selected, the last action (again: the one before)"),
+        Binding("t", "mute", "Mute", show=False, id="app.mute",
+                tooltip="Mute the selected message's author: a digit picks how long"),
+        Binding("b", "block", "Block", show=False, id="app.block",
+                tooltip="Block the selected message's author (asks first)"),
+        Binding("m", "moderator", "Mod", show=False, id="app.moderator",
+                tooltip="Make the selected message's author a moderator, or no longer one"),
+        Binding("h", "highlight", "Highlight", show=False, id="app.highlight",
+                tooltip="Highlight the selected message (it stands out, and is listed)"),
+        Binding("s", "shoutout", "Shout-out", show=False, id="app.shoutout",
+                tooltip="Add the selected message's author to the shout-out list"),
+        Binding("w", "watch", "Watch", show=False, id="app.watch",
+                tooltip="Watch the selected message's author for a while (their messages marked)"),
+        Binding("n", "note", "Note", show=False, id="app.note",
+                tooltip="Write a note on the selected message's author"),
+        Binding("enter", "card", "Card", show=False, id="app.card",
+                tooltip="Open the user card of the selected message's author"),
+        Binding("r", "reason", "Reason", show=False, id="app.reason",
+                tooltip="Choose a reason (a digit) to record with the next action"),
+        Binding("i", "todo", "In the app", show=False, id="app.todo",
+                tooltip="The In the app list: what to do by hand in the platform's app"),
+        Binding("slash", "filter", "Filter", show=False, key_display="/", id="app.filter",
+                tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
+                        " re:PATTERN"),
+        Binding("o", "lists", "Lists", show=False, id="app.lists",
+                tooltip="The highlights and the shout-out list"),
+        Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
+                tooltip="The moderation log: every action, its effect, and whether it was undone"),
         Binding("v", "side_next", "Panes", id="app.side_next",
                 tooltip="A narrow terminal shows one side pane: show the next (Pinned, Poll, Status)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
@@ -76,8 +108,10 @@ class BackstageApp(App[None]):
         fold_activity: bool = False,
         keymap: dict[str, str] | None = None,
         warning: str | None = None,
+        moderation: ModerationSettings | None = None,
     ) -> None:
         """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
+        moderation = moderation or ModerationSettings()
         super().__init__()
         self.runtime = runtime
         if title is not None:
@@ -94,7 +128,11 @@ class BackstageApp(App[None]):
         self.pinned = PinnedPane(id="pinned")
         self.status = StatusPane(id="status")
         self.side = SidePanes(self.pinned, PollPane(id="poll"), self.status, id="side")
-        self.actions = FeedActions(runtime, self.feed, self.notify)
+        self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
+                                   mute_presets=moderation.mute_presets,
+                                   watch_s=moderation.watch_s,
+                                   reasons=moderation.reasons)  # fmt: skip
+        self._tz = tz
         self.subscription: Subscription | None = None
         self._seen_version = -1
         self._frame_timer: Timer | None = None
@@ -141,7 +179,7 @@ class BackstageApp(App[None]):
             if state.version != self._seen_version:
                 self._seen_version = state.version
                 self.pinned.refresh_from(state)
-                self.feed.refresh()  # hidden/pinned marks are read from the state at draw time
+                self.feed.state_changed()
             self._refresh_status()
         self._paint_now()
         self._gc.after_frame()
@@ -159,19 +197,23 @@ class BackstageApp(App[None]):
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
         alarm = (
             status.link,
+            status.sources,  # each source's link, error and problems, when there are several
             status.source_error,
             status.source_finished,
             status.log_error,
             status.log_notice,
             len(status.source_problems),
             self.feed.skipped > 0,
+            self.runtime.state.moderation.todo_open,
         )
         now = monotonic()
         if alarm == self._status_alarm and now < self._status_due:
             return
         self._status_alarm = alarm
         self._status_due = now + STATUS_INTERVAL_S
-        self.status.refresh_from(status, self.runtime.state.stats, view_skipped=self.feed.skipped)
+        state = self.runtime.state
+        self.status.refresh_from(status, state.stats, view_skipped=self.feed.skipped,
+                                 todo_open=state.moderation.todo_open)  # fmt: skip
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than after Textual's idle relay, which under a
@@ -230,8 +272,51 @@ class BackstageApp(App[None]):
     async def action_hide(self) -> None:
         await self.actions.hide()
 
-    async def action_unhide(self) -> None:
-        await self.actions.unhide()
+    async def action_undo(self) -> None:
+        await self.actions.undo()
+
+    def action_mute(self) -> None:
+        self.actions.mute()
+
+    def action_block(self) -> None:
+        self.actions.block()
+
+    async def action_moderator(self) -> None:
+        await self.actions.moderator()
+
+    async def action_highlight(self) -> None:
+        await self.actions.highlight()
+
+    async def action_shoutout(self) -> None:
+        await self.actions.shoutout()
+
+    async def action_watch(self) -> None:
+        await self.actions.watch()
+
+    def action_note(self) -> None:
+        self.actions.note()
+
+    def action_reason(self) -> None:
+        self.actions.reason()
+
+    def action_card(self) -> None:
+        found = self.actions.selected_user()
+        if found is not None:
+            card = UserCard(self.runtime.state, found[1], self.actions.undo_action, self._tz)
+            self.push_screen(card)
+
+    def action_todo(self) -> None:
+        self.push_screen(TodoScreen(self.runtime.state.moderation, self.actions.tick))
+
+    def action_filter(self) -> None:
+        self.actions.filter()
+
+    def action_lists(self) -> None:
+        self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
+
+    def action_moderation_log(self) -> None:
+        moderation = self.runtime.state.moderation
+        self.push_screen(ModerationLogScreen(moderation, self.actions.undo_action, self._tz))
 
     def action_help(self) -> None:
         """The keys of the screen `?` was pressed on, as they are now (after the keymap)."""

@@ -43,6 +43,7 @@ from ..events import (
     User,
 )
 from ..safetext import display, display_name
+from ..state.moderation import MARK_HIGHLIGHT, MARK_MODERATOR, MARK_WATCHED
 
 TIME_STYLE = Style(dim=True)
 TEXT_STYLE = Style()
@@ -81,6 +82,10 @@ KIND_ICONS: dict[str, tuple[str, Style, str]] = {
     "platform_moderation": ("✂", SYSTEM_STYLE, "the platform's moderators removed something"),
 }
 PIN_MARK = "📌"
+HIGHLIGHT_MARK = "✦"
+HIGHLIGHT_STYLE = Style(color="bright_yellow", bold=True)
+WATCH_MARK = "◎"
+WATCH_STYLE = Style(color="bright_red", bold=True)
 HIDDEN_MARK = "⊘ hidden by moderator"
 BAD_CONNECTION = frozenset({"disconnected", "ended", "reconnecting"})
 
@@ -95,6 +100,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
     *((glyph, meaning) for _, glyph, _, meaning in ROLE_MARKS),
     ("?", "question (Q&A)"),
     (PIN_MARK, "pinned"),
+    (HIGHLIGHT_MARK, "highlighted (h)"),
+    (WATCH_MARK, "a watched viewer (w)"),
     ("⊘", "hidden by a moderator (text kept in the log)"),
     *((icon, meaning) for icon, _, meaning in KIND_ICONS.values()),
 )
@@ -186,15 +193,21 @@ def format_clock(ts: float, tz: tzinfo | None) -> str:
     return shown
 
 
-def _append_user(text: LineBuilder, user: User) -> None:
+def _append_user(text: LineBuilder, user: User, marks: int = 0) -> None:
+    if marks & MARK_WATCHED:
+        text.append(WATCH_MARK, WATCH_STYLE)
     for role, glyph, style, _ in ROLE_MARKS:
-        if role in user.roles:
+        if role in user.roles or (role == "moderator" and marks & MARK_MODERATOR):
             text.append(glyph, style)
     text.append(user_label(user), _name_style(user))
 
 
-def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -> FeedText:
-    """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background)."""
+def event_line(
+    event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None, marks: int = 0
+) -> FeedText:
+    """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background).
+
+    `marks`: `ModerationState.marks` bits (highlighted, watched author, console moderator)."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
     text.append(" ")
@@ -204,22 +217,26 @@ def event_line(event: Event, *, hidden: bool, pinned: bool, tz: tzinfo | None) -
     text.append(" ")
     text.mark_lead()
     if isinstance(event, Comment | Question):
-        _chat(text, event, hidden=hidden, pinned=pinned)
+        _chat(text, event, hidden=hidden, pinned=pinned, marks=marks)
     elif isinstance(event, Gift | Like | Follow | Share | Join):
-        _activity(text, event, hidden=hidden)
+        _activity(text, event, hidden=hidden, marks=marks)
     else:
         _system(text, event)
     return text.text()
 
 
-def _chat(text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned: bool) -> None:
+def _chat(
+    text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned: bool, marks: int = 0
+) -> None:
     if isinstance(event, Question):
         text.append("?", QUESTION_BADGE)
         text.append(" ")
     if pinned:
         text.append(PIN_MARK)
         text.append(" ")
-    _append_user(text, event.user)
+    if marks & MARK_HIGHLIGHT:
+        text.append(HIGHLIGHT_MARK + " ", HIGHLIGHT_STYLE)
+    _append_user(text, event.user, marks)
     if hidden:
         text.append("  ")
         text.mark_body()
@@ -227,15 +244,16 @@ def _chat(text: LineBuilder, event: Comment | Question, *, hidden: bool, pinned:
         return
     text.append(": ", DIM)
     text.mark_body()
-    text.append(display(event.text), TEXT_STYLE)
+    body_style = TEXT_STYLE + HIGHLIGHT_STYLE if marks & MARK_HIGHLIGHT else TEXT_STYLE
+    text.append(display(event.text), body_style)
 
 
 def _activity(
-    text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool
+    text: LineBuilder, event: Gift | Like | Follow | Share | Join, *, hidden: bool, marks: int = 0
 ) -> None:
     icon, style, _ = KIND_ICONS[event.type]
     _icon(text, icon, style)
-    _append_user(text, event.user)
+    _append_user(text, event.user, marks)
     text.mark_body()
     if hidden:
         text.append("  ")

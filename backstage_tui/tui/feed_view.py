@@ -39,13 +39,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..events import Event
+from ..safetext import display
 from ..state import FEED_CAPACITY, ConsoleState
+from ..state.feed_filter import FeedFilter
 from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
 
-StripKey = tuple[str, int, int, bool, bool, bool]
-"""(event id, seq, width, selected, hidden, pinned): what a message's rows depend on."""
+StripKey = tuple[str, int, int, bool, bool, bool, int]
+"""(event id, seq, width, selected, hidden, pinned, moderation marks): what a message's rows
+depend on."""
 STRIP_CACHE = 1024
 """Messages whose rows are kept: a few screens' worth, at every width recently used."""
 
@@ -59,6 +62,8 @@ class FeedStatus(NamedTuple):
     dropped: int
     """Lines pushed out of the pending queue while paused."""
     folded: bool
+    filter: str = ""
+    """The `/` filter in force (already made safe to show), or empty."""
 
     @property
     def subtitle(self) -> str:
@@ -73,6 +78,8 @@ class FeedStatus(NamedTuple):
             parts.append("live")
         if self.folded:
             parts.append("activity folded (f)")
+        if self.filter:
+            parts.append(f"filter: {self.filter}")
         return " · ".join(parts)
 
 
@@ -105,6 +112,8 @@ class FeedView(ScrollView, can_focus=True):
                 tooltip="Leave the selection and follow the feed again"),
         Binding("f", "toggle_fold", "Fold", id="feed.fold",
                 tooltip="Fold activity lines (gifts, likes, follows, shares, joins)"),
+        Binding("space", "toggle_freeze", "Freeze", show=False, id="feed.freeze",
+                tooltip="Freeze the whole feed (new lines wait), or release it"),
     ]  # fmt: skip
 
     fold_activity: var[bool] = var(False)
@@ -148,6 +157,11 @@ class FeedView(ScrollView, can_focus=True):
         self._screen: list[Strip] | None = None
         """The rows on screen, laid out once per rendering pass."""
         self._status: FeedStatus | None = None
+        self.feed_filter: FeedFilter | None = None
+        """The `/` filter in force."""
+        self._filter_label = ""
+        self._filter_actions = 0
+        """The moderation state's action count the filter last tested the lines at."""
 
     # -- public view of the window --
 
@@ -196,7 +210,7 @@ class FeedView(ScrollView, can_focus=True):
         """The status the view tells its parent, as of now."""
         window = self.window
         return FeedStatus(window.paused, window.waiting, window.pending_dropped,
-                          window.fold_activity)  # fmt: skip
+                          window.fold_activity, self._filter_label)  # fmt: skip
 
     @property
     def subtitle(self) -> str:
@@ -246,14 +260,16 @@ class FeedView(ScrollView, can_focus=True):
         """The rows of line `index` at `width` (cached), noted in the row index."""
         event = self.window.lines[index]
         selected = index == self.window.selected
-        hidden = event.id in self.state.moderation.hidden
+        moderation = self.state.moderation
+        hidden = moderation.is_hidden(event.id)
         pinned = event.id in self.state.pins.pinned
-        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned)
+        marks = moderation.marks(event)
+        key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks)
         strips = self._cache.get(key)
         if strips is None:
             base, cursor = self._styles()
             style = cursor if selected else base
-            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz)
+            text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, marks=marks)
             console = self.app.console
             rows = wrap_line(text, width, text.body_start, text.lead_start)
             strips = [Strip(line_segments(row, width, style, console), width) for row in rows]
@@ -387,6 +403,42 @@ class FeedView(ScrollView, can_focus=True):
         self.window.tail()
         self._follow()
         self._announce()
+
+    def action_toggle_freeze(self) -> None:
+        """Freeze the feed where it is, with nothing selected; pressed again (or on a selection),
+        follow the newest line again."""
+        if self.window.paused:
+            self.action_tail()
+        elif self.window.freeze():
+            self.refresh()
+            self._announce()
+
+    def set_filter(self, feed_filter: FeedFilter | None) -> None:
+        """Show only the lines `feed_filter` matches (None, or an empty one: every line); the
+        cursor stays on the same message or the nearest older one on view."""
+        if feed_filter is not None and feed_filter.empty:
+            feed_filter = None
+        self.feed_filter = feed_filter
+        self._filter_actions = self.state.moderation.actions
+        self._filter_label = "" if feed_filter is None else display(feed_filter.query, 40)
+        self.window.set_filter(
+            None if feed_filter is None else feed_filter.predicate(self.state.moderation)
+        )
+        selected = self.window.selected
+        if selected is not None:
+            self._reveal(selected)
+        self._follow()
+        self._announce()
+
+    def state_changed(self) -> None:
+        """The state moved: a filter that reads the moderation state (`is:hidden`, ...) tests the
+        lines again when an action changed it."""
+        feed_filter = self.feed_filter
+        if feed_filter is not None and feed_filter.reads_state:
+            actions = self.state.moderation.actions
+            if actions != self._filter_actions:
+                self.set_filter(feed_filter)
+        self.refresh()  # hidden/pinned marks are read from the state at draw time
 
     def action_toggle_fold(self) -> None:
         self.fold_activity = not self.fold_activity

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..events import Comment, Question
-from ..runtime import RuntimeStatus
+from ..runtime import RuntimeStatus, SourceStatus
 from ..safetext import display
 from ..session.report import clock
 from ..state import ConsoleState, StatsState
@@ -96,7 +96,7 @@ def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     for number, event in enumerate(pins):
         if number:
             text.append("\n\n")
-        _pinned_entry(text, event, hidden=event.id in state.moderation.hidden)
+        _pinned_entry(text, event, hidden=state.moderation.is_hidden(event.id))
     return text
 
 
@@ -126,9 +126,9 @@ class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
     def refresh_from(
-        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0
+        self, status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0, todo_open: int = 0
     ) -> None:
-        self.show(status_text(status, stats, view_skipped=view_skipped))
+        self.show(status_text(status, stats, view_skipped=view_skipped, todo_open=todo_open))
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -141,34 +141,54 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(status: RuntimeStatus, detail: str = "") -> Text:
-    if status.source_error:
+def _connection(error: str | None, finished: bool, link: str, detail: str = "") -> Text:
+    if error:
         return Text("● error", BAD)
-    if status.source_finished:
+    if finished:
         return Text("■ stream ended", DIM)
-    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status.link, BAD)
-    text = Text(f"● {status.link}", style)
-    if detail and status.link in ("reconnecting", "ended", "disconnected"):
+    style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(link, BAD)
+    text = Text(f"● {link}", style)
+    if detail and link in ("reconnecting", "ended", "disconnected"):
         # When the next try is, or why it stopped: a network source's words ("in 4 s · refused").
         text.append(f" {display(detail, 120)}", DIM)
     return text
 
 
-def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
+def _source_rows(text: Text, source: SourceStatus) -> None:
+    """One source of several: its label, its link, and why it failed."""
+    _row(text, "Source", display(source.label, 80))
+    _row(text, "Link", _connection(source.error, source.finished, source.link, source.link_detail))
+    if source.error:
+        text.append("\n")
+        text.append(display(source.error, 300), BAD)
+
+
+def status_text(
+    status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0, todo_open: int = 0
+) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``."""
     text = Text()
-    _row(text, "Source", display(status.source, 80))
-    _row(text, "Link", _connection(status, stats.connection_detail))
-    if status.source_error:
-        text.append("\n")
-        text.append(display(status.source_error, 300), BAD)
+    if len(status.sources) > 1:
+        for source in status.sources:
+            _source_rows(text, source)
+    else:
+        _row(text, "Source", display(status.source, 80))
+        link = _connection(
+            status.source_error, status.source_finished, status.link, stats.connection_detail
+        )
+        _row(text, "Link", link)
+        if status.source_error:
+            text.append("\n")
+            text.append(display(status.source_error, 300), BAD)
     _row(text, "Uptime", clock(stats.uptime_s))
     _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
     _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    _row(text, "In app", f"{todo_open:,} to do" if todo_open else "nothing to do",
+         WARN if todo_open else DIM)  # fmt: skip
     if not status.recording:
         replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)

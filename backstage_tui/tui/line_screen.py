@@ -1,0 +1,66 @@
+"""`LineScreen`: one line of text (a note on a viewer, the feed's filter); dismisses with it, or
+None when cancelled."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from .keys import key_hint
+
+MAX_LINE = 500
+
+
+class LineScreen(ModalScreen[str | None]):
+    """Type a line: `enter` keeps it, `escape` drops it."""
+
+    DEFAULT_CSS = """
+    LineScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    LineScreen > #dialog {
+        width: 64;
+        height: auto;
+        border: thick $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+    LineScreen #question { text-style: bold; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # priority: checked before the input, which would take a letter as typing.
+        Binding("escape", "cancel", "Cancel", id="line.cancel", priority=True,
+                tooltip="Drop what was typed and go back"),
+    ]  # fmt: skip
+
+    def __init__(
+        self, question: str, placeholder: str = "", value: str = "", keep: str = "keep"
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+        self.value = value
+        self.keep = keep
+        """What `enter` does, in the key line."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.question), id="question")
+            yield Input(self.value, placeholder=self.placeholder, max_length=MAX_LINE, id="line")
+            cancel = key_hint(self, "line.cancel")
+            line = f"enter: {self.keep}" + (f"     {cancel}: cancel" if cancel else "")
+            yield Static(Text(line, style="dim"), id="keys")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
