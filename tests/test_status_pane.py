@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backstage_tui.events import Connection, Gap, Malformed
+from backstage_tui.runtime import SourceStatus
 from backstage_tui.state import StatsState
 from backstage_tui.tui.panes import status_text
 from tests.helpers import runtime_status
@@ -52,3 +53,20 @@ def test_the_link_row_says_when_a_network_source_tries_again_and_why() -> None:
     # The detail is a source's words: control characters never reach the screen.
     stats.apply(Connection(status="reconnecting", detail="in 1 s · \x1b]0;pwned\x07"))
     assert "\x1b" not in str(status_text(runtime_status(link="reconnecting"), stats))
+
+
+def test_with_several_sources_each_link_says_when_it_tries_again() -> None:
+    def source(name: str, link: str, detail: str = "") -> SourceStatus:
+        return SourceStatus(name=name, label=name, link=link, error=None, finished=False,
+                            problems=(), link_detail=detail)  # fmt: skip
+
+    status = runtime_status(
+        link="reconnecting",
+        sources=(
+            source("twitch", "reconnecting", "in 2.0 s · connection refused"),
+            source("websocket", "connected", "TikFinity"),
+        ),
+    )
+    shown = str(status_text(status, StatsState()))
+    assert "● reconnecting in 2.0 s · connection refused" in shown
+    assert "● connected" in shown and "TikFinity" not in shown
