@@ -180,6 +180,60 @@ class Unhide(_Action):
     target: str
 
 
+# --- what a platform reports about its own room (the tiktok source) ----------------------------
+
+
+class Guest(_ChatEvent):
+    """A guest joined or left the host on screen (TikTok's multi-guest / link-mic)."""
+
+    type: Literal["guest"] = "guest"
+    action: Literal["join", "leave"]
+
+
+class Deleted(_Event):
+    """The platform removed messages from its chat (its moderators, or its own filters)."""
+
+    type: Literal["deleted"] = "deleted"
+    platform: Platform = "tiktok"
+    targets: tuple[str, ...] = ()
+    """Ids of the removed messages."""
+    user_ids: tuple[str, ...] = ()
+    """Ids of viewers all of whose messages were removed."""
+
+
+class PollOption(_Model):
+    text: str
+    votes: Int = 0
+
+
+class PlatformPoll(_Event):
+    """A poll run by the host in the platform's own app (not one the console runs)."""
+
+    type: Literal["platform_poll"] = "platform_poll"
+    platform: Platform = "tiktok"
+    poll_id: str
+    status: Literal["start", "update", "end"]
+    title: str = ""
+    options: tuple[PollOption, ...] = ()
+
+
+class PlatformPin(_Event):
+    """A message pinned (or unpinned) in the platform's own app; carries the message itself, so it
+    shows even when the console never saw the original."""
+
+    type: Literal["platform_pin"] = "platform_pin"
+    platform: Platform = "tiktok"
+    target: str
+    """Id of the pinned message."""
+    pinned: bool = True
+    """False when the pin was taken off."""
+    text: str = ""
+    user: User | None = None
+    """Who wrote the pinned message, when the platform says."""
+    by: str = ""
+    """The @name of who pinned it, when the platform says."""
+
+
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = Pin | Unpin | Hide | Unhide
 Event = Annotated[
@@ -197,7 +251,12 @@ Event = Annotated[
     | Pin
     | Unpin
     | Hide
-    | Unhide,
+    | Unhide
+    # the tiktok source's platform events
+    | Guest
+    | Deleted
+    | PlatformPoll
+    | PlatformPin,
     Field(discriminator="type"),
 ]
 

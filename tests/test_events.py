@@ -42,6 +42,11 @@ def test_every_type_round_trips_through_json() -> None:
         "unpin": {"target": "x"},
         "hide": {"target": "x"},
         "unhide": {"target": "x"},
+        "guest": {"user": user, "action": "join"},
+        "deleted": {"targets": ("m1", "m2"), "user_ids": ("7",)},
+        "platform_poll": {"poll_id": "9", "status": "update", "title": "Next game?",
+                          "options": [{"text": "chess", "votes": 3}, {"text": "go", "votes": 1}]},
+        "platform_pin": {"target": "m1", "text": "hi", "user": user, "by": "host"},
     }  # fmt: skip
     assert set(samples) == set(EVENT_TYPES)
     for kind, fields in samples.items():

@@ -18,6 +18,7 @@ _BUILTIN = {
     "demo": "backstage_tui.sources.demo:DemoSource",
     "replay": "backstage_tui.sources.replay:ReplaySource",
     "jsonl": "backstage_tui.sources.jsonl:JsonlSource",
+    "tiktok": "backstage_tui.sources.tiktok:TikTokSource",
 }
 # Which extra provides which plug-in's imports, for the message when it is missing.
 EXTRAS = {"tiktok": "tiktok", "websocket": "websocket", "twitch": "websocket"}
