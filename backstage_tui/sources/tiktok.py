@@ -63,6 +63,7 @@ class TikTokOptions(SourceOptions):
     )
     sign_api_key: SecretStr | None = Field(
         None,
+        min_length=1,
         description=f"key for the signing service the library uses (default: ${SIGN_API_KEY_ENV}); "
         "never recorded or shown",
     )
