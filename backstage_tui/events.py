@@ -24,14 +24,22 @@ SCHEMA_VERSION = 1
 Role = Literal["host", "moderator", "subscriber", "follower", "top_gifter", "friend", "new"]
 Platform = Literal["tiktok", "twitch", "youtube", "other"]
 ConnectionStatus = Literal["connecting", "connected", "reconnecting", "disconnected", "ended"]
+ModerationKind = Literal["delete", "timeout", "ban", "clear"]
 
 _ids = itertools.count(1)
-_id_prefix = f"{int(time.time() * 1000):x}"
+GENERATED_ID_PREFIX = "bs-"
+"""How every id the console makes starts; a platform's own message ids never do."""
+_id_prefix = f"{GENERATED_ID_PREFIX}{int(time.time() * 1000):x}"
 
 
 def new_event_id() -> str:
     """A process-unique id for events a source did not give one (the console's actions, jsonl lines)."""
-    return f"bs-{_id_prefix}-{next(_ids)}"
+    return f"{_id_prefix}-{next(_ids)}"
+
+
+def is_generated_id(event_id: str) -> bool:
+    """Whether `event_id` was made by the console (`new_event_id`) rather than given by a platform."""
+    return event_id.startswith(GENERATED_ID_PREFIX)
 
 
 class _Model(BaseModel):
@@ -151,6 +159,24 @@ class Malformed(_Event):
     error: str
 
 
+class PlatformModeration(_Event):
+    """The platform's own moderators acted, as the source saw it (the console did nothing): a
+    message deleted, a viewer timed out or banned (their messages cleared), or the whole chat
+    cleared. Recorded so the log shows what the audience saw disappear, and why."""
+
+    type: Literal["platform_moderation"] = "platform_moderation"
+    platform: Platform = "tiktok"
+    action: ModerationKind
+    target: str = ""
+    """The deleted message's id (``delete``); empty otherwise."""
+    user: User | None = None
+    """Whose message was deleted, or who was timed out or banned; None when the chat was cleared."""
+    duration_s: Int = 0
+    """How long a ``timeout`` lasts, in seconds."""
+    text: str = ""
+    """The deleted message's text, when the platform says it."""
+
+
 # --- the console's own actions -------------------------------------------------------------
 
 
@@ -188,17 +214,6 @@ class Guest(_ChatEvent):
 
     type: Literal["guest"] = "guest"
     action: Literal["join", "leave"]
-
-
-class Deleted(_Event):
-    """The platform removed messages from its chat (its moderators, or its own filters)."""
-
-    type: Literal["deleted"] = "deleted"
-    platform: Platform = "tiktok"
-    targets: tuple[str, ...] = ()
-    """Ids of the removed messages."""
-    user_ids: tuple[str, ...] = ()
-    """Ids of viewers all of whose messages were removed."""
 
 
 class PollOption(_Model):
@@ -248,13 +263,13 @@ Event = Annotated[
     | Connection
     | Gap
     | Malformed
+    | PlatformModeration
     | Pin
     | Unpin
     | Hide
     | Unhide
     # the tiktok source's platform events
     | Guest
-    | Deleted
     | PlatformPoll
     | PlatformPin,
     Field(discriminator="type"),

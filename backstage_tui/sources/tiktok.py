@@ -6,9 +6,10 @@ library is installed, so a missing extra becomes the registry's one-line message
 library's events are mapped by the pure `tiktok_mapping.map_event`.
 
 The connection is TikTok's and can drop, be refused or be rate-limited by the signing service the
-library uses; the source reconnects by itself (`ReconnectDelays`, the smallest loop that serves
-until a shared one exists), says each time why and when it tries again, records a `gap` for the
-time it was away, and drops what TikTok sends again on a connect.
+library uses; the source reconnects by itself with the network sources' backoff
+(`connection.Backoff`: the library owns its websocket, so the shared `Link` cannot drive it), says
+each time why and when it tries again, records a `gap` for the time it was away, and drops what
+TikTok sends again on a connect.
 """
 
 from __future__ import annotations
@@ -18,19 +19,18 @@ import contextlib
 import importlib.util
 import logging
 import os
-import random
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import tzinfo
 from typing import Any, ClassVar, Protocol
 
 from pydantic import Field, SecretStr, field_validator
 
 from ..events import Connection, Event, Gap
 from .base import Source, SourceError
+from .connection import Backoff, ReconnectPolicy, clock_time
 from .options import SourceOptions
-from .tiktok_mapping import HANDLED_EVENTS, Failure, TikTokMapper, classify_failure, clock_text
+from .tiktok_mapping import HANDLED_EVENTS, Failure, TikTokMapper, classify_failure
 
 LIBRARY = "TikTokLive"
 if importlib.util.find_spec(LIBRARY) is None:
@@ -40,12 +40,6 @@ if importlib.util.find_spec(LIBRARY) is None:
 SIGN_API_KEY_ENV = "BACKSTAGE_TIKTOK_SIGN_API_KEY"
 """The environment variable that gives the signing service's key when no option does."""
 
-BACKOFF_FIRST_S = 1.0
-BACKOFF_CAP_S = 60.0
-"""Waits between tries grow from the first to about a minute, each drawn at random below its
-ceiling (full jitter), so many consoles do not all knock again at the same moment."""
-STABLE_S = 60.0
-"""A connection that lasted this long was a good one: the next wait starts small again."""
 OFFLINE_RETRY_S = 60.0
 """How often to look again whether a host who is not LIVE has started."""
 STOP_TIMEOUT_S = 1.0
@@ -117,28 +111,6 @@ def library_event_classes() -> list[Any]:
     return [getattr(library_events, name) for name in HANDLED_EVENTS]
 
 
-class ReconnectDelays:
-    """Exponential backoff with full jitter, capped, reset after a stable connection.
-
-    The smallest loop the source needs, behind `next` and `connected`, so a shared reconnect
-    module can take its place.
-    """
-
-    def __init__(self, rng: random.Random | None = None) -> None:
-        self._rng = rng or random.Random()
-        self._tries = 0
-
-    def next(self) -> float:
-        ceiling = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**self._tries)
-        self._tries += 1
-        return self._rng.uniform(BACKOFF_FIRST_S / 2, ceiling)
-
-    def connected_for(self, seconds: float) -> None:
-        """A connection ended after `seconds`: a long one starts the waits over."""
-        if seconds >= STABLE_S:
-            self._tries = 0
-
-
 _END = object()
 
 
@@ -155,8 +127,6 @@ class TikTokSource(Source):
         event_classes: EventClasses | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
-        rng: random.Random | None = None,
-        tz: tzinfo | None = None,
         **values: Any,
     ) -> None:
         super().__init__(**values)
@@ -169,9 +139,8 @@ class TikTokSource(Source):
         self._event_classes = event_classes or library_event_classes
         self._sleep = sleep or asyncio.sleep
         self._clock = clock or time.time
-        self._delays = ReconnectDelays(rng)
-        self._tz = tz
-        """The zone of the times shown (HH:MM:SS); None: the computer's own."""
+        self._policy = ReconnectPolicy()
+        self._backoff = Backoff(self._policy)
         self.mapper = TikTokMapper()
 
     def describe(self) -> str:
@@ -203,7 +172,8 @@ class TikTokSource(Source):
             if ended:
                 return
             now = self._clock()
-            self._delays.connected_for(now - started)
+            if now - started >= self._policy.stable_s:
+                self._backoff.reset()
             if failure is not None and failure.final:
                 raise SourceError(failure.message)
             why = failure.message if failure is not None else "TikTok closed the connection"
@@ -218,16 +188,16 @@ class TikTokSource(Source):
             return failure.retry_at
         if failure is not None and failure.kind == "offline":
             return now + OFFLINE_RETRY_S
-        return now + self._delays.next()
+        return now + self._backoff.next_delay()
 
     def _waiting(self, why: str, failure: Failure | None, until: float, now: float) -> str:
         """The reconnecting line: why, and when the next try is."""
         kind = failure.kind if failure is not None else "other"
         if kind == "rate_limited":
-            return f"rate-limited until {clock_text(until, self._tz)} ({why})"
+            return f"rate-limited until {clock_time(until)} · {why}"
         if kind == "offline":
-            return f"{why}; looking again at {clock_text(until, self._tz)}"
-        return f"{why}; trying again in {max(1, round(until - now))} s"
+            return f"at {clock_time(until)} · {why}"
+        return f"in {max(1, round(until - now))} s · {why}"
 
     async def _connection(self) -> AsyncIterator[Event]:
         """One connection: the library's events, mapped, until it closes. Raises the library's

@@ -15,27 +15,25 @@ The quirks of the library and of TikTok it handles, each tested:
 - A gift streak sends one event per repeat: ours carry ``streak_end`` False until the last one,
   and a gift that cannot streak ends at once; totals count a streak only at its end.
 - TikTok re-sends recent comments on every connect: `TikTokMapper` drops events whose message id it
-  has seen, in a bounded window (`RecentIds`).
+  has seen, in the bounded window the network sources share (`connection.RecentIds`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from ..events import (
     Comment,
     Connection,
-    Deleted,
     Event,
     Follow,
     Gift,
     Guest,
     Join,
     Like,
+    PlatformModeration,
     PlatformPin,
     PlatformPoll,
     PollOption,
@@ -46,10 +44,7 @@ from ..events import (
     Viewers,
     new_event_id,
 )
-
-RECENT_IDS = 4096
-"""How many message ids `TikTokMapper` remembers to drop repeats: far more than the few dozen
-TikTok re-sends on a connect, and a fixed bound, so a long live never grows it."""
+from .connection import DEDUPE_WINDOW, RecentIds
 
 STREAKABLE_GIFT_TYPE = 1
 """TikTok's gift ``type`` for gifts that can be sent in a streak (the library's ``streakable``)."""
@@ -259,11 +254,20 @@ def _pin(event: Any) -> list[Event]:
 
 
 def _deleted(event: Any) -> list[Event]:
-    targets = tuple(str(_int(i)) for i in (_get(event, "delete_msg_ids") or ()))
-    users = tuple(str(_int(i)) for i in (_get(event, "delete_user_ids") or ()))
-    if not targets and not users:
-        return []
-    return [Deleted(**_common(event), targets=targets, user_ids=users)]
+    """One `delete` per removed message; per viewer all of whose messages were removed, a
+    `delete` naming the viewer and no message."""
+    base = _common(event)
+    removed: list[Event] = [
+        PlatformModeration(**base, action="delete", target=str(_int(i)))
+        for i in (_get(event, "delete_msg_ids") or ())
+    ]
+    removed += [
+        PlatformModeration(**base, action="delete", user=_user_id_only(i))
+        for i in (_get(event, "delete_user_ids") or ())
+    ]
+    if len(removed) > 1:  # one message, several events: each its own id
+        removed = [e.model_copy(update={"id": f"{e.id}.{n}"}) for n, e in enumerate(removed, 1)]
+    return removed
 
 
 def _guest(event: Any) -> list[Event]:
@@ -342,28 +346,6 @@ def map_event(event: object) -> list[Event]:
 # -- what needs memory ---------------------------------------------------------------------------
 
 
-class RecentIds:
-    """The last `capacity` ids seen, to tell a repeat from a new message; never grows past it."""
-
-    def __init__(self, capacity: int = RECENT_IDS) -> None:
-        self.capacity = capacity
-        self._order: deque[str] = deque()
-        self._seen: set[str] = set()
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def add(self, ident: str) -> bool:
-        """Remember `ident`; True when it is new, False when it is a repeat."""
-        if ident in self._seen:
-            return False
-        self._seen.add(ident)
-        self._order.append(ident)
-        if len(self._order) > self.capacity:
-            self._seen.discard(self._order.popleft())
-        return True
-
-
 UNIQUE_TYPES = frozenset(
     {"comment", "question", "gift", "like", "follow", "share", "join", "guest", "platform_pin"}
 )
@@ -375,7 +357,7 @@ class TikTokMapper:
     """`map_event` plus the memory that drops what TikTok sends again: one per source, kept
     across reconnects."""
 
-    def __init__(self, capacity: int = RECENT_IDS) -> None:
+    def __init__(self, capacity: int = DEDUPE_WINDOW) -> None:
         self.recent = RecentIds(capacity)
         self.repeats = 0
         """Events dropped as repeats so far."""
@@ -383,16 +365,11 @@ class TikTokMapper:
     def map(self, event: object) -> list[Event]:
         fresh: list[Event] = []
         for ours in map_event(event):
-            if ours.type in UNIQUE_TYPES and not self.recent.add(f"{ours.type}:{ours.id}"):
+            if ours.type in UNIQUE_TYPES and self.recent.seen(f"{ours.type}:{ours.id}"):
                 self.repeats += 1
                 continue
             fresh.append(ours)
         return fresh
-
-
-def clock_text(ts: float, tz: tzinfo | None = None) -> str:
-    """``HH:MM:SS`` of `ts` in `tz` (the computer's own zone when None): when a wait ends."""
-    return datetime.fromtimestamp(ts, tz).strftime("%H:%M:%S")
 
 
 # -- why a connection failed ---------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..events import (
     Join,
     Like,
     Malformed,
+    PlatformModeration,
     Question,
     Share,
     User,
@@ -77,6 +78,7 @@ KIND_ICONS: dict[str, tuple[str, Style, str]] = {
     "connection": ("⏻", SYSTEM_STYLE, "connection change"),
     "gap": ("⚠", ALERT_STYLE, "gap: events may be missing"),
     "malformed": ("⚠", ALERT_STYLE, "a payload the source could not read"),
+    "platform_moderation": ("✂", SYSTEM_STYLE, "the platform's moderators removed something"),
 }
 PIN_MARK = "📌"
 HIDDEN_MARK = "⊘ hidden by moderator"
@@ -280,8 +282,25 @@ def _system(text: LineBuilder, event: Event) -> None:
     elif isinstance(event, Malformed):
         text.append("malformed payload", style)
         _detail(text, event.error)
+    elif isinstance(event, PlatformModeration):
+        _platform_moderation(text, event, style)
     else:
         text.append(event.type, style)
+
+
+def _platform_moderation(text: LineBuilder, event: PlatformModeration, style: Style) -> None:
+    who = user_label(event.user) if event.user is not None else ""
+    if event.action == "clear":
+        text.append("chat cleared by the platform's moderators", style)
+    elif event.action == "delete":
+        text.append("message deleted", style)
+        if who:
+            text.append(f" ({who})", style)
+        _detail(text, event.text)
+    elif event.action == "timeout":
+        text.append(f"{who or 'a viewer'} timed out for {event.duration_s:,}s", style)
+    else:
+        text.append(f"{who or 'a viewer'} banned", style)
 
 
 MIN_BODY_CELLS = 20

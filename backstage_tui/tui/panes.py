@@ -141,13 +141,17 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(status: RuntimeStatus) -> Text:
+def _connection(status: RuntimeStatus, detail: str = "") -> Text:
     if status.source_error:
         return Text("● error", BAD)
     if status.source_finished:
         return Text("■ stream ended", DIM)
     style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(status.link, BAD)
-    return Text(f"● {status.link}", style)
+    text = Text(f"● {status.link}", style)
+    if detail and status.link in ("reconnecting", "ended", "disconnected"):
+        # When the next try is, or why it stopped: a network source's words ("in 4 s · refused").
+        text.append(f" {display(detail, 120)}", DIM)
+    return text
 
 
 def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int = 0) -> Text:
@@ -155,7 +159,7 @@ def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int =
     a path or an option value can contain anything, including ``[``."""
     text = Text()
     _row(text, "Source", display(status.source, 80))
-    _row(text, "Link", _connection(status))
+    _row(text, "Link", _connection(status, stats.connection_detail))
     if status.source_error:
         text.append("\n")
         text.append(display(status.source_error, 300), BAD)
