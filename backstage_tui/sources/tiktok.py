@@ -81,6 +81,9 @@ class LiveClient(Protocol):
 
     async def disconnect(self) -> None: ...
 
+    async def close(self) -> None:
+        """Free what the client holds (its HTTP connections); it is not used again."""
+
 
 ClientFactory = Callable[[str, str | None], LiveClient]
 """Makes a client for ``(user, sign_api_key)``; one per connection, as the library wants."""
@@ -102,7 +105,28 @@ def library_client(user: str, sign_api_key: str | None) -> LiveClient:
         logger.removeHandler(handler)
     logger.addHandler(logging.NullHandler())
     logger.propagate = False
-    return client
+    return _LibraryClient(client)
+
+
+class _LibraryClient:
+    """The library's client behind `LiveClient`. Its own ``close`` runs the event loop to its end
+    (made for scripts), so closing here frees only its HTTP client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def add_listener(self, event: Any, f: Callable[[Any], None]) -> Any:
+        return self._client.add_listener(event, f)
+
+    async def start(self, **options: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = await self._client.start(**options)
+        return task
+
+    async def disconnect(self) -> None:
+        await self._client.disconnect()
+
+    async def close(self) -> None:
+        await self._client.web.close()
 
 
 def library_event_classes() -> list[Any]:
@@ -206,16 +230,24 @@ class TikTokSource(Source):
         queue: asyncio.Queue[object] = asyncio.Queue()
         for cls in self._event_classes():
             client.add_listener(cls, queue.put_nowait)
-        task = await client.start(room_id=self.options.room_id, fetch_room_info=True)
-        task.add_done_callback(lambda _: queue.put_nowait(_END))
+        task: asyncio.Task[Any] | None = None
         try:
+            task = await client.start(room_id=self.options.room_id, fetch_room_info=True)
+            task.add_done_callback(lambda _: queue.put_nowait(_END))
             while (item := await queue.get()) is not _END:
                 for event in self.mapper.map(item):
                     yield event
             if not task.cancelled() and (error := task.exception()) is not None:
                 raise error
         finally:
-            if not task.done():
-                with contextlib.suppress(Exception, asyncio.TimeoutError):
-                    await asyncio.wait_for(client.disconnect(), STOP_TIMEOUT_S)
+            with contextlib.suppress(Exception, asyncio.TimeoutError):
+                await asyncio.wait_for(_release(client, task), STOP_TIMEOUT_S)
+            if task is not None:
                 task.cancel()
+
+
+async def _release(client: LiveClient, task: asyncio.Task[Any] | None) -> None:
+    """Close a connection still open (the source was stopped), then free the client."""
+    if task is not None and not task.done():
+        await client.disconnect()
+    await client.close()
