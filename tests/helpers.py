@@ -38,6 +38,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hypothesis import strategies as st
+from pydantic import Field
 
 from backstage_tui.events import (
     ActionEvent,
@@ -62,6 +63,7 @@ from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
 from backstage_tui.sources.connection import ReconnectPolicy
 from backstage_tui.sources.demo import DemoSource
+from backstage_tui.sources.options import SourceOptions
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -123,11 +125,16 @@ class ListSource(Source):
             await asyncio.Event().wait()
 
 
+class FakeOptions(SourceOptions):
+    option: str = Field("", description="any text, recorded in the header like a real option")
+
+
 class FakeSource(Source):
     """Yields the given events, then stays open like a quiet live stream (so the app never sees
     the stream end)."""
 
     name: ClassVar[str] = "fake"
+    Options = FakeOptions
 
     def __init__(self, events: Iterable[Event] = (), label: str = "fake · test", **options: Any):
         super().__init__(**options)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
@@ -219,3 +221,24 @@ async def test_an_unauthorised_handshake_stops_the_source_with_one_line() -> Non
     ):
         await wait_for(None, lambda: run.error is not None, description="the source to fail")
         assert "HTTP 401" in str(run.error) and is_one_readable_line(str(run.error))
+
+
+@pytest.mark.parametrize(("stable_s", "failures"), [(0.0, 1), (60.0, 4)])
+async def test_a_stable_connection_starts_the_backoff_again(stable_s: float, failures: int) -> None:
+    """Four drops in a row, each after a connection that counts as stable (stable_s=0) or not:
+    the delays start again from the first step, or climb."""
+
+    async def handler(ws: Any, n: int) -> None:
+        await ws.send(tikfinity_chat(n, f"hello {n}"))
+        if n <= 4:
+            await asyncio.sleep(0.02)
+            ws.transport.abort()
+            return
+        await asyncio.Future()
+
+    async with FeedServer(handler) as server:
+        source = websocket_source(server.url)
+        source.policy = dataclasses.replace(FAST_RECONNECT, initial_s=0.01, stable_s=stable_s)
+        async with SourceRun(source) as run:
+            await wait_for(None, lambda: len(run.texts()) == 5, description="five connections")
+            assert source.link is not None and source.link.backoff.failures == failures

@@ -129,3 +129,12 @@ async def test_streamerbot_is_subscribed_after_its_greeting_then_sends_chat() ->
             assert comment.platform == "twitch" and comment.user.roles == ("host",)
             assert not run.of_type("malformed")
             assert source.describe().startswith("Streamer.bot")
+
+
+async def test_streamerbot_asking_for_a_password_is_said_plainly() -> None:
+    hello = json.dumps({"request": "Hello", "info": {"name": "Streamer.bot"},
+                        "authentication": {"challenge": "c", "salt": "s"}})  # fmt: skip
+    async with FeedServer(sending(hello)) as server, SourceRun(websocket_source(server.url)) as run:
+        await wait_for(None, lambda: run.of_type("malformed"), description="the explanation")
+        (malformed,) = run.of_type("malformed")
+        assert "turn off authentication" in malformed.error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backstage_tui.events import Connection
+from backstage_tui.events import Connection, Gap, Malformed
 from backstage_tui.state import StatsState
 from backstage_tui.tui.panes import status_text
 from tests.helpers import runtime_status
@@ -44,6 +44,11 @@ def test_the_link_row_says_when_a_network_source_tries_again_and_why() -> None:
     stats.apply(Connection(status="connected", detail="TikFinity"))
     shown = str(status_text(runtime_status(link="connected"), stats))
     assert "● connected" in shown and "TikFinity" not in shown
+    assert "Trouble" not in shown
+    stats.apply(Gap(since=1.0, until=5.0))
+    stats.apply(Malformed(raw="{", error="not JSON"))
+    stats.apply(Malformed(raw="[", error="not JSON"))
+    assert "Trouble  gaps 1 · unreadable 2" in str(status_text(runtime_status(), stats))
     # The detail is a source's words: control characters never reach the screen.
     stats.apply(Connection(status="reconnecting", detail="in 1 s · \x1b]0;pwned\x07"))
     assert "\x1b" not in str(status_text(runtime_status(link="reconnecting"), stats))

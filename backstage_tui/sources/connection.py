@@ -286,12 +286,14 @@ class Link:
         self.recent = recent or RecentIds()
         self.clock = clock
         self.counters = LinkCounters()
+        self.backoff = Backoff(self.policy)
+        """The delays; its `failures` count the tries that failed in a row."""
         self.alive_at = 0.0
         """When the link was last known to be alive (a frame came, or it opened or closed)."""
         self._verdict = Verdict("retry", "the connection ended")
 
     async def events(self) -> AsyncIterator[Event]:
-        backoff = Backoff(self.policy)
+        backoff = self.backoff
         away_since: float | None = None
         away_reason = ""
         yield Connection(status="connecting", detail=redact_url(self.url))

@@ -177,6 +177,9 @@ def status_text(status: RuntimeStatus, stats: StatsState, *, view_skipped: int =
     if status.log_path is not None:
         text.append("\n")
         text.append(display(str(status.log_path), 300), DIM)
+    if stats.gaps or stats.malformed:
+        # A network source was away (events may be missing), or sent what it could not read.
+        _row(text, "Trouble", f"gaps {stats.gaps:,} · unreadable {stats.malformed:,}", WARN)
     if view_skipped:
         _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
     if status.source_problems:
