@@ -92,6 +92,9 @@ class FakeClient:
                 return
             if isinstance(item, BaseException):
                 raise item
+            if callable(item):
+                item()  # a step of the test's own (the clock moving on)
+                continue
             handler = self.listeners.get(type(item).__name__)
             if handler is not None:
                 handler(item)
@@ -228,6 +231,29 @@ async def test_blocked_connections_back_off_further_each_time(
     assert waits[0] == "in 1 s · TikTok blocked the connection (rejected)"
     assert h.slept == [1, 2, 4, 8, 16]
     assert all(c.closed for c in h.clients)  # a client that never connected is freed too
+
+
+async def test_a_stable_connection_starts_the_waits_small_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    h = Harness()
+    blocked = [tt_errors.WebcastBlockedError("rejected") for _ in range(3)]
+    h.clients = [
+        *(FakeClient(b) for b in blocked),
+        FakeClient([connect(), lambda: setattr(h, "now", h.now + 61)]),  # a minute, then a drop
+        FakeClient([connect(), live_end()]),
+    ]
+    await h.collect()
+    assert h.slept == [1, 2, 4, 1]
+
+
+async def test_a_silent_connection_is_dropped_and_opened_again() -> None:
+    h = Harness([connect(), HANG], [connect(), live_end()], silent="0.05")
+    events = await h.collect()
+    assert ("reconnecting", "in 1 s · no message from TikTok for 0.05 s") in links(events)
+    assert h.clients[0].disconnected and h.clients[0].closed
+    assert [e.type for e in events].count("gap") == 1
 
 
 @pytest.mark.parametrize(

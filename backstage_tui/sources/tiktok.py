@@ -28,9 +28,16 @@ from pydantic import Field, SecretStr, field_validator
 
 from ..events import Connection, Event, Gap
 from .base import Source, SourceError
-from .connection import Backoff, ReconnectPolicy, clock_time
+from .connection import Backoff, ReconnectPolicy, clock_time, silent_option
 from .options import SourceOptions
-from .tiktok_mapping import HANDLED_EVENTS, Failure, TikTokMapper, classify_failure
+from .tiktok_mapping import (
+    HANDLED_EVENTS,
+    LIVENESS_EVENTS,
+    Failure,
+    SilentConnection,
+    TikTokMapper,
+    classify_failure,
+)
 
 LIBRARY = "TikTokLive"
 if importlib.util.find_spec(LIBRARY) is None:
@@ -40,6 +47,9 @@ if importlib.util.find_spec(LIBRARY) is None:
 SIGN_API_KEY_ENV = "BACKSTAGE_TIKTOK_SIGN_API_KEY"
 """The environment variable that gives the signing service's key when no option does."""
 
+DEFAULT_SILENT_S = 300.0
+"""TikTok sends viewer counts and rankings every few seconds, even on a quiet LIVE: five minutes of
+nothing means the connection is dead."""
 OFFLINE_RETRY_S = 60.0
 """How often to look again whether a host who is not LIVE has started."""
 STOP_TIMEOUT_S = 1.0
@@ -55,6 +65,7 @@ class TikTokOptions(SourceOptions):
         gt=0,
         description="the LIVE's room id, for when TikTok's page cannot be read (skips that step)",
     )
+    silent: float = silent_option(DEFAULT_SILENT_S)
     sign_api_key: SecretStr | None = Field(
         None,
         min_length=1,
@@ -132,7 +143,7 @@ class _LibraryClient:
 def library_event_classes() -> list[Any]:
     import TikTokLive.events as library_events
 
-    return [getattr(library_events, name) for name in HANDLED_EVENTS]
+    return [getattr(library_events, name) for name in (*HANDLED_EVENTS, *LIVENESS_EVENTS)]
 
 
 _END = object()
@@ -223,6 +234,14 @@ class TikTokSource(Source):
             return f"at {clock_time(until)} · {why}"
         return f"in {max(1, round(until - now))} s · {why}"
 
+    async def _next(self, queue: asyncio.Queue[object]) -> object:
+        """The next item from the library, or `SilentConnection` after `silent` seconds of none."""
+        silent = self.options.silent
+        try:
+            return await asyncio.wait_for(queue.get(), silent or None)
+        except TimeoutError:
+            raise SilentConnection(f"no message from TikTok for {silent:g} s") from None
+
     async def _connection(self) -> AsyncIterator[Event]:
         """One connection: the library's events, mapped, until it closes. Raises the library's
         error when it cannot connect or the connection fails."""
@@ -234,7 +253,7 @@ class TikTokSource(Source):
         try:
             task = await client.start(room_id=self.options.room_id, fetch_room_info=True)
             task.add_done_callback(lambda _: queue.put_nowait(_END))
-            while (item := await queue.get()) is not _END:
+            while (item := await self._next(queue)) is not _END:
                 for event in self.mapper.map(item):
                     yield event
             if not task.cancelled() and (error := task.exception()) is not None:

@@ -329,6 +329,9 @@ MAPPERS: dict[str, Callable[[Any], list[Event]]] = {
 
 HANDLED_EVENTS: tuple[str, ...] = tuple(MAPPERS)
 """The class names a source listens for on the library's client."""
+LIVENESS_EVENTS: tuple[str, ...] = ("WebsocketResponseEvent",)
+"""Emitted by the library for every message TikTok sends, mapped to nothing: listened for only as
+a sign that the connection is alive."""
 
 
 def map_event(event: object) -> list[Event]:
@@ -375,7 +378,14 @@ class TikTokMapper:
 # -- why a connection failed ---------------------------------------------------------------------
 
 FailureKind = Literal[
-    "not_found", "age_restricted", "offline", "rate_limited", "blocked", "signing", "other"
+    "not_found",
+    "age_restricted",
+    "offline",
+    "rate_limited",
+    "blocked",
+    "signing",
+    "silent",
+    "other",
 ]
 RATE_LIMIT_FALLBACK_S = 60.0
 """The wait after a rate limit that did not say how long."""
@@ -396,8 +406,14 @@ class Failure:
         return self.kind in ("not_found", "age_restricted")
 
 
+class SilentConnection(Exception):
+    """TikTok sent nothing for longer than the source's ``silent`` option allows."""
+
+
 def classify_failure(exc: BaseException, user: str, now: float) -> Failure:
     """Read one of the library's errors by its class name (the library stays unimported here)."""
+    if isinstance(exc, SilentConnection):
+        return Failure(str(exc), kind="silent")
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "UserNotFoundError" in names:
         return Failure(
