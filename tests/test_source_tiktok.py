@@ -309,6 +309,16 @@ async def test_the_key_goes_to_the_library_and_nowhere_else(
     assert KEY not in runtime.status().source
 
 
+async def test_stopping_the_source_mid_stream_closes_the_connection() -> None:
+    h = Harness([connect(), comment(1, "hi"), HANG])
+    stream = h.source.events()
+    async for event in stream:
+        if event.type == "comment":
+            break  # the consumer stops here, the source suspended at its yield
+    await stream.aclose()
+    assert h.clients[0].disconnected and h.clients[0].closed
+
+
 async def test_the_key_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SIGN_API_KEY_ENV, KEY)
     h = Harness([connect(), live_end()])

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar, Protocol
 
 from pydantic import Field, SecretStr, field_validator
@@ -191,15 +191,17 @@ class TikTokSource(Source):
             ended = False
             failure: Failure | None = None
             try:
-                async for event in self._connection():
-                    if isinstance(event, Connection):
-                        if ended:
-                            continue  # the library's disconnect after the end says nothing new
-                        if event.status == "connected" and away_since is not None:
-                            yield Gap(since=away_since, until=self._clock(), reason=away_why)
-                            away_since = None
-                        ended = event.status == "ended"
-                    yield event
+                # Closed with this generator, wherever it stops: the library's connection with it.
+                async with contextlib.aclosing(self._connection()) as connection:
+                    async for event in connection:
+                        if isinstance(event, Connection):
+                            if ended:
+                                continue  # the library's disconnect after the end says nothing new
+                            if event.status == "connected" and away_since is not None:
+                                yield Gap(since=away_since, until=self._clock(), reason=away_why)
+                                away_since = None
+                            ended = event.status == "ended"
+                        yield event
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is read and shown
@@ -242,7 +244,7 @@ class TikTokSource(Source):
         except TimeoutError:
             raise SilentConnection(f"no message from TikTok for {silent:g} s") from None
 
-    async def _connection(self) -> AsyncIterator[Event]:
+    async def _connection(self) -> AsyncGenerator[Event, None]:
         """One connection: the library's events, mapped, until it closes. Raises the library's
         error when it cannot connect or the connection fails."""
         client = self._client_factory(self.options.user, self._sign_api_key)
