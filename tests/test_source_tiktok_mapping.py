@@ -33,6 +33,7 @@ from TikTokLive.events import (  # noqa: E402
     LikeEvent,
     LinkLayerEvent,
     LiveEndEvent,
+    LivePauseEvent,
     PollEvent,
     QuestionNewEvent,
     RoomPinEvent,
@@ -61,6 +62,7 @@ from backstage_tui.events import (  # noqa: E402
 )
 from backstage_tui.sources.tiktok_mapping import (  # noqa: E402
     HANDLED_EVENTS,
+    IGNORED_CUSTOM_EVENTS,
     TikTokMapper,
     classify_failure,
     map_event,
@@ -203,7 +205,18 @@ def test_custom_events_sent_beside_their_protocol_event_count_once() -> None:
     mapped = [e for ev in emitted for e in mapper.map(ev)]
     assert [e.type for e in mapped] == ["follow", "share", "connection"]
     assert ConsoleState.fold(mapped).stats.follows == 1
-    assert {"FollowEvent", "ShareEvent", "LiveEndEvent"}.isdisjoint(HANDLED_EVENTS)
+    assert IGNORED_CUSTOM_EVENTS.isdisjoint(HANDLED_EVENTS)
+    pause = {"common": common(413), "action": 1}
+    assert (
+        len(
+            [
+                e
+                for ev in (wire(LivePauseEvent, pause), wire(ControlEvent, pause))
+                for e in mapper.map(ev)
+            ]
+        )
+        == 1
+    )
 
 
 def test_questions() -> None:

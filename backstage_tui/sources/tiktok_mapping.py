@@ -67,8 +67,11 @@ IDENTITY_ROLES: tuple[tuple[str, Role], ...] = (
 )
 """``UserIdentity`` flags and the roles they give, in the order roles are listed."""
 
-IGNORED_CUSTOM_EVENTS = frozenset({"FollowEvent", "ShareEvent", "LiveEndEvent"})
-"""Custom events the library emits in addition to the protocol event they were made from."""
+IGNORED_CUSTOM_EVENTS = frozenset(
+    {"FollowEvent", "ShareEvent", "LiveEndEvent", "LivePauseEvent", "LiveUnpauseEvent"}
+)
+"""Custom events the library emits in addition to the protocol event they were made from (and
+which we map): never mapped, so that each counts once."""
 
 
 # -- small readers -------------------------------------------------------------------------------
