@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import socket
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,18 @@ async def test_a_stable_connection_starts_the_backoff_again(stable_s: float, fai
         async with SourceRun(source) as run:
             await wait_for(None, lambda: len(run.texts()) == 5, description="five connections")
             assert source.link is not None and source.link.backoff.failures == failures
+
+
+async def test_a_close_saying_try_again_later_waits_as_long_as_it_says() -> None:
+    async def overloaded(ws: Any, n: int) -> None:
+        await ws.close(1013, "90")
+
+    async with FeedServer(overloaded) as server, SourceRun(websocket_source(server.url)) as run:
+        await wait_for(None, lambda: run.details("reconnecting"), description="the wait")
+        (detail,) = run.details("reconnecting")
+        assert detail.startswith("rate-limited until ") and "1013" in detail
+        until = datetime.strptime(detail.split()[2], "%H:%M:%S").time()
+        now = datetime.now()
+        wait = (datetime.combine(now.date(), until) - now).total_seconds() % 86400
+        assert 85 <= wait <= 91
+        assert server.connections == 1

@@ -61,6 +61,8 @@ DEFAULT_OPEN_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 1.0
 """How long closing waits for the server's answer; a silent server must not hold a reconnect."""
 RATE_LIMIT_DEFAULT_S = 60.0
+TRY_AGAIN_LATER = 1013
+"""The websocket close code for "the server is overloaded, try again later" (RFC 6455 registry)."""
 """How long to wait when a server says "too many requests" without saying how long."""
 
 
@@ -169,7 +171,12 @@ class FeedProtocol(ABC):
         """One frame in, what it says out. Must not raise for bad input: return `Malformed`."""
 
     def closed(self, code: int | None, reason: str) -> Verdict:
-        """What the server's close code means; by default, try again."""
+        """What the server's close code means: 1013 ("try again later") waits as long as its
+        reason says in seconds (else a minute); anything else, try again."""
+        if code == TRY_AGAIN_LATER:
+            wait = retry_after_s(reason.strip().split(" ", 1)[0], time.time())
+            wait_s = RATE_LIMIT_DEFAULT_S if wait is None else wait
+            return Verdict("retry", close_words(code, reason), wait_s=wait_s, rate_limited=True)
         return Verdict("retry", close_words(code, reason))
 
 
@@ -257,7 +264,7 @@ def timeout_option() -> Any:
 
 @dataclass
 class LinkCounters:
-    """What a link has done, for tests and the status line."""
+    """What a link has done so far (tests and diagnostics read it)."""
 
     connects: int = 0
     duplicates: int = 0
@@ -293,6 +300,9 @@ class Link:
         self._verdict = Verdict("retry", "the connection ended")
 
     async def events(self) -> AsyncIterator[Event]:
+        """The feed's events, with the link's own `Connection` and `Gap` events among them; ends
+        after a close that means the stream is over, raises `SourceError` after one that means it
+        cannot work."""
         backoff = self.backoff
         away_since: float | None = None
         away_reason = ""
@@ -361,7 +371,10 @@ class Link:
                         self._verdict = Verdict("retry", f"no frame for {self.silent_s:g} s")
                         return
                     self.alive_at = clock()
-                    self._verdict = protocol.closed(ws.close_code, ws.close_reason or "")
+                    # The sans-I/O protocol's view, there since websockets 13 (the connection's
+                    # own close_code came later).
+                    state = ws.protocol
+                    self._verdict = protocol.closed(state.close_code, state.close_reason or "")
                     return
                 self.alive_at = clock()
                 counters.frames += 1

@@ -101,6 +101,10 @@ def _int(value: Any) -> int:
 
 def _flag(value: Any) -> bool:
     """A yes/no that may come as a bool, 0/1 or "true"."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value) if isinstance(value, bool | int | float) else False
@@ -170,35 +174,66 @@ def from_envelope(kind: Envelope, data: Data) -> list[Event]:
 # --- TikTok, as TikFinity and Euler Stream forward it ---------------------------------------------
 
 
+_IDENTITY_ROLES: tuple[tuple[str, Role], ...] = (
+    ("isAnchor", "host"),
+    ("isModeratorOfAnchor", "moderator"),
+    ("isSubscriberOfAnchor", "subscriber"),
+    ("isFollowerOfAnchor", "follower"),
+    ("isMutualFollowingWithAnchor", "friend"),
+)
+_ROLE_ORDER: tuple[Role, ...] = (
+    "host",
+    "moderator",
+    "subscriber",
+    "top_gifter",
+    "follower",
+    "friend",
+)
+
+
 def tiktok_user(data: Data) -> User:
     """The viewer of a TikTok event: TikTok-Live-Connector's fields, flat (1.x, TikFinity) or under
     ``user`` (2.x, Euler Stream). The moderator flag comes from the user's identity towards this
-    stream where there is one (the badge list is not reliable for it)."""
-    who = _dict(data.get("user")) or data
-    identity = _dict(data.get("userIdentity")) or _dict(who.get("userIdentity"))
-    handle = _str(_first(who, "uniqueId", "displayId", "username"))
-    user_id = _str(_first(who, "userId", "id")) or handle or "unknown"
+    stream where there is one (the badge list is not reliable for it).
+
+    Every event of a TikTok feed carries one, so this is the mapping's hot path: plain lookups,
+    each flag read once."""
+    who = data.get("user")
+    if not isinstance(who, dict):
+        who = data
+    found: set[Role] = set()
+    identity = data.get("userIdentity") or who.get("userIdentity")
+    if isinstance(identity, dict):
+        found.update(role for key, role in _IDENTITY_ROLES if _flag(identity.get(key)))
+    if _flag(who.get("isModerator")):
+        found.add("moderator")
+    if _flag(who.get("isSubscriber")):
+        found.add("subscriber")
     follow_role = _int(who.get("followRole"))
-    roles = _roles(
-        ("host", _flag(identity.get("isAnchor"))),
-        ("moderator", _flag(who.get("isModerator")) or _flag(identity.get("isModeratorOfAnchor"))),
-        (
-            "subscriber",
-            _flag(who.get("isSubscriber")) or _flag(identity.get("isSubscriberOfAnchor")),
-        ),
-        ("top_gifter", _int(who.get("topGifterRank")) > 0),
-        ("follower", follow_role >= 1 or _flag(identity.get("isFollowerOfAnchor"))),
-        ("friend", follow_role == 2 or _flag(identity.get("isMutualFollowingWithAnchor"))),
-    )
-    badges = tuple(
-        label
-        for badge in _list(who.get("userBadges"))
-        if (label := _str(_first(_dict(badge), "label", "name", "type")) if isinstance(badge, dict)
-            else _str(badge))
-    )[:8]  # fmt: skip
+    if follow_role:
+        found.add("follower")
+        if follow_role == 2:
+            found.add("friend")
+    if _int(who.get("topGifterRank")):
+        found.add("top_gifter")
+    handle = _str(_first(who, "uniqueId", "displayId", "username"))
+    badges: tuple[str, ...] = ()
+    listed = who.get("userBadges")
+    if isinstance(listed, list) and listed:
+        badges = tuple(label for label in map(_badge_label, listed[:16]) if label)[:8]
     return User(
-        id=user_id, handle=handle, name=_str(who.get("nickname")), roles=roles, badges=badges
+        id=_str(_first(who, "userId", "id")) or handle or "unknown",
+        handle=handle,
+        name=_str(who.get("nickname")),
+        roles=tuple(role for role in _ROLE_ORDER if role in found) if found else (),
+        badges=badges,
     )
+
+
+def _badge_label(badge: Any) -> str:
+    if isinstance(badge, dict):
+        return _str(_first(badge, "label", "name", "type"))
+    return _str(badge)
 
 
 def _msg_id(data: Data) -> Any:

@@ -26,7 +26,6 @@ from .connection import (
     ReconnectPolicy,
     Verdict,
     WebsocketUrl,
-    close_words,
     raw_text,
     redact_url,
     silent_option,
@@ -98,7 +97,7 @@ class EnvelopeProtocol(FeedProtocol):
     def closed(self, code: int | None, reason: str) -> Verdict:
         known = EULER_CLOSES.get(code) if code is not None else None
         if known is None:
-            return Verdict("retry", close_words(code, reason))
+            return super().closed(code, reason)
         detail = f"{known.reason} ({code}{': ' + reason if reason else ''})"
         return Verdict(known.action, detail, wait_s=known.wait_s, rate_limited=known.rate_limited)
 
