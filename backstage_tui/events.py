@@ -312,6 +312,49 @@ class ForwardResult(_Event):
     error: str = ""
 
 
+# --- what a platform reports about its own room (the tiktok source) ----------------------------
+
+
+class Guest(_ChatEvent):
+    """A guest joined or left the host on screen (TikTok's multi-guest / link-mic)."""
+
+    type: Literal["guest"] = "guest"
+    action: Literal["join", "leave"]
+
+
+class PollOption(_Model):
+    text: str
+    votes: Int = 0
+
+
+class PlatformPoll(_Event):
+    """A poll run by the host in the platform's own app (not one the console runs)."""
+
+    type: Literal["platform_poll"] = "platform_poll"
+    platform: Platform = "tiktok"
+    poll_id: str
+    status: Literal["start", "update", "end"]
+    title: str = ""
+    options: tuple[PollOption, ...] = ()
+
+
+class PlatformPin(_Event):
+    """A message pinned (or unpinned) in the platform's own app; carries the message itself, so it
+    shows even when the console never saw the original."""
+
+    type: Literal["platform_pin"] = "platform_pin"
+    platform: Platform = "tiktok"
+    target: str
+    """Id of the pinned message."""
+    pinned: bool = True
+    """False when the pin was taken off."""
+    text: str = ""
+    user: User | None = None
+    """Who wrote the pinned message, when the platform says."""
+    by: str = ""
+    """The @name of who pinned it, when the platform says."""
+
+
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
@@ -343,7 +386,11 @@ Event = Annotated[
     | Note
     | Undo
     | TodoDone
-    | ForwardResult,
+    | ForwardResult
+    # the tiktok source's platform events
+    | Guest
+    | PlatformPoll
+    | PlatformPin,
     Field(discriminator="type"),
 ]
 

@@ -54,6 +54,10 @@ def test_every_type_round_trips_through_json() -> None:
         "undo": {"action": "a1"},
         "todo_done": {"action": "a1"},
         "forward_result": {"action": "a1", "ok": False, "error": "refused"},
+        "guest": {"user": user, "action": "join"},
+        "platform_poll": {"poll_id": "9", "status": "update", "title": "Next game?",
+                          "options": [{"text": "chess", "votes": 3}, {"text": "go", "votes": 1}]},
+        "platform_pin": {"target": "m1", "text": "hi", "user": user, "by": "host"},
     }  # fmt: skip
     assert set(samples) == set(EVENT_TYPES)
     for kind, fields in samples.items():

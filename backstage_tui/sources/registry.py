@@ -22,6 +22,7 @@ _BUILTIN = {
     "jsonl": "backstage_tui.sources.jsonl:JsonlSource",
     "websocket": "backstage_tui.sources.websocket:WebsocketSource",
     "twitch": "backstage_tui.sources.twitch:TwitchSource",
+    "tiktok": "backstage_tui.sources.tiktok:TikTokSource",
 }
 # Which extra provides which plug-in's imports, for the message when it is missing.
 EXTRAS = {"tiktok": "tiktok"}
