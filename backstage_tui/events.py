@@ -25,14 +25,22 @@ SCHEMA_VERSION = 2
 Role = Literal["host", "moderator", "subscriber", "follower", "top_gifter", "friend", "new"]
 Platform = Literal["tiktok", "twitch", "youtube", "other"]
 ConnectionStatus = Literal["connecting", "connected", "reconnecting", "disconnected", "ended"]
+ModerationKind = Literal["delete", "timeout", "ban", "clear"]
 
 _ids = itertools.count(1)
-_id_prefix = f"{int(time.time() * 1000):x}"
+GENERATED_ID_PREFIX = "bs-"
+"""How every id the console makes starts; a platform's own message ids never do."""
+_id_prefix = f"{GENERATED_ID_PREFIX}{int(time.time() * 1000):x}"
 
 
 def new_event_id() -> str:
     """A process-unique id for events a source did not give one (the console's actions, jsonl lines)."""
-    return f"bs-{_id_prefix}-{next(_ids)}"
+    return f"{_id_prefix}-{next(_ids)}"
+
+
+def is_generated_id(event_id: str) -> bool:
+    """Whether `event_id` was made by the console (`new_event_id`) rather than given by a platform."""
+    return event_id.startswith(GENERATED_ID_PREFIX)
 
 
 class _Model(BaseModel):
@@ -154,6 +162,24 @@ class Malformed(_Event):
     type: Literal["malformed"] = "malformed"
     raw: str
     error: str
+
+
+class PlatformModeration(_Event):
+    """The platform's own moderators acted, as the source saw it (the console did nothing): a
+    message deleted, a viewer timed out or banned (their messages cleared), or the whole chat
+    cleared. Recorded so the log shows what the audience saw disappear, and why."""
+
+    type: Literal["platform_moderation"] = "platform_moderation"
+    platform: Platform = "tiktok"
+    action: ModerationKind
+    target: str = ""
+    """The deleted message's id (``delete``); empty otherwise."""
+    user: User | None = None
+    """Whose message was deleted, or who was timed out or banned; None when the chat was cleared."""
+    duration_s: Int = 0
+    """How long a ``timeout`` lasts, in seconds."""
+    text: str = ""
+    """The deleted message's text, when the platform says it."""
 
 
 # --- the console's own actions -------------------------------------------------------------
@@ -331,6 +357,49 @@ class ForwardResult(_Event):
     error: str = ""
 
 
+# --- what a platform reports about its own room (the tiktok source) ----------------------------
+
+
+class Guest(_ChatEvent):
+    """A guest joined or left the host on screen (TikTok's multi-guest / link-mic)."""
+
+    type: Literal["guest"] = "guest"
+    action: Literal["join", "leave"]
+
+
+class PollOption(_Model):
+    text: str
+    votes: Int = 0
+
+
+class PlatformPoll(_Event):
+    """A poll run by the host in the platform's own app (not one the console runs)."""
+
+    type: Literal["platform_poll"] = "platform_poll"
+    platform: Platform = "tiktok"
+    poll_id: str
+    status: Literal["start", "update", "end"]
+    title: str = ""
+    options: tuple[PollOption, ...] = ()
+
+
+class PlatformPin(_Event):
+    """A message pinned (or unpinned) in the platform's own app; carries the message itself, so it
+    shows even when the console never saw the original."""
+
+    type: Literal["platform_pin"] = "platform_pin"
+    platform: Platform = "tiktok"
+    target: str
+    """Id of the pinned message."""
+    pinned: bool = True
+    """False when the pin was taken off."""
+    text: str = ""
+    user: User | None = None
+    """Who wrote the pinned message, when the platform says."""
+    by: str = ""
+    """The @name of who pinned it, when the platform says."""
+
+
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
@@ -348,6 +417,7 @@ Event = Annotated[
     | Connection
     | Gap
     | Malformed
+    | PlatformModeration
     | Pin
     | Unpin
     | Hide
@@ -362,6 +432,10 @@ Event = Annotated[
     | Undo
     | TodoDone
     | ForwardResult
+    # the tiktok source's platform events
+    | Guest
+    | PlatformPoll
+    | PlatformPin
     | AutomodDecision
     | Approve
     | Deny,

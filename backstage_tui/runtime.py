@@ -72,6 +72,8 @@ class SourceStatus:
     """It ended its stream normally."""
     problems: tuple[str, ...]
     """What it found damaged in its input and passed over (`Source.problems`)."""
+    link_detail: str = ""
+    """What its last `connection` event added: when it tries again and why, why it ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +144,13 @@ class ActResult:
 class _SourceRun:
     """One source of the session and what its pump has seen of it."""
 
-    __slots__ = ("source", "name", "link", "error", "finished", "task")
+    __slots__ = ("source", "name", "link", "link_detail", "error", "finished", "task")
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.name = source.name
         self.link = "connecting"
+        self.link_detail = ""
         self.error: str | None = None
         self.finished = False
         self.task: asyncio.Task[None] | None = None
@@ -160,6 +163,7 @@ class _SourceRun:
             error=self.error,
             finished=self.finished,
             problems=tuple(self.source.problems()),
+            link_detail=self.link_detail,
         )
 
 
@@ -292,6 +296,7 @@ class SessionRuntime:
                     event.__pydantic_fields_set__.add("source")
                 if fields["type"] == "connection":
                     run.link = fields["status"]
+                    run.link_detail = fields["detail"]
                 if automod is not None and fields["type"] in JUDGED_TYPES:
                     # Published before the message: the state knows a message is held or hidden
                     # before anyone can draw it.

@@ -8,7 +8,8 @@
 samples where the time goes under the sustained flood. See ``docs/performance.md``.
 
 Modules, one per measurement: `flood` (sustained rate, latency, burst, headless real app),
-`pty_flood` (the real command on a pseudo-terminal), `baseline` (a plain `RichLog`), `memory`
+`pty_flood` (the real command on a pseudo-terminal), `ws_flood` (the websocket source over
+loopback), `baseline` (a plain `RichLog`), `memory`
 (resident memory), `recorder`, `show` (reading a big log back), `startup` (``--version``, first
 frame), `makelog`; shared pieces in `common`, `probe` (seeing frames) and `terminal` (the pty).
 """
@@ -28,5 +29,7 @@ KEYS: tuple[str, ...] = (
     "first_frame_s",
     "pty_rate",
     "pty_p99_ms",
+    "ws_rate",
+    "ws_kept_up",
 )
 """The figures the issue asks for; every run's JSON has them as numbers."""

@@ -22,6 +22,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("p99_ms", "<=", 50, "p99 publication -> first frame that drew it"),
     ("pty_kept_up", ">=", 1, "the real command on a pty kept up with 20,000/s"),
     ("pty_p99_ms", "<=", 50, "p99 on a pty: line into the pipe -> its bytes on the terminal"),
+    ("ws_kept_up", ">=", 1, "the websocket source kept up with 20,000/s over loopback"),
+    ("ws_log_missing", "<=", 0, "the log holds every event the websocket server sent"),
     ("burst_catchup_s", "<=", 1.0, "50,000 at once: until the last is on screen"),
     ("burst_log_missing", "<=", 0, "the log holds the whole burst"),
     ("rss_mb_1m", "<=", 100, "resident memory after 1M events"),
@@ -52,6 +54,10 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("pty_p99_ms", "  pty_p99_ms (pipe -> terminal bytes)", "{:.1f}"),
     ("pty_max_backlog", "  pty writer's largest backlog (lines)", "{:,.0f}"),
     ("pty_log_missing", "  pty events missing from the log", "{:,.0f}"),
+    ("ws_rate", "ws_rate (websocket source over loopback, headless)", "{:,.0f}"),
+    ("ws_kept_up", "  kept up (1 = yes)", "{:.0f}"),
+    ("ws_max_backlog", "  largest backlog behind the server's schedule", "{:,.0f}"),
+    ("ws_log_missing", "  events missing from the log", "{:,.0f}"),
     ("baseline_richlog_rate", "baseline_richlog_rate (RichLog.write per message)", "{:,.0f}"),
     ("baseline_richlog_p99_ms", "baseline_richlog_p99_ms", "{:.1f}"),
     ("rss_mb_1m", "rss_mb_1m (after the events below)", "{:.1f}"),
@@ -74,7 +80,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("automod_decided_share", "  share of the demo's messages judged", "{:.3f}"),
 )
 
-MEASUREMENTS = ("startup", "recorder", "show", "rss", "flood", "baseline", "pty", "automod")
+MEASUREMENTS = ("startup", "recorder", "show", "rss", "flood", "baseline", "pty", "ws", "automod")
 
 
 def child(argv: Sequence[str]) -> int:
@@ -95,6 +101,10 @@ def child(argv: Sequence[str]) -> int:
         from . import pty_flood
 
         result = pty_flood.measure(float(args[0]), float(args[1]))
+    elif name == "ws":
+        from . import ws_flood
+
+        result = ws_flood.run(float(args[0]), float(args[1]))
     elif name == "rss":
         from . import memory
 
@@ -188,6 +198,7 @@ def run_suite(
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
+        measure("ws", [sizes.sustained_s, sizes.warmup_s])
         measure("automod", [sizes.automod_events])
     result["meta"] = {
         "mode": sizes.mode,

@@ -12,20 +12,25 @@
 - `Tmux`, `launch`, `launch_command`, `wait_for_exit`: the real command (or any) in a tmux server
   of its own, for the tests of what a person at a terminal sees.
 - `kept_width_policy`: puts `safetext`'s process-wide width policy back after a test changes it.
+- `FeedServer`, `ThreadedFeedServer`, `SourceRun`, `reconnecting_fast`, `tikfinity_chat`: a real
+  websocket server on 127.0.0.1 and a network source running against it, for the network sources.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +61,7 @@ from backstage_tui.events import (
 from backstage_tui.runtime import RuntimeStatus, SessionRuntime
 from backstage_tui.session import SessionHeader
 from backstage_tui.sources.base import Source
+from backstage_tui.sources.connection import ReconnectPolicy
 from backstage_tui.sources.demo import DemoSource
 from backstage_tui.sources.options import SourceOptions
 
@@ -454,3 +460,182 @@ def wait_for_exit(term: Tmux, tmp_path: Path) -> str:
         assert time.monotonic() < deadline, f"backstage did not exit:\n{term.screen()}"
         time.sleep(0.1)
     return exit_file.read_text().strip()
+
+
+# -- network sources: a real websocket server on 127.0.0.1 --
+
+FAST_RECONNECT = ReconnectPolicy(initial_s=0.05, cap_s=0.2, stable_s=60.0)
+"""Reconnect delays small enough for tests."""
+
+
+def reconnecting_fast(source: Any, **changes: float) -> Any:
+    """`source` (a network source) with `FAST_RECONNECT`'s delays, and `changes`; the open timeout
+    stays the one its ``timeout=`` option set."""
+    source.policy = dataclasses.replace(
+        FAST_RECONNECT, open_timeout_s=source.policy.open_timeout_s, **changes
+    )
+    return source
+
+
+Handler = Callable[[Any, int], Awaitable[None]]
+"""What a test server does with connection number n (from 1): ``async def handler(ws, n)``."""
+
+
+def tikfinity_chat(n: int, text: str, handle: str = "ann") -> str:
+    """A TikFinity chat frame whose message id is ``m<n>``."""
+    data = {"uniqueId": handle, "nickname": handle.title(), "userId": f"u-{handle}",
+            "comment": text, "msgId": f"m{n}"}  # fmt: skip
+    return json.dumps({"event": "chat", "data": data})
+
+
+class FeedServer:
+    """A websocket server on 127.0.0.1 (a free port) that hands each connection to `handler`,
+    and keeps every frame a client sent (`received`, and `inbox` to wait on). Use as
+    ``async with FeedServer(h) as srv``."""
+
+    def __init__(self, handler: Handler, **serve_options: Any) -> None:
+        self.handler = handler
+        self.serve_options = serve_options
+        self.connections = 0
+        self.received: list[str] = []
+        self.inbox: asyncio.Queue[str] = asyncio.Queue()
+        """The same frames, for a handler to wait on (a handler must not call ``recv``)."""
+        self.port = 0
+        self._server: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    async def _handle(self, ws: Any) -> None:
+        self.connections += 1
+        number = self.connections
+        listener = asyncio.create_task(self._listen(ws))
+        work = asyncio.create_task(self.handler(ws, number))
+        # A handler that waits for ever ends with its connection, so the server can close.
+        await asyncio.wait({work, listener}, return_when=asyncio.FIRST_COMPLETED)
+        work.cancel()
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work
+
+    async def _listen(self, ws: Any) -> None:
+        with contextlib.suppress(Exception):
+            async for frame in ws:
+                text = frame if isinstance(frame, str) else frame.decode()
+                self.received.append(text)
+                self.inbox.put_nowait(text)
+
+    async def __aenter__(self) -> FeedServer:
+        from websockets.asyncio.server import serve
+
+        self._server = await serve(self._handle, "127.0.0.1", 0, **self.serve_options)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close(close_connections=True)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._server.wait_closed(), 5)
+
+
+class ThreadedFeedServer:
+    """A `FeedServer` on an event loop of its own in a thread, for tests that are not async (the
+    real command in tmux). `drop()` cuts every open connection without a closing handshake."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.server = FeedServer(self._tracked(handler))
+        self._open: set[Any] = set()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tracked(self, handler: Handler) -> Handler:
+        async def run(ws: Any, n: int) -> None:
+            self._open.add(ws)
+            try:
+                await handler(ws, n)
+            finally:
+                self._open.discard(ws)
+
+        return run
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        async def main() -> None:
+            self._stop = asyncio.Event()
+            async with self.server:
+                self._ready.set()
+                await self._stop.wait()
+
+        try:
+            self._loop.run_until_complete(main())
+        finally:
+            self._loop.close()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def connections(self) -> int:
+        return self.server.connections
+
+    def drop(self) -> None:
+        def cut() -> None:
+            for ws in list(self._open):
+                ws.transport.abort()
+
+        self._loop.call_soon_threadsafe(cut)
+
+    def __enter__(self) -> ThreadedFeedServer:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the test websocket server did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+class SourceRun:
+    """A source's `events()` running in a task, collected in `events`; `error` is what it raised.
+    Use as ``async with SourceRun(source) as run`` and wait with `wait_for(None, ...)`."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.events: list[Event] = []
+        self.error: BaseException | None = None
+        self.finished = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def _pump(self) -> None:
+        try:
+            async for event in self.source.events():
+                self.events.append(event)
+        except Exception as exc:  # noqa: BLE001 - kept for the test to look at
+            self.error = exc
+        self.finished = True
+
+    def of_type(self, kind: str) -> list[Any]:
+        return [e for e in self.events if e.type == kind]
+
+    def texts(self) -> list[str]:
+        return [e.text for e in self.events if e.type == "comment"]
+
+    def details(self, status: str) -> list[str]:
+        return [e.detail for e in self.events if e.type == "connection" and e.status == status]
+
+    async def __aenter__(self) -> SourceRun:
+        self._task = asyncio.create_task(self._pump())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task

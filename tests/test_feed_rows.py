@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from backstage_tui.events import Event
+from backstage_tui.events import Event, PlatformModeration
 from backstage_tui.safetext import display
 from backstage_tui.state import FeedWindow
 from backstage_tui.tui.feed_lines import (
@@ -125,8 +125,8 @@ def test_a_wrapped_line_loses_nothing_and_every_row_fits(
     for row in rows:
         drawn = "".join(segment.text for segment in line_segments(row, width, Style(), _console))
         assert drawn.rstrip() == row.plain.rstrip() and cell_len(drawn) == width
-    if len(rows) == 1:
-        assert rows[0] is line  # a line that fits is not copied
+    if cell_len(line.plain) <= width:
+        assert rows == [line] and rows[0] is line  # a line that fits is not copied
 
 
 def test_continuation_rows_sit_under_the_message() -> None:
@@ -167,3 +167,21 @@ def test_the_display_limit_still_cuts_very_long_text_with_a_note() -> None:
     assert line.plain.endswith("(+1,500 chars)")
     rows = wrap_line(line, 70, line.body_start, line.lead_start)
     assert rows[-1].plain.rstrip().endswith("(+1,500 chars)")
+
+
+def test_the_platforms_own_moderation_shows_as_a_system_line() -> None:
+    troll = user("troll", "Troll\x1b[2J")
+    lines = {
+        action: event_line(
+            PlatformModeration(platform="twitch", action=action, user=troll, duration_s=600,
+                               text="bad words"),
+            hidden=False, pinned=False, tz=UTC,
+        ).plain
+        for action in ("delete", "timeout", "ban")
+    }  # fmt: skip
+    assert "message deleted (Troll" in lines["delete"] and "bad words" in lines["delete"]
+    assert "timed out for 600s" in lines["timeout"] and "banned" in lines["ban"]
+    assert all("TW" in line and "\x1b" not in line for line in lines.values())
+    cleared = event_line(PlatformModeration(platform="twitch", action="clear"), hidden=False,
+                         pinned=False, tz=UTC)  # fmt: skip
+    assert "chat cleared" in cleared.plain

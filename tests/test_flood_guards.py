@@ -186,3 +186,44 @@ async def test_a_drained_batch_is_put_on_the_screen_before_draw_frame_returns(
         app.draw_frame()
         assert len(put_out) == before
         await runtime.close()
+
+
+async def test_a_flood_of_wrapping_lines_asks_for_no_layout_of_the_screen(tmp_path: Path) -> None:
+    """Long comments coming and going change the feed's row count nearly every frame; the feed's
+    place on screen does not depend on it, so only its scrollbar is fitted, never a layout of the
+    whole screen (one a frame was the tail of the frame time on a real terminal)."""
+    source = ScriptedSource()
+    runtime = SessionRuntime(source, sessions_dir=tmp_path, record=False, feed_capacity=200)
+    app = BackstageApp(runtime, tz=UTC, feed_capacity=200)
+    long = " ".join(f"word{i}" for i in range(40))  # wraps onto several rows at this width
+    layouts: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        sent = 0
+        source.batches.put_nowait([comment(n) for n in range(400)])  # the feed overflows its view
+        sent = 400
+        await wait_for(pilot, lambda: app.feed.shown + app.feed.skipped >= 400,
+                       description="the first 400 lines reached the feed")  # fmt: skip
+        await pilot.pause()
+        original = app.feed.refresh
+
+        def counting_refresh(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("layout"):
+                layouts.append(1)
+            return original(*args, **kwargs)
+
+        app.feed.refresh = counting_refresh  # type: ignore[method-assign]
+        heights: set[int] = set()
+        for round_ in range(12):
+            batch = [comment(n) for n in range(sent, sent + 20)]
+            if round_ % 2:
+                batch = [c.model_copy(update={"text": long}) for c in batch]
+            source.batches.put_nowait(batch)
+            sent += 20
+            await wait_for(pilot, lambda n=sent: app.feed.shown + app.feed.skipped >= n,
+                           description=f"{sent} lines reached the feed")  # fmt: skip
+            await pilot.pause()
+            heights.add(app.feed.virtual_size.height)
+        assert len(heights) > 1, "the row count never changed: the test proves nothing"
+        assert layouts == [], f"{len(layouts)} layouts of the screen for a changing row count"
+        scrollbar = app.feed.vertical_scrollbar
+        assert scrollbar.window_virtual_size == app.feed.virtual_size.height

@@ -21,6 +21,7 @@ from backstage_tui.tui.textual_internals import (
     SCREEN_COMPOSE,
     SCREEN_DIRTY_WIDGETS,
     WIDGET_REPAINT_REQUIRED,
+    WIDGET_SCROLL_UPDATE,
     in_batch,
     paint_now,
 )
@@ -29,7 +30,13 @@ from backstage_tui.tui.textual_internals import (
 def test_only_the_guard_module_reads_them() -> None:
     """The rest of the UI goes through the guards, so the list above is the whole exposure."""
     names = {name for _, name in RELIED_ON}
-    assert names == {APP_BATCH_COUNT, SCREEN_DIRTY_WIDGETS, SCREEN_COMPOSE, WIDGET_REPAINT_REQUIRED}
+    assert names == {
+        APP_BATCH_COUNT,
+        SCREEN_DIRTY_WIDGETS,
+        SCREEN_COMPOSE,
+        WIDGET_REPAINT_REQUIRED,
+        WIDGET_SCROLL_UPDATE,
+    }
     guard = Path(textual_internals.__file__)
     for module in guard.parent.glob("*.py"):
         if module != guard:
@@ -96,3 +103,11 @@ def test_paint_now_hands_only_the_waiting_widgets_to_the_screen() -> None:
     composed.clear()
     assert paint_now(FakeScreen(), [painted]) is True  # type: ignore[arg-type,list-item]
     assert composed == []  # nothing waited: no compose
+
+
+def test_without_scroll_update_the_virtual_size_is_left_to_the_caller() -> None:
+    from textual.geometry import Size
+
+    from backstage_tui.tui.textual_internals import set_virtual_size_quietly
+
+    assert set_virtual_size_quietly(Stranger(), Size(10, 10)) is False  # type: ignore[arg-type]

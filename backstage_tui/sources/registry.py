@@ -20,9 +20,12 @@ _BUILTIN = {
     "demo": "backstage_tui.sources.demo:DemoSource",
     "replay": "backstage_tui.sources.replay:ReplaySource",
     "jsonl": "backstage_tui.sources.jsonl:JsonlSource",
+    "websocket": "backstage_tui.sources.websocket:WebsocketSource",
+    "twitch": "backstage_tui.sources.twitch:TwitchSource",
+    "tiktok": "backstage_tui.sources.tiktok:TikTokSource",
 }
 # Which extra provides which plug-in's imports, for the message when it is missing.
-EXTRAS = {"tiktok": "tiktok", "websocket": "websocket", "twitch": "websocket"}
+EXTRAS = {"tiktok": "tiktok"}
 
 
 @dataclass(frozen=True, slots=True)

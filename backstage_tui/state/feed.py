@@ -13,7 +13,17 @@ FEED_CAPACITY = 5000
 # console's own actions change other state and never become lines.
 CHAT_TYPES = frozenset({"comment", "question"})
 ACTIVITY_TYPES = frozenset({"gift", "like", "follow", "share", "join"})
-SYSTEM_TYPES = frozenset({"connection", "gap", "malformed"})
+SYSTEM_TYPES = frozenset(
+    {
+        "connection",
+        "gap",
+        "malformed",
+        "platform_moderation",
+        "guest",
+        "platform_pin",
+        "platform_poll",
+    }
+)
 FEED_TYPES = CHAT_TYPES | ACTIVITY_TYPES | SYSTEM_TYPES
 
 

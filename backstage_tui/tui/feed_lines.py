@@ -34,9 +34,13 @@ from ..events import (
     Follow,
     Gap,
     Gift,
+    Guest,
     Join,
     Like,
     Malformed,
+    PlatformModeration,
+    PlatformPin,
+    PlatformPoll,
     Question,
     Share,
     User,
@@ -78,6 +82,7 @@ KIND_ICONS: dict[str, tuple[str, Style, str]] = {
     "connection": ("⏻", SYSTEM_STYLE, "connection change"),
     "gap": ("⚠", ALERT_STYLE, "gap: events may be missing"),
     "malformed": ("⚠", ALERT_STYLE, "a payload the source could not read"),
+    "platform_moderation": ("✂", SYSTEM_STYLE, "the platform's moderators removed something"),
 }
 PIN_MARK = "📌"
 HIGHLIGHT_MARK = "✦"
@@ -327,8 +332,44 @@ def _system(text: LineBuilder, event: Event) -> None:
     elif isinstance(event, Malformed):
         text.append("malformed payload", style)
         _detail(text, event.error)
+    elif isinstance(event, PlatformModeration):
+        _platform_moderation(text, event, style)
+    elif isinstance(event, Guest | PlatformPin | PlatformPoll):
+        _platform_room(text, event, style)
     else:
         text.append(event.type, style)
+
+
+def _platform_room(
+    text: LineBuilder, event: Guest | PlatformPin | PlatformPoll, style: Style
+) -> None:
+    """What the host did in the platform's own app: a guest on screen, a pin, a poll."""
+    if isinstance(event, Guest):
+        verb = "joined the host on screen" if event.action == "join" else "left the screen"
+        text.append(f"guest {user_label(event.user)} {verb}", style)
+    elif isinstance(event, PlatformPin):
+        who = f" {user_label(event.user)}" if event.user is not None else ""
+        text.append(f"{'pinned' if event.pinned else 'unpinned'} in the app:{who}", style)
+        _detail(text, event.text)
+    else:
+        votes = " · ".join(f"{o.text} {o.votes:,}" for o in event.options)
+        text.append(f"poll {event.status}", style)
+        _detail(text, f"{event.title} — {votes}" if event.title else votes)
+
+
+def _platform_moderation(text: LineBuilder, event: PlatformModeration, style: Style) -> None:
+    who = user_label(event.user) if event.user is not None else ""
+    if event.action == "clear":
+        text.append("chat cleared by the platform's moderators", style)
+    elif event.action == "delete":
+        text.append("message deleted", style)
+        if who:
+            text.append(f" ({who})", style)
+        _detail(text, event.text)
+    elif event.action == "timeout":
+        text.append(f"{who or 'a viewer'} timed out for {event.duration_s:,}s", style)
+    else:
+        text.append(f"{who or 'a viewer'} banned", style)
 
 
 MIN_BODY_CELLS = 20

@@ -46,6 +46,7 @@ from ..state.feed_filter import FeedFilter
 from ..state.feed_window import FeedWindow
 from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
+from .textual_internals import set_virtual_size_quietly
 
 StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool, bool]
 """(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged, hidden by a
@@ -322,8 +323,18 @@ class FeedView(ScrollView, can_focus=True):
 
     def _sync_size(self) -> None:
         size = Size(self.scrollable_content_region.width, self._rows.total)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        old = self.virtual_size
+        if size == old:
+            return
+        # Under a flood the rows change nearly every frame (long comments come and go), and a full
+        # layout of the screen each time was the tail of the frame time. When the width stays and
+        # the content overflows the view before and after (the scrollbar stays), only the
+        # scrollbar needs fitting.
+        view = self.scrollable_content_region.height
+        quiet = size.width == old.width and min(old.height, size.height) > view
+        if quiet and set_virtual_size_quietly(self, size):
+            return
+        self.virtual_size = size
 
     def _screen_rows(self) -> list[tuple[int, Strip]]:
         """(line, strip) for each screen row from the top; fewer when the lines end.

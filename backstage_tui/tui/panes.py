@@ -149,19 +149,23 @@ def _row(text: Text, label: str, value: str | Text, style: Style | None = None) 
         text.append(value, style or Style())
 
 
-def _connection(error: str | None, finished: bool, link: str) -> Text:
+def _connection(error: str | None, finished: bool, link: str, detail: str = "") -> Text:
     if error:
         return Text("● error", BAD)
     if finished:
         return Text("■ stream ended", DIM)
     style = {"connected": GOOD, "connecting": WARN, "reconnecting": WARN}.get(link, BAD)
-    return Text(f"● {link}", style)
+    text = Text(f"● {link}", style)
+    if detail and link in ("reconnecting", "ended", "disconnected"):
+        # When the next try is, or why it stopped: a network source's words ("in 4 s · refused").
+        text.append(f" {display(detail, 120)}", DIM)
+    return text
 
 
 def _source_rows(text: Text, source: SourceStatus) -> None:
     """One source of several: its label, its link, and why it failed."""
     _row(text, "Source", display(source.label, 80))
-    _row(text, "Link", _connection(source.error, source.finished, source.link))
+    _row(text, "Link", _connection(source.error, source.finished, source.link, source.link_detail))
     if source.error:
         text.append("\n")
         text.append(display(source.error, 300), BAD)
@@ -185,7 +189,10 @@ def status_text(
             _source_rows(text, source)
     else:
         _row(text, "Source", display(status.source, 80))
-        _row(text, "Link", _connection(status.source_error, status.source_finished, status.link))
+        link = _connection(
+            status.source_error, status.source_finished, status.link, stats.connection_detail
+        )
+        _row(text, "Link", link)
         if status.source_error:
             text.append("\n")
             text.append(display(status.source_error, 300), BAD)
@@ -207,6 +214,9 @@ def status_text(
     if status.log_path is not None:
         text.append("\n")
         text.append(display(str(status.log_path), 300), DIM)
+    if stats.gaps or stats.malformed:
+        # A network source was away (events may be missing), or sent what it could not read.
+        _row(text, "Trouble", f"gaps {stats.gaps:,} · unreadable {stats.malformed:,}", WARN)
     if view_skipped:
         _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
     if status.source_problems:

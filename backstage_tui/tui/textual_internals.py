@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual.app import App
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -31,12 +32,16 @@ SCREEN_COMPOSE = "_on_timer_update"
 """`Screen`: composes the dirty widgets and writes them to the terminal, now."""
 WIDGET_REPAINT_REQUIRED = "_repaint_required"
 """`Widget`: set by `refresh()`; the relay clears it when it hands the widget to the screen."""
+WIDGET_SCROLL_UPDATE = "_scroll_update"
+"""`Widget`: fits the scrollbars to a new virtual size (what Textual's own resize path calls after
+setting the size without a layout)."""
 
 RELIED_ON: tuple[tuple[type, str], ...] = (
     (App, APP_BATCH_COUNT),
     (Screen, SCREEN_DIRTY_WIDGETS),
     (Screen, SCREEN_COMPOSE),
     (Widget, WIDGET_REPAINT_REQUIRED),
+    (Widget, WIDGET_SCROLL_UPDATE),
 )
 """Each private attribute this module reads, with the Textual class that has it."""
 
@@ -62,4 +67,22 @@ def paint_now(screen: Screen[Any], widgets: Iterable[Widget]) -> bool:
             dirty.add(widget)
     if dirty:
         compose()
+    return True
+
+
+def set_virtual_size_quietly(widget: Widget, size: Size) -> bool:
+    """Give `widget` a new virtual size without a layout of its screen.
+
+    `Widget.virtual_size` is a reactive that asks for a layout of the whole screen on every change.
+    A scrolling widget whose own place on screen does not depend on its content (the feed: its
+    height is a share of the screen) needs only its scrollbars fitted, as Textual does itself when a
+    resize gives a widget a new virtual size. The caller keeps this to changes that leave the
+    scrollbars shown or hidden as they were. False, with nothing done, when this Textual lacks the
+    method: the caller then sets the size the ordinary way.
+    """
+    update = getattr(widget, WIDGET_SCROLL_UPDATE, None)
+    if not callable(update):
+        return False
+    widget.set_reactive(Widget.virtual_size, size)
+    update(size)
     return True
