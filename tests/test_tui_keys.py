@@ -178,7 +178,16 @@ async def test_every_remapped_key_shows_in_the_footer_help_palette_and_dialogs(
             await pilot.resize_terminal(*NARROW)
             await wait_for(pilot, lambda: narrow_only <= in_force(main),
                            description=f"a narrow screen offers {sorted(narrow_only)}")  # fmt: skip
-            await pilot.pause()
+            shown = [i for i in narrow_only if bindings[i].binding.show]
+            await wait_for(
+                pilot,
+                lambda: all(
+                    f" {keymap[i]} {bindings[i].binding.description} "
+                    in f" {whole_screen(app).splitlines()[-1]} "
+                    for i in shown
+                ),
+                description="the narrow screen's footer is drawn with its own keys",
+            )
             check_footer_and_palette(narrow_only)
             await pilot.resize_terminal(*SIZE)
             await wait_for(pilot, lambda: in_force(main) == wide, description="wide again")
