@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,6 +119,10 @@ def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Pa
     while SUMMARY_TAG not in logs[0].read_bytes()[-4096:]:
         assert time.monotonic() < deadline, "the log never got its summary line after SIGHUP"
         time.sleep(0.1)  # another process closing its log; nothing in-process to await
+    # And the process is gone: with no terminal left it must not linger in the background.
+    while subprocess.run(["pgrep", "-f", str(sessions)], capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "backstage is still running after its window closed"
+        time.sleep(0.1)  # another process exiting; nothing in-process to await
     report = run_cli("sessions", "show", str(logs[0]))
     assert report.returncode == 0, report.stderr
     assert "summary written at close" in report.stdout and "matches" in report.stdout

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable
 from datetime import tzinfo
-from time import monotonic
 from typing import ClassVar
 
 from textual import events, on
@@ -46,6 +50,11 @@ FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
 HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals that end the session cleanly rather than killing the process."""
+EXIT_HANGUP = 128 + signal.SIGHUP
+"""The exit code after the terminal hung up (the log closed cleanly first): the shell's own."""
+HANGUP_GRACE_S = 1.0
+"""After a hang-up and the log's close, how long the ordinary exit may take before the process
+leaves on its own."""
 MAX_KEYS_WARNING = 800
 """The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
@@ -216,7 +225,7 @@ class BackstageApp(App[None]):
             self.runtime.state.moderation.todo_open,
             self.runtime.state.automod.held_count,
         )
-        now = monotonic()
+        now = time.monotonic()
         if alarm == self._status_alarm and now < self._status_due:
             return
         self._status_alarm = alarm
@@ -388,6 +397,16 @@ class BackstageApp(App[None]):
             self._ending = True
             self.call_later(self.end_session)
 
+    def _leave_soon_if_hung_up(self) -> None:
+        """When the terminal is gone (its window closed), leave shortly after the log is closed.
+
+        Textual's shutdown then restores a terminal that no longer exists, and its writer thread can
+        wait on it forever, leaving the process behind with nobody to see it. The ordinary exit gets
+        `HANGUP_GRACE_S`; then the process leaves on its own."""
+        if self.is_headless or not terminal_hung_up():
+            return
+        threading.Timer(HANGUP_GRACE_S, os._exit, args=(EXIT_HANGUP,)).start()
+
     async def action_quit(self) -> None:
         # ctrl+q, Textual's own quit key, goes through the same confirm.
         self.action_request_quit()
@@ -398,4 +417,21 @@ class BackstageApp(App[None]):
             loop.remove_signal_handler(hangup)
         # Whatever way the app ends, the log is closed cleanly (close() is idempotent).
         await self.runtime.close()
+        self._leave_soon_if_hung_up()
         self._gc.restore()
+
+
+def terminal_hung_up() -> bool:
+    """Whether the terminal this process draws on has hung up (its window was closed): the kernel
+    then answers every question about it with EIO. False when there is no terminal at all."""
+    for stream in (sys.__stdout__, sys.__stdin__):
+        try:
+            os.tcgetpgrp(stream.fileno())  # type: ignore[union-attr]
+        except OSError as exc:
+            if exc.errno == errno.EIO:
+                return True
+        except (AttributeError, ValueError):
+            continue
+        else:
+            return False
+    return False
