@@ -14,9 +14,9 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterable
 from datetime import tzinfo
+from time import monotonic
 from typing import ClassVar
 
 from textual import events, on
@@ -225,7 +225,7 @@ class BackstageApp(App[None]):
             self.runtime.state.moderation.todo_open,
             self.runtime.state.automod.held_count,
         )
-        now = time.monotonic()
+        now = monotonic()
         if alarm == self._status_alarm and now < self._status_due:
             return
         self._status_alarm = alarm
