@@ -9,30 +9,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from .dialog import Dialog
 from .keys import key_hint
 
 MAX_LINE = 500
 
 
-class LineScreen(ModalScreen[str | None]):
+class LineScreen(Dialog[str | None]):
     """Type a line: `enter` keeps it, `escape` drops it."""
 
     DEFAULT_CSS = """
-    LineScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    LineScreen > #dialog {
-        width: 64;
-        height: auto;
-        border: thick $accent;
-        background: $surface;
-        padding: 1 2;
-    }
-    LineScreen #question { text-style: bold; margin-bottom: 1; }
+    LineScreen > #dialog { width: 64; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: checked before the input, which would take a letter as typing.

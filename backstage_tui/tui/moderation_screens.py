@@ -15,12 +15,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ..events import User
 from ..safetext import display, display_name
 from ..state.moderation import LogEntry, ModerationState, TodoItem
+from .dialog import Dialog
 from .keys import key_hint
 
 DONE = "✓"
@@ -68,21 +68,11 @@ def log_cells(entry: LogEntry, tz: tzinfo | None) -> tuple[Text, ...]:
     )
 
 
-class TableScreen(ModalScreen[None]):
+class TableScreen(Dialog[None]):
     """A modal table of rows from the moderation state (subclasses say which rows)."""
 
     DEFAULT_CSS = """
-    TableScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    TableScreen > #dialog {
-        width: 90%;
-        height: 80%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    TableScreen > #dialog { width: 90%; height: 80%; padding: 0 1; }
     TableScreen DataTable { height: 1fr; }
     TableScreen #empty { color: $text-muted; height: auto; }
     """

@@ -13,31 +13,20 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .dialog import Dialog
 from .keys import key_hint
 
 MAX_OPTIONS = 9
 """One digit each."""
 
 
-class PickScreen(ModalScreen[int | None]):
+class PickScreen(Dialog[int | None]):
     """A short list of options, each on a digit; `escape` chooses none."""
 
     DEFAULT_CSS = """
-    PickScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    PickScreen > #dialog {
-        width: 48;
-        height: auto;
-        border: thick $accent;
-        background: $surface;
-        padding: 1 2;
-    }
-    PickScreen #question { text-style: bold; margin-bottom: 1; }
+    PickScreen > #dialog { width: 48; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pick({n - 1})", f"Option {n}", show=False, id=f"pick.{n}",
