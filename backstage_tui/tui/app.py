@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from datetime import tzinfo
 from time import monotonic
@@ -53,6 +54,8 @@ HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 EXIT_HANGUP = 128 + signal.SIGHUP
 """The exit code after the terminal hung up (the log closed cleanly first): the shell's own."""
 HANGUP_GRACE_S = 1.0
+HANGUP_CLOSE_S = 10.0
+"""After a hang-up, how long the log may take to close before the process leaves anyway."""
 """After a hang-up and the log's close, how long the ordinary exit may take before the process
 leaves on its own."""
 MAX_KEYS_WARNING = 800
@@ -140,6 +143,8 @@ class BackstageApp(App[None]):
         self._gc = CollectorTuning()
         self._signals: list[signal.Signals] = []
         self._ending = False
+        self._leaving = False
+        self._log_closed = threading.Event()
         self._user_keymap = dict(keymap or {})
         if keymap:
             self.set_keymap(keymap)
@@ -378,6 +383,7 @@ class BackstageApp(App[None]):
         if self._frame_timer is not None:
             self._frame_timer.stop()
         await self.runtime.close()
+        self._log_closed.set()
         self.exit()
 
     @on(events.Mount)
@@ -393,19 +399,27 @@ class BackstageApp(App[None]):
                 self._signals.append(hangup)
 
     def _hung_up(self) -> None:
+        self._leave_soon_if_hung_up()
         if not self._ending:
             self._ending = True
             self.call_later(self.end_session)
 
     def _leave_soon_if_hung_up(self) -> None:
-        """When the terminal is gone (its window closed), leave shortly after the log is closed.
+        """When the terminal is gone (its window closed), leave once the log is closed.
 
-        Textual's shutdown then restores a terminal that no longer exists, and its writer thread can
-        wait on it forever, leaving the process behind with nobody to see it. The ordinary exit gets
-        `HANGUP_GRACE_S`; then the process leaves on its own."""
-        if self.is_headless or not terminal_hung_up():
+        Textual's shutdown then writes to a terminal that no longer exists: its writer thread dies
+        on the first error and the next write waits forever, leaving the process behind with nobody
+        to see it. So a thread of our own waits for the log to close (`HANGUP_CLOSE_S` at most),
+        gives the ordinary exit `HANGUP_GRACE_S`, then ends the process."""
+        if self._leaving or self.is_headless or not terminal_hung_up():
             return
-        threading.Timer(HANGUP_GRACE_S, os._exit, args=(EXIT_HANGUP,)).start()
+        self._leaving = True
+        threading.Thread(target=self._leave_after_close, name="hangup", daemon=True).start()
+
+    def _leave_after_close(self) -> None:
+        self._log_closed.wait(HANGUP_CLOSE_S)
+        time.sleep(HANGUP_GRACE_S)  # a thread of its own: nothing waits on it
+        os._exit(EXIT_HANGUP)
 
     async def action_quit(self) -> None:
         # ctrl+q, Textual's own quit key, goes through the same confirm.
@@ -417,6 +431,7 @@ class BackstageApp(App[None]):
             loop.remove_signal_handler(hangup)
         # Whatever way the app ends, the log is closed cleanly (close() is idempotent).
         await self.runtime.close()
+        self._log_closed.set()
         self._leave_soon_if_hung_up()
         self._gc.restore()
 
