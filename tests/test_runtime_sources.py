@@ -161,4 +161,10 @@ async def test_the_running_app_shows_each_sources_link(tmp_path: Path) -> None:
         rows = [line.strip() for line in shown().splitlines()]
         assert rows[:2] == ["Source   fake · live", "Link     ● connected"]
         assert rows[2:4] == ["Source   flaky", "Link     ● error"]
-        assert [n.message for n in app._notifications][-1].startswith("source 'flaky' failed")
+        await wait_for(
+            pilot,
+            lambda: any(
+                str(n.message).startswith("source 'flaky' failed") for n in app._notifications
+            ),
+            description="a toast says the flaky source failed",
+        )
