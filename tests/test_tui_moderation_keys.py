@@ -277,7 +277,7 @@ async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
     app = make_app(tmp_path, [comment(1, "what a play", fan), comment(2, "hello")])
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, settled(app, 2), description="the comments")
-        await pilot.press("k", "k", "h", "s", "o")
+        await pilot.press("k", "k", "h", "s", "L")
         await wait_for(pilot, lambda: isinstance(app.screen, ListsScreen), description="lists")
         table = app.screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 2, description="two rows")
@@ -285,7 +285,7 @@ async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
         assert rows[0][0] == "✦ highlight" and rows[0][2].startswith("Fan")
         assert rows[0][3] == "what a play"
         assert rows[1][0] == "shout-out" and rows[1][2].startswith("Fan")
-        await pilot.press("o")
+        await pilot.press("L")
         await wait_for(pilot, lambda: not isinstance(app.screen, ListsScreen), description="gone")
 
 

@@ -99,7 +99,7 @@ class BackstageApp(App[None]):
         Binding("slash", "filter", "Filter", show=False, key_display="/", id="app.filter",
                 tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
                         " re:PATTERN"),
-        Binding("o", "lists", "Lists", show=False, id="app.lists",
+        Binding("L", "lists", "Lists", show=False, id="app.lists",
                 tooltip="The highlights and the shout-out list"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
                 tooltip="The moderation log: every action, its effect, and whether it was undone"),

@@ -215,7 +215,7 @@ class ListsScreen(TableScreen):
     COLUMNS = ("list", "time", "viewer", "message")
     KEY_HINTS = (("lists.close", "close"),)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,o", "close", "Close", id="lists.close",
+        Binding("escape,L", "close", "Close", id="lists.close",
                 tooltip="Close the highlights and shout-outs"),
     ]  # fmt: skip
 
