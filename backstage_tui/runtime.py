@@ -389,6 +389,12 @@ class SessionRuntime:
             # A denial is an offence: the escalation ladder may act on the user.
             for follow_up in self.automod.reviewed(stamped):
                 await self.act(follow_up)  # type: ignore[arg-type]
+        if self.automod is not None and isinstance(stamped, Undo) and detail == "done":
+            # Undoing a rule's hide or a denial takes the offence back: the ladder counts again
+            # from where it was before it.
+            undone = self.state.moderation.entry(stamped.action)
+            if undone is not None and undone.user is not None:
+                self.automod.forgive(undone.type, undone.by, undone.user.id)
         return ActResult(stamped, effect, detail, error)
 
     async def _folded(self, action: Event) -> str:

@@ -76,6 +76,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("version_s", "version_s", "{:.3f}"),
     ("first_frame_s", "first_frame_s", "{:.3f}"),
     ("automod_us_per_comment", "automod_us_per_comment (default rules + 200 terms)", "{:.2f}"),
+    (
+        "automod_unique_us_per_comment",
+        "  the same, every text distinct (none remembered)",
+        "{:.2f}",
+    ),
     ("automod_terms_in_loop_us", "  anchor: the 200 terms in a plain `in` loop", "{:.2f}"),
     ("automod_decided_share", "  share of the demo's messages judged", "{:.3f}"),
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from backstage_tui.automod.engine import AutomodEngine
+from backstage_tui.automod.engine import TEXT_MEMORY, AutomodEngine
 from backstage_tui.automod.ladder import Ladder, Rung, parse_rung
 from backstage_tui.automod.settings import AutomodSettings
 from backstage_tui.events import (
@@ -179,6 +179,20 @@ def test_new_viewers_only_rules_judge_first_messages_and_new_viewers() -> None:
     assert decided(rules, comment(2, "ban", user("ann"))) is None  # no longer new
     assert decided(rules, comment(3, "ban", user("fresh", "Fresh", "new"))) == ("terms.t", "hide")
     assert decided(rules, comment(4, "ban", user("fresh", "Fresh", "new"))) == ("terms.t", "hide")
+
+
+def test_a_repeated_text_is_judged_the_same_for_each_message_and_memory_is_bounded() -> None:
+    rules = engine(terms={"t": {"terms": ["ban"]}}, caps={"enabled": True, "min_letters": 3})
+    first = decisions(rules.judge(comment(1, "BAN HAMMER", user("ann"))))
+    again = decisions(rules.judge(comment(2, "BAN HAMMER", user("bob"))))
+    assert [(d.rule, d.also, d.target, d.user.handle) for d in first + again] == [
+        ("terms.t", ("caps",), "c1", "ann"),
+        ("terms.t", ("caps",), "c2", "bob"),
+    ]
+    for n in range(TEXT_MEMORY + 10):
+        rules.judge(comment(10 + n, f"hello {n}"))
+    assert len(rules._by_text) <= TEXT_MEMORY  # a chat that never repeats cannot grow it
+    assert decided(rules, comment(99_999, "BAN HAMMER")) == ("terms.t", "hide")
 
 
 def test_no_rules_on_means_no_work() -> None:

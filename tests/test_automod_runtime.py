@@ -215,6 +215,25 @@ async def test_the_ladder_acts_through_the_runtime_and_undo_lifts_it(tmp_path: P
     assert ConsoleState.fold(logged) == runtime.state
 
 
+async def test_undoing_a_rule_hide_takes_the_offence_back(tmp_path: Path) -> None:
+    """An offence the moderator undoes (a rule's hide shown again, a denial undone) no longer
+    counts: the ladder climbs from where it stood before it."""
+    troll = user("troll")
+    runtime = SessionRuntime(ListSource([comment(1, "ban", troll)], stay_open=False),
+                             sessions_dir=tmp_path, automod=rules())  # fmt: skip
+    await runtime.start()
+    await asyncio.wait_for(runtime.wait_source_done(), 30)
+    engine = runtime.automod
+    assert engine is not None
+    await wait_for(None, lambda: engine.offences(troll.id) == 1, description="one offence")
+    hide = next(e for e in runtime.state.moderation.log if e.type == "hide")
+    result = await runtime.act(Undo(action=hide.id))
+    assert result.changed and engine.offences(troll.id) == 0
+    await runtime.act(Undo(action=hide.id))  # nothing left to undo: the count stays
+    assert engine.offences(troll.id) == 0
+    await runtime.close()
+
+
 class HidingSource(ListSource):
     """A source whose platform can hide a message: the rules' hides are forwarded to it."""
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 JUDGED_TYPES = frozenset({"comment", "question"})
 STRENGTH: dict[Outcome, int] = {"flag": 1, "hold": 2, "hide": 3}
+TEXT_MEMORY = 4096
+"""How many distinct texts the engine keeps its text-only verdicts for (then it starts again)."""
 BY = "automod"
 """The `by` of the actions the rules take."""
 
@@ -120,6 +122,7 @@ class AutomodEngine:
         self._seen: set[str] = set()
         self.ladder: Ladder = settings.escalation.parsed()
         self._offences: dict[str, int] = {}
+        self._by_text: dict[str, tuple[str, tuple[tuple[Verdict, bool], ...]]] = {}
 
     # -- who is judged --
 
@@ -154,43 +157,8 @@ class AutomodEngine:
         if self._tracks_new:
             new = "new" in user.roles or user.id not in self._seen
             self._seen.add(user.id)
-        text = message.text
-        verdicts: list[Verdict] = []
-        if self._needs_fold:
-            premarked = premark(text)
-            marked = collapse(premarked)
-            folded = marked.lower()
-        else:
-            premarked = marked = folded = ""
-        if self._has_terms:
-            for hit in self.terms.find(premarked, marked, folded):
-                terms = self._term_rules[hit.term.label]
-                if new or not terms.new_viewers_only:
-                    verdicts.append(Verdict(hit.term.label, terms.outcome, hit.term.text))
-        for label, own, pattern, on_folded in self._patterns:
-            if (new or not own.new_viewers_only) and pattern.search(folded if on_folded else text):
-                verdicts.append(Verdict(label, own.outcome, own.pattern))
-        links_rule = self._links
-        if links_rule is not None and (new or not links_rule.new_viewers_only) and may_link(text):
-            host = links(plain(text), self._link_allow)
-            if host is not None:
-                verdicts.append(Verdict("links", links_rule.outcome, host))
-        caps = self._caps
-        if caps is not None and (new or not caps.new_viewers_only):
-            share = caps_share(text, caps.min_letters)
-            if share >= caps.ratio:
-                verdicts.append(Verdict("caps", caps.outcome, f"{share:.0%} capitals"))
-        repeats = self._repeats
-        if repeats is not None and (new or not repeats.new_viewers_only):
-            # A run of n characters shortens the folded text by n - 1: when it did not shorten
-            # by max_run, no run is that long (a cheap test that spares the search).
-            short = self._needs_fold and len(premarked) - len(marked) < repeats.max_run
-            run = None if short else self._run.search(text)
-            if run is not None:
-                detail = f"{len(run.group(0))}× {run.group(1)!r}"
-                verdicts.append(Verdict("repeats", repeats.outcome, detail))
-            elif (count := emoji_count(text, repeats.max_emoji)) > repeats.max_emoji:
-                verdicts.append(Verdict("repeats", repeats.outcome, f"{count} emoji"))
+        folded, found = self._by_text.get(message.text) or self._judge_text(message.text)
+        verdicts = [verdict for verdict, new_only in found if new or not new_only]
         wave: list[Message] = []
         if self._rate is not None or self._waves is not None:
             wave = self._remembered(message, folded, new, verdicts)
@@ -201,6 +169,60 @@ class AutomodEngine:
             out.extend(self._decide(earlier, [Verdict("waves", self.settings.waves.outcome, "")]))
         out.extend(self._decide(message, verdicts))
         return out
+
+    def _judge_text(self, text: str) -> tuple[str, tuple[tuple[Verdict, bool], ...]]:
+        """The rules that read only the text (terms, patterns, links, capitals, repeats): each
+        verdict with whether its rule is for new viewers only; and the folded text, for the
+        waves. Kept by text, since a flood repeats itself ("W", "❤️", a spam wave): a repeated
+        message costs a dictionary look-up (figures in docs/performance.md)."""
+        found: list[tuple[Verdict, bool]] = []
+        if self._needs_fold:
+            premarked = premark(text)
+            marked = collapse(premarked)
+            folded = marked.lower()
+        else:
+            premarked = marked = folded = ""
+        if self._has_terms:
+            for hit in self.terms.find(premarked, marked, folded):
+                terms = self._term_rules[hit.term.label]
+                verdict = Verdict(hit.term.label, terms.outcome, hit.term.text)
+                found.append((verdict, terms.new_viewers_only))
+        for label, own, pattern, on_folded in self._patterns:
+            if pattern.search(folded if on_folded else text):
+                found.append((Verdict(label, own.outcome, own.pattern), own.new_viewers_only))
+        links_rule = self._links
+        if links_rule is not None and may_link(text):
+            host = links(plain(text), self._link_allow)
+            if host is not None:
+                found.append(
+                    (Verdict("links", links_rule.outcome, host), links_rule.new_viewers_only)
+                )
+        caps = self._caps
+        if caps is not None:
+            share = caps_share(text, caps.min_letters)
+            if share >= caps.ratio:
+                verdict = Verdict("caps", caps.outcome, f"{share:.0%} capitals")
+                found.append((verdict, caps.new_viewers_only))
+        repeats = self._repeats
+        if repeats is not None:
+            # A run of n characters shortens the folded text by n - 1: when it did not shorten
+            # by max_run, no run is that long (a cheap test that spares the search).
+            short = self._needs_fold and len(premarked) - len(marked) < repeats.max_run
+            run = None if short else self._run.search(text)
+            if run is not None:
+                detail = f"{len(run.group(0))}× {run.group(1)!r}"
+                found.append(
+                    (Verdict("repeats", repeats.outcome, detail), repeats.new_viewers_only)
+                )
+            elif (count := emoji_count(text, repeats.max_emoji)) > repeats.max_emoji:
+                verdict = Verdict("repeats", repeats.outcome, f"{count} emoji")
+                found.append((verdict, repeats.new_viewers_only))
+        judged = (folded, tuple(found))
+        by_text = self._by_text
+        if len(by_text) >= TEXT_MEMORY:
+            by_text.clear()
+        by_text[text] = judged
+        return judged
 
     def _remembered(
         self, message: Message, folded: str, new: bool, verdicts: list[Verdict]
@@ -247,6 +269,13 @@ class AutomodEngine:
         if isinstance(action, Deny) and self.active:
             return self._offence(action.user, action.target, action.ts, "automod: denied")
         return []
+
+    def forgive(self, action_type: str, by: str, user_id: str) -> None:
+        """An undone action that counted as an offence (a rule's hide, a denial) no longer does."""
+        counted = (action_type == "hide" and by == BY) or action_type == "deny"
+        count = self._offences.get(user_id, 0)
+        if counted and count > 0:
+            self._offences[user_id] = count - 1
 
     def offences(self, user_id: str) -> int:
         return self._offences.get(user_id, 0)
