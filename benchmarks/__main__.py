@@ -22,6 +22,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("p99_ms", "<=", 50, "p99 publication -> first frame that drew it"),
     ("pty_kept_up", ">=", 1, "the real command on a pty kept up with 20,000/s"),
     ("pty_p99_ms", "<=", 50, "p99 on a pty: line into the pipe -> its bytes on the terminal"),
+    ("three_sustained_kept_up", ">=", 1, "three sources at once kept up with 20,000/s in all"),
+    ("three_p99_ms", "<=", 50, "p99 with three sources at once"),
     ("ws_kept_up", ">=", 1, "the websocket source kept up with 20,000/s over loopback"),
     ("ws_log_missing", "<=", 0, "the log holds every event the websocket server sent"),
     ("burst_catchup_s", "<=", 1.0, "50,000 at once: until the last is on screen"),
@@ -48,6 +50,12 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("burst_publish_s", "  of which publishing the burst", "{:.3f}"),
     ("burst_log_missing", "  burst events missing from the log", "{:,.0f}"),
     ("log_missing", "  any event missing from the log", "{:,.0f}"),
+    ("rules", "  with the rules on (default set + 200 terms; 1 = yes)", "{:.0f}"),
+    ("three_sustained_rate", "three sources at once (20,000/s in all)", "{:,.0f}"),
+    ("three_sustained_kept_up", "  kept up (1 = yes)", "{:.0f}"),
+    ("three_p99_ms", "  p99_ms", "{:.1f}"),
+    ("three_burst_catchup_s", "  burst_catchup_s (50,000 from one of them)", "{:.3f}"),
+    ("three_log_missing", "  any event missing from the log", "{:,.0f}"),
     ("pty_rate", "pty_rate (real command on a pty, jsonl stdin)", "{:,.0f}"),
     ("pty_kept_up", "  kept up (1 = yes)", "{:.0f}"),
     ("pty_p50_ms", "  pty_p50_ms", "{:.1f}"),
@@ -85,7 +93,9 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("automod_decided_share", "  share of the demo's messages judged", "{:.3f}"),
 )
 
-MEASUREMENTS = ("startup", "recorder", "show", "rss", "flood", "baseline", "pty", "ws", "automod")
+MEASUREMENTS = (
+    "startup", "recorder", "show", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
+)  # fmt: skip
 
 
 def child(argv: Sequence[str]) -> int:
@@ -98,6 +108,11 @@ def child(argv: Sequence[str]) -> int:
         experiments.apply_from_environment()
         long_share = float(args[3]) if len(args) > 3 else LONG_SHARE
         result = flood.run(float(args[0]), float(args[1]), int(args[2]), long_share)
+    elif name == "sources3":
+        from . import flood
+
+        three = flood.run(float(args[0]), float(args[1]), int(args[2]), sources=3)
+        result = {f"three_{key}": value for key, value in three.items()}
     elif name == "baseline":
         from . import baseline
 
@@ -201,6 +216,7 @@ def run_suite(
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
+        measure("sources3", flood_args)
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
         measure("ws", [sizes.sustained_s, sizes.warmup_s])

@@ -92,9 +92,12 @@ class FloodSource(Source):
 
     name: ClassVar[str] = "bench"
 
-    def __init__(self, next_event: Callable[[], Event], capacity: int) -> None:
+    def __init__(self, next_event: Callable[[], Event], capacity: int, name: str = "bench") -> None:
         super().__init__()
+        self.name = name  # type: ignore[misc]  # several at once need names of their own
         self.next_event = next_event
+        self.handed = 0.0
+        """perf_counter() when the newest event was handed over."""
         self.published_at = array("d", bytes(8 * (capacity + 2)))
         """perf_counter() when event `seq` was handed to the bus; index 0 unused."""
         self.count = 0
@@ -106,11 +109,11 @@ class FloodSource(Source):
         self.idle.set()
 
     @classmethod
-    def cycling(cls, pool: Sequence[Event], capacity: int) -> FloodSource:
+    def cycling(cls, pool: Sequence[Event], capacity: int, name: str = "bench") -> FloodSource:
         """Event n is ``pool[n % len(pool)]``."""
         index = itertools.count(1)
         size = len(pool)
-        return cls(lambda: pool[next(index) % size], capacity)
+        return cls(lambda: pool[next(index) % size], capacity, name)
 
     def run(self, *phase: Any) -> None:
         """Start a phase; `idle` is set again once it is done."""
@@ -131,7 +134,7 @@ class FloodSource(Source):
             if phase[0] == "burst":
                 for _ in range(phase[1]):
                     self.count += 1
-                    stamps[self.count] = clock()
+                    self.handed = stamps[self.count] = clock()
                     yield make()
             elif phase[0] == "rate":
                 rate, seconds = float(phase[1]), float(phase[2])
@@ -145,7 +148,7 @@ class FloodSource(Source):
                     for _ in range(min(due - emitted, MAX_TICK)):
                         self.count += 1
                         emitted += 1
-                        stamps[self.count] = clock()
+                        self.handed = stamps[self.count] = clock()
                         yield make()
                     await asyncio.sleep(TICK_S)
             self.idle.set()

@@ -14,6 +14,12 @@ event, in order. A share of the comments (`LONG_SHARE` by default, ``--long-shar
   over *every* event, drawn or not, up to the first frame that drew it or anything newer.
 - ``burst_catchup_s``: from the first event of the burst handed to the bus to the first frame that
   drew the last one.
+
+The flood runs with the default auto-moderation rules plus `automod_cost.TERMS` blocked terms on, as
+a live session does (``rules=False`` runs without). With ``sources=3`` three sources share the
+offered rate (the burst comes from the first). A rule's decision is published just before its
+message, so an event's seq is not its place in its source's stream: `SeqStamps` notes, by seq, when
+the source handed over the event behind each publication.
 """
 
 from __future__ import annotations
@@ -23,15 +29,18 @@ import gc
 import random
 import tempfile
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from pathlib import Path
 
+from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.events import Comment, Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import shows_in_feed
 
+from .automod_cost import blocked_terms, settings
 from .common import (
     LONG_SHARE,
     POOL,
@@ -79,6 +88,36 @@ class Counters:
         return self.published - min(self.recorded, self.folded, ui)
 
 
+class SeqStamps:
+    """When each published event's source handed it over, by seq (a rule's decision: the time of
+    the message it precedes), and the newest seq that is a feed line while `watch_lines` is on."""
+
+    def __init__(self, runtime: SessionRuntime, sources: Sequence[FloodSource], capacity: int):
+        self.at = array("d", bytes(8 * (capacity + 2)))
+        self.watch_lines = False
+        self.newest_line = 0
+        by_name = {source.name: source for source in sources}
+        publish = runtime.bus.publish
+        at = self.at
+
+        async def publishing(event: Event) -> Event:
+            stamped = await publish(event)
+            source = by_name.get(event.source)
+            seq = stamped.seq
+            # A decision carries no source: it was published just before the message of the
+            # source that pumped last.
+            at[seq] = source.handed if source is not None else _latest(sources)
+            if self.watch_lines and shows_in_feed(stamped):
+                self.newest_line = seq
+            return stamped
+
+        runtime.bus.publish = publishing  # type: ignore[method-assign]
+
+
+def _latest(sources: Sequence[FloodSource]) -> float:
+    return max(source.handed for source in sources)
+
+
 async def wait_for(check: Callable[[], bool], timeout: float = SETTLE_TIMEOUT_S) -> float:
     """Poll every 2 ms; the time it took (raises TimeoutError)."""
     start = time.perf_counter()
@@ -111,52 +150,68 @@ async def measure(
     burst: int,
     rate: float = TARGET_RATE,
     long_share: float = LONG_SHARE,
+    rules: bool = True,
+    sources: int = 1,
 ) -> Metrics:
-    total = int(rate * (warmup_s + sustained_s)) + burst + 10
-    pool = with_long_comments(demo_events(POOL), long_share)
-    source = FloodSource.cycling(pool, total)
-    probe = FrameProbe(total)
+    each = int(rate / sources * (warmup_s + sustained_s)) + burst + 10
+    floods = [
+        FloodSource.cycling(
+            with_long_comments(demo_events(POOL, seed=SEED + n), long_share),
+            each,
+            name="bench" if n == 0 else f"bench{n + 1}",
+        )
+        for n in range(sources)
+    ]
+    first = floods[0]
+    probe = FrameProbe(each * sources * 2)
+    engine = AutomodEngine(settings(blocked_terms())) if rules else None
     with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
-        runtime = SessionRuntime(source, sessions_dir=Path(tmp), record=RECORD)
+        runtime = SessionRuntime(
+            sources=floods, sessions_dir=Path(tmp), record=RECORD, automod=engine
+        )
+        stamps = SeqStamps(runtime, floods, each * sources * 2)
         app = MeasuredApp(runtime, probe, tz=UTC)
-        result: Metrics = {"long_share": long_share}
+        result: Metrics = {"long_share": long_share, "rules": float(rules)}
+
+        async def flood(*phase: object) -> None:
+            for source in floods:
+                source.run(*phase)
+            await asyncio.gather(*(source.idle.wait() for source in floods))
+
         with probe.watching_feed():
             async with app.run_test(size=SCREEN):
                 await wait_for(lambda: len(probe.frames) > 0)
                 gc.collect()
-                source.run("rate", rate, warmup_s)
-                await source.idle.wait()
+                await flood("rate", rate / sources, warmup_s)
                 before = Counters(app)
                 first_seq = before.published + 1
                 backlogs: list[int] = []
                 sampler = asyncio.create_task(_sample(app, backlogs))
                 for hook in on_sustained_start:
                     hook()
-                source.run("rate", rate, sustained_s)
-                await source.idle.wait()
+                await flood("rate", rate / sources, sustained_s)
                 after = Counters(app)
                 sampler.cancel()
                 settled = await wait_for(lambda: Counters(app).backlog == 0)
-                result.update(_sustained(source, probe, before, after, first_seq, rate, backlogs))
+                result.update(
+                    _sustained(stamps.at, probe, before, after, first_seq, rate, backlogs)
+                )
                 result["sustained_settle_s"] = settled
 
                 await asyncio.sleep(0.5)  # a quiet moment, as before a raid
                 start_seq = runtime.bus.published + 1
-                last_seq = start_seq + burst - 1
+                skipped_before = app.feed.skipped
+                stamps.watch_lines = True
+                first.run("burst", burst)
+                await first.idle.wait()
+                last_seq = runtime.bus.published
                 # The newest *feed line* of the burst (its very last event may be a viewer count,
                 # which the status pane shows rather than the feed).
-                target = next(
-                    s
-                    for s in range(last_seq, start_seq - 1, -1)
-                    if shows_in_feed(pool[s % len(pool)])
-                )
-                skipped_before = app.feed.skipped
-                source.run("burst", burst)
-                await source.idle.wait()
+                target = stamps.newest_line
                 # From the first event handed to the bus to the last: the publishing loop itself.
-                publish_s = source.published_at[last_seq] - source.published_at[start_seq]
+                publish_s = stamps.at[last_seq] - stamps.at[start_seq]
                 await wait_for(lambda: probe.newest >= target)
-                start = source.published_at[start_seq]
+                start = stamps.at[start_seq]
                 frame = probe.frame_of(target)
                 catchup = (frame - start) if frame is not None else float("nan")
                 await wait_for(lambda: Counters(app).backlog == 0)
@@ -172,7 +227,7 @@ async def measure(
             else list(range(1, published + 1))  # not recording: nothing to check
         )
         burst_found = sum(1 for s in seqs if start_seq <= s <= last_seq)
-        result["burst_log_missing"] = burst - burst_found
+        result["burst_log_missing"] = (last_seq - start_seq + 1) - burst_found
         result["log_missing"] = published - len(seqs)
         result["log_in_order"] = float(seqs == list(range(1, len(seqs) + 1)))
     return result
@@ -185,7 +240,7 @@ async def _sample(app: MeasuredApp, into: list[int]) -> None:
 
 
 def _sustained(
-    source: FloodSource,
+    published_at: Sequence[float],
     probe: FrameProbe,
     before: Counters,
     after: Counters,
@@ -201,8 +256,8 @@ def _sustained(
         "shown": (after.shown - before.shown) / span,
     }
     last_seq = after.published
-    drawn = latencies_ms(source.published_at, probe.drawn_at, first_seq, last_seq)
-    passed = caught_up_ms(source.published_at, probe.frames, first_seq, last_seq)
+    drawn = latencies_ms(published_at, probe.drawn_at, first_seq, last_seq)
+    passed = caught_up_ms(published_at, probe.frames, first_seq, last_seq)
     frames = sum(1 for t, _ in probe.frames if before.t <= t <= after.t)
     lat = summary(drawn)
     sustained = min(rates.values())
@@ -224,7 +279,22 @@ def _sustained(
     }
 
 
-def run(sustained_s: float, warmup_s: float, burst: int, long_share: float = LONG_SHARE) -> Metrics:
+def run(
+    sustained_s: float,
+    warmup_s: float,
+    burst: int,
+    long_share: float = LONG_SHARE,
+    *,
+    rules: bool = True,
+    sources: int = 1,
+) -> Metrics:
     return asyncio.run(
-        measure(sustained_s=sustained_s, warmup_s=warmup_s, burst=burst, long_share=long_share)
+        measure(
+            sustained_s=sustained_s,
+            warmup_s=warmup_s,
+            burst=burst,
+            long_share=long_share,
+            rules=rules,
+            sources=sources,
+        )
     )

@@ -52,6 +52,8 @@ def test_the_whole_suite_runs_and_reports_every_figure_as_a_number() -> None:
     # Correctness is checked even at this size: nothing lost on the way to the logs.
     assert result["log_missing"] == 0 and result["burst_log_missing"] == 0
     assert result["pty_log_missing"] == 0 and result["recorder_missing"] == 0
+    assert result["three_log_missing"] == 0 and result["three_burst_log_missing"] == 0
+    assert result["rules"] == 1  # the flood runs with the auto-moderation rules on
 
 
 def test_make_log_writes_a_gap_free_session_log(tmp_path: Path) -> None:
