@@ -169,7 +169,13 @@ def sources_command() -> int:
             lines.append(f"  {cells}  {_display(opt.description, 300)}")
         if not rows:
             lines.append("  no options")
-        forwards = ", ".join(_display(c.replace("_", " "), 40) for c in listing.capabilities)
+        forwards = ", ".join(
+            [_display(c.replace("_", " "), 40) for c in listing.capabilities]
+            + [
+                f"{_display(c.replace('_', ' '), 40)} (with {_display(needs, 80)})"
+                for c, needs in listing.capabilities_with_options
+            ]
+        )
         lines.append(f"  forwards: {forwards or 'nothing (actions stay in the console)'}")
         if not listing.records:
             lines.append("  not recorded")

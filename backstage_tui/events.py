@@ -348,6 +348,19 @@ class TodoDone(_Action):
     action: str
 
 
+class Say(_Action):
+    """A message for the live's chat, from the console: an answer to a viewer, a shout-out, a
+    goodbye. ``forwarded`` where the source can send chat (it posts it as the operator's account);
+    otherwise ``queued``: it waits on the In the app list, ready to copy into the app's chat."""
+
+    type: Literal["say"] = "say"
+    text: str
+    target: str = ""
+    """Id of the message it answers, if any."""
+    user: User | None = None
+    """The viewer it answers, if any."""
+
+
 class ForwardResult(_Event):
     """What the platform said when the source forwarded the action `action`."""
 
@@ -403,7 +416,7 @@ class PlatformPin(_Event):
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
-    | Undo | TodoDone | Approve | Deny
+    | Undo | TodoDone | Approve | Deny | Say
 )  # fmt: skip
 Event = Annotated[
     Comment
@@ -431,6 +444,7 @@ Event = Annotated[
     | Note
     | Undo
     | TodoDone
+    | Say
     | ForwardResult
     # the tiktok source's platform events
     | Guest

@@ -34,11 +34,12 @@ from .events import (
     Event,
     ForwardResult,
     Malformed,
+    Say,
     Undo,
 )
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
-from .sources.base import Source
+from .sources.base import Source, SourceError
 from .state import FEED_CAPACITY, ConsoleState
 from .state.moderation import QUEUED_ON_PLATFORM
 
@@ -434,6 +435,9 @@ class SessionRuntime:
             return self.source
         target = self.state.feed.by_id.get(getattr(action, "target", ""))
         if target is None:
+            if isinstance(action, Say) and not action.target:
+                # Said to the whole live: the first source that can post in its chat.
+                return next((s for s in self.sources if "say" in s.capabilities), None)
             return None
         return next((s for s in self.sources if s.name == target.source), None)
 
@@ -483,5 +487,9 @@ def _not_an_event(source: str, item: object) -> Malformed:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The first line of `exc`: a source's own message as it is (written for the reader), any
+    other error with its class name."""
     text = str(exc).strip().splitlines()
+    if text and isinstance(exc, SourceError):
+        return text[0]
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

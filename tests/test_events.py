@@ -53,6 +53,7 @@ def test_every_type_round_trips_through_json() -> None:
         "note": {"user": user, "text": "regular"},
         "undo": {"action": "a1"},
         "todo_done": {"action": "a1"},
+        "say": {"text": "thanks!", "target": "x", "user": user, "effect": "queued"},
         "forward_result": {"action": "a1", "ok": False, "error": "refused"},
         "guest": {"user": user, "action": "join"},
         "platform_poll": {"poll_id": "9", "status": "update", "title": "Next game?",

@@ -25,13 +25,16 @@ from TikTokLive.events import (  # noqa: E402
     GiftEvent,
 )
 
-from backstage_tui.events import Connection, Event, Gap  # noqa: E402
+from backstage_tui.events import Connection, Event, Gap, Say  # noqa: E402
 from backstage_tui.runtime import SessionRuntime  # noqa: E402
+from backstage_tui.session import SessionReader  # noqa: E402
 from backstage_tui.sources import SourceError, load_source  # noqa: E402
 from backstage_tui.sources.connection import clock_time  # noqa: E402
 from backstage_tui.sources.tiktok import (  # noqa: E402
+    SESSION_ID_ENV,
     SIGN_API_KEY_ENV,
     TikTokSource,
+    _LibraryClient,
     library_event_classes,
 )
 from tests.helpers import is_one_readable_line, run_cli, wait_for  # noqa: E402
@@ -74,6 +77,8 @@ class FakeClient:
         self.started_with: dict[str, Any] | None = None
         self.disconnected = False
         self.closed = False
+        self.said: list[tuple[str, str, str]] = []
+        self.refuse = ""
         self._stop = asyncio.Event()
 
     def add_listener(self, event: Any, f: Callable[[Any], None]) -> None:
@@ -110,6 +115,11 @@ class FakeClient:
 
     async def close(self) -> None:
         self.closed = True
+
+    async def send_chat(self, text: str, session_id: str, target_idc: str) -> None:
+        if self.refuse:
+            raise SourceError(self.refuse)
+        self.said.append((text, session_id, target_idc))
 
 
 class Harness:
@@ -325,6 +335,82 @@ async def test_the_key_can_come_from_the_environment(monkeypatch: pytest.MonkeyP
     await h.collect()
     assert h.made == [("host", KEY)]
     assert h.source.config["sign_api_key"] is None  # not an option: nothing to record
+
+
+SESSION = "sid-0123456789abcdef"
+
+
+async def test_with_a_session_the_source_posts_answers_in_the_chat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the account's session, `say` is forwarded: posted through the connected client as that
+    account, TikTok's answer recorded; the session id is nowhere in the log or on screen."""
+    monkeypatch.delenv(SESSION_ID_ENV, raising=False)
+    h = Harness([connect(), comment(1, "hi"), HANG], session_id=SESSION, target_idc="useast2a")
+    assert h.source.capabilities == {"say"}
+    assert type(h.source).capabilities == frozenset()  # only this source, with its session
+    runtime = SessionRuntime(h.source, sessions_dir=tmp_path)
+    await runtime.start()
+    await wait_for(None, lambda: runtime.state.stats.comments == 1, description="the comment")
+    result = await runtime.act(Say(text="@ann welcome!", target="c1"))
+    assert result.effect == "forwarded" and result.forward_error is None
+    assert h.clients[0].said == [("@ann welcome!", SESSION, "useast2a")]
+    h.clients[0].refuse = "TikTok did not post it: too fast (code 7)"
+    refused = await runtime.act(Say(text="again"))
+    assert refused.effect == "forwarded" and refused.forward_error == h.clients[0].refuse
+    await runtime.close()
+    assert runtime.log_path is not None
+    log = runtime.log_path.read_text()
+    assert SESSION not in log and '"session_id":"**********"' in log
+    results = [e for e in SessionReader(runtime.log_path).events() if e.type == "forward_result"]
+    assert [(r.ok, r.error) for r in results] == [(True, ""), (False, h.clients[0].refuse)]
+    # The posted one is done; the refused one waits on the In the app list, ready to copy.
+    todo = runtime.state.moderation.todo.values()
+    assert [item.detail for item in todo] == ["post in the chat: again"]
+
+
+async def test_without_a_session_an_answer_waits_on_the_in_the_app_list(tmp_path: Path) -> None:
+    h = Harness([connect(), comment(1, "hi"), HANG])
+    assert "say" not in h.source.capabilities
+    runtime = SessionRuntime(h.source, sessions_dir=tmp_path)
+    await runtime.start()
+    result = await runtime.act(Say(text="thanks for the rose!"))
+    assert result.effect == "queued" and h.clients[0].said == []
+    (item,) = runtime.state.moderation.todo.values()
+    assert item.detail == "post in the chat: thanks for the rose!"
+    await runtime.close()
+
+
+async def test_a_session_needs_its_data_centre_and_can_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(SourceError, match="session_id needs target_idc"):
+        TikTokSource(user="@host", session_id=SESSION)
+    monkeypatch.setenv(SESSION_ID_ENV, SESSION)
+    source = TikTokSource(user="@host", target_idc="eu-ttp2")
+    assert source.capabilities == {"say"} and source.config["session_id"] is None
+    with pytest.raises(SourceError, match="not connected"):
+        await source.act(Say(text="hi"))
+
+
+async def test_the_library_client_reads_tiktoks_refusal() -> None:
+    class Web:
+        async def send_room_chat(self, **kw: Any) -> dict[str, Any]:
+            self.kw = kw
+            return {"code": 20003, "message": "you are muted", "data": None}
+
+    class Library:
+        room_id = 42
+        web = Web()
+
+    with pytest.raises(SourceError, match=r"you are muted \(code 20003\)"):
+        await _LibraryClient(Library()).send_chat("hi", SESSION, "useast2a")
+    assert Library.web.kw == {
+        "content": "hi",
+        "room_id": 42,
+        "session_id": SESSION,
+        "tt_target_idc": "useast2a",
+    }
 
 
 async def test_room_id_is_passed_to_the_library() -> None:

@@ -326,3 +326,46 @@ async def test_a_filter_on_the_moderation_state_follows_new_actions(tmp_path: Pa
         await wait_for(pilot, lambda: app.feed.line_count == 1, description="one hidden line")
         await pilot.press("k", "u")  # shown again: it leaves the filtered view
         await wait_for(pilot, lambda: app.feed.line_count == 0, description="no hidden lines")
+
+
+async def test_c_answers_the_selected_viewer_and_queues_it_where_the_source_cannot_post(
+    tmp_path: Path,
+) -> None:
+    fan = user("fan", "Fan")
+    app = make_app(tmp_path, [comment(1, "what game is this?", fan)])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 1), description="the comment")
+        await pilot.press("k", "c")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        assert isinstance(app.focused, Input) and app.focused.value == "@fan "
+        await pilot.press(*"it is chess", "enter")
+        await toast(pilot, app, "not posted: this source cannot send chat")
+        moderation = app.runtime.state.moderation
+        (item,) = moderation.todo.values()
+        assert item.type == "say" and item.detail == "post in the chat: @fan it is chess"
+        (entry,) = moderation.log
+        assert (entry.type, entry.effect, entry.target, entry.user) == ("say", "queued", "c1", fan)
+        assert not entry.undoable  # what was said cannot be taken back
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, TodoScreen), description="to-dos")
+        await pilot.press("c")
+        await toast(pilot, app, "copied: @fan it is chess")
+        assert app.clipboard == "@fan it is chess"  # ready to paste into the app's chat
+
+
+async def test_c_with_nothing_selected_speaks_to_everyone(tmp_path: Path) -> None:
+    app = make_app(tmp_path, [comment(1, "hello")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 1), description="the comment")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), description="the input")
+        assert isinstance(app.focused, Input) and app.focused.value == ""
+        await pilot.press(*"back in 5", "enter")
+        await toast(pilot, app, "In the app list")
+        (entry,) = app.runtime.state.moderation.log
+        assert (entry.type, entry.target, entry.user, entry.detail) == (
+            "say",
+            "",
+            None,
+            "back in 5",
+        )

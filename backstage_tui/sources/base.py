@@ -40,7 +40,11 @@ class Source(ABC):
     Options: ClassVar[type[SourceOptions]] = SourceOptions
     """The source's options, declared once: validation, ``backstage sources`` and the log header."""
     capabilities: ClassVar[frozenset[str]] = frozenset()
-    """What `act` can do on the platform, by action type (e.g. ``{"hide"}``); empty: local only."""
+    """What `act` can do on the platform, by action type (e.g. ``{"hide"}``); empty: local only.
+    A source whose options unlock more sets its own `capabilities` when it is made."""
+    capabilities_with_options: ClassVar[Mapping[str, str]] = {}
+    """What `act` can do only with certain options, and which: ``{"say": "session_id"}``; shown by
+    ``backstage sources``."""
     records: ClassVar[bool] = True
     """Whether a session on this source is recorded; a replay is not recorded again."""
 

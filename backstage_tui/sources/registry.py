@@ -40,6 +40,8 @@ class SourceListing:
     options: tuple[OptionInfo, ...] = ()
     capabilities: tuple[str, ...] = ()
     """What it can forward to the platform (action types), sorted; empty: actions stay local."""
+    capabilities_with_options: tuple[tuple[str, str], ...] = ()
+    """What it can forward only with certain options: (action type, the options), sorted."""
     records: bool = True
     error: str | None = None
     """Why it could not be loaded (a missing extra: what to install); then nothing else is known."""
@@ -76,6 +78,7 @@ def list_sources() -> list[SourceListing]:
                 description=cls.description,
                 options=tuple(describe(cls.Options)),
                 capabilities=tuple(sorted(cls.capabilities)),
+                capabilities_with_options=tuple(sorted(cls.capabilities_with_options.items())),
                 records=cls.records,
             )
         )

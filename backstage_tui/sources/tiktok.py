@@ -21,12 +21,12 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from pydantic import Field, SecretStr, field_validator
 
-from ..events import Connection, Event, Gap
+from ..events import ActionEvent, Connection, Event, Gap, Say
 from .base import Source, SourceError
 from .connection import Backoff, ReconnectPolicy, clock_time, silent_option
 from .options import SourceOptions
@@ -45,6 +45,7 @@ if importlib.util.find_spec(LIBRARY) is None:
     raise ImportError(f"No module named {LIBRARY!r}", name=LIBRARY)
 
 SIGN_API_KEY_ENV = "BACKSTAGE_TIKTOK_SIGN_API_KEY"
+SESSION_ID_ENV = "BACKSTAGE_TIKTOK_SESSION_ID"
 """The environment variable that gives the signing service's key when no option does."""
 
 DEFAULT_SILENT_S = 300.0
@@ -72,6 +73,17 @@ class TikTokOptions(SourceOptions):
         description=f"key for the signing service the library uses (default: ${SIGN_API_KEY_ENV}); "
         "never recorded or shown",
     )
+    session_id: SecretStr | None = Field(
+        None,
+        min_length=1,
+        description="the sessionid cookie of the account to send chat as (answers, the goodbye; "
+        f"default: ${SESSION_ID_ENV}); with target_idc; never recorded or shown",
+    )
+    target_idc: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9-]{1,32}$",
+        description="the tt-target-idc cookie that goes with session_id (e.g. useast2a)",
+    )
 
     @field_validator("user")
     @classmethod
@@ -94,6 +106,9 @@ class LiveClient(Protocol):
 
     async def close(self) -> None:
         """Free what the client holds (its HTTP connections); it is not used again."""
+
+    async def send_chat(self, text: str, session_id: str, target_idc: str) -> None:
+        """Post `text` in the LIVE's chat as the session's account; raises when TikTok refuses."""
 
 
 ClientFactory = Callable[[str, str | None], LiveClient]
@@ -139,6 +154,17 @@ class _LibraryClient:
     async def close(self) -> None:
         await self._client.web.close()
 
+    async def send_chat(self, text: str, session_id: str, target_idc: str) -> None:
+        answer = await self._client.web.send_room_chat(
+            content=text,
+            room_id=self._client.room_id,
+            session_id=session_id,
+            tt_target_idc=target_idc,
+        )
+        if answer.get("code"):
+            why = answer.get("message") or "no reason given"
+            raise SourceError(f"TikTok did not post it: {why} (code {answer['code']})")
+
 
 def library_event_classes() -> list[Any]:
     import TikTokLive.events as library_events
@@ -154,6 +180,7 @@ class TikTokSource(Source):
     description: ClassVar[str] = "a TikTok LIVE, read through the TikTokLive library"
     Options = TikTokOptions
     options: TikTokOptions
+    capabilities_with_options: ClassVar[Mapping[str, str]] = {"say": "session_id and target_idc"}
 
     def __init__(
         self,
@@ -170,6 +197,20 @@ class TikTokSource(Source):
         self._sign_api_key = (
             secret.get_secret_value() if secret else os.environ.get(SIGN_API_KEY_ENV) or None
         )
+        session = self.options.session_id
+        self._session_id = (
+            session.get_secret_value() if session else os.environ.get(SESSION_ID_ENV) or None
+        )
+        if self._session_id and not self.options.target_idc:
+            raise SourceError(
+                "tiktok: session_id needs target_idc too (the tt-target-idc cookie, e.g. useast2a)"
+            )
+        if self._session_id:
+            # With an account's session the library can post in the chat: answers and goodbyes
+            # are forwarded rather than queued for the app.
+            self.capabilities = frozenset({"say"})  # type: ignore[misc]
+        self._client: LiveClient | None = None
+        """The connected client, while there is one (what `act` sends through)."""
         self._client_factory = client_factory or library_client
         self._event_classes = event_classes or library_event_classes
         self._sleep = sleep or asyncio.sleep
@@ -180,6 +221,17 @@ class TikTokSource(Source):
 
     def describe(self) -> str:
         return f"tiktok @{self.options.user}"
+
+    async def act(self, action: ActionEvent) -> bool:
+        """Post a `Say` in the chat, when the options hold a session; nothing else is possible."""
+        if not isinstance(action, Say) or "say" not in self.capabilities:
+            return False
+        client = self._client
+        if client is None:
+            raise SourceError("not connected to the LIVE at the moment")
+        assert self._session_id is not None and self.options.target_idc is not None
+        await client.send_chat(action.text, self._session_id, self.options.target_idc)
+        return True
 
     async def events(self) -> AsyncIterator[Event]:
         user = self.options.user
@@ -255,12 +307,14 @@ class TikTokSource(Source):
         try:
             task = await client.start(room_id=self.options.room_id, fetch_room_info=True)
             task.add_done_callback(lambda _: queue.put_nowait(_END))
+            self._client = client
             while (item := await self._next(queue)) is not _END:
                 for event in self.mapper.map(item):
                     yield event
             if not task.cancelled() and (error := task.exception()) is not None:
                 raise error
         finally:
+            self._client = None
             with contextlib.suppress(Exception, asyncio.TimeoutError):
                 await asyncio.wait_for(_release(client, task), STOP_TIMEOUT_S)
             if task is not None:

@@ -25,6 +25,7 @@ from ..events import (
     Moderator,
     Mute,
     Note,
+    Say,
     Shoutout,
     TodoDone,
     Undo,
@@ -35,8 +36,9 @@ from ..events import (
 
 USER_EVENT_TYPES = frozenset({"comment", "question", "gift", "like", "follow", "share", "join"})
 """Events that carry a viewer, whose messages a mute or block hides."""
-NOT_UNDOABLE = frozenset({"undo", "todo_done", "forward_result"})
-QUEUED_ON_PLATFORM = frozenset({"mute", "block", "moderator"})
+NOT_UNDOABLE = frozenset({"undo", "todo_done", "forward_result", "say"})
+"""A message said in chat cannot be taken back (one still on the In the app list is ticked off)."""
+QUEUED_ON_PLATFORM = frozenset({"mute", "block", "moderator", "say"})
 """What the platform's own app can do but a read-only source cannot: queued when not forwarded."""
 MUTE_PRESETS_S: tuple[float, ...] = (10, 60, 300, 600, 1800, 3600, 86400, 0)
 """The mute lengths `t` offers on the digits 1 to 8, in seconds; 0 is the rest of the live."""
@@ -320,6 +322,10 @@ class ModerationState:
             entry.detail = event.text
             notes = self.notes.get(event.user.id, ())
             self._set(aid, "notes", event.user.id, (*notes, (aid, event.text)))
+        elif isinstance(event, Say):
+            if not event.text.strip():
+                return "nothing to say"
+            entry.detail = event.text
         elif isinstance(event, Undo):
             return self._undo(event, entry)
         elif isinstance(event, TodoDone):
@@ -380,4 +386,6 @@ def _todo_detail(entry: LogEntry) -> str:
         return f"mute for {entry.detail}"
     if entry.type == "moderator":
         return "make moderator" if entry.detail == "appointed" else "remove as moderator"
+    if entry.type == "say":
+        return f"post in the chat: {entry.detail}"
     return entry.type

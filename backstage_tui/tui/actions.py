@@ -31,6 +31,7 @@ from ..events import (
     Note,
     Pin,
     Question,
+    Say,
     Shoutout,
     TodoDone,
     Undo,
@@ -78,6 +79,19 @@ def result_text(result: ActResult) -> tuple[str, SeverityLevel]:
         return f"{kind}: recorded; the console is catching up", "warning"
     if not result.changed:
         return f"nothing changed: {result.detail}", "warning"
+    if isinstance(event, Say):
+        # Nothing is said until the platform has it: the words say where it went.
+        if result.effect == "forwarded" and not result.forward_error:
+            return f"posted in the chat: {display(event.text, 80)}", "information"
+        if result.effect == "forwarded":
+            return (
+                f"not posted; the platform refused ({display(result.forward_error or '', 200)})",
+                "error",
+            )
+        return (
+            "not posted: this source cannot send chat. It waits on the In the app list, ready to copy",
+            "warning",
+        )
     if isinstance(event, Moderator):
         noun = "made a moderator" if event.appoint else "no longer a moderator"
     elif isinstance(event, Mute):
@@ -269,6 +283,22 @@ class FeedActions:
 
         name = display_name(user.name or user.handle or user.id, 40)
         self.feed.app.push_screen(LineScreen(f"Note on {name}", "the note"), written)
+
+    def chat(self) -> None:
+        """Say something in the live's chat: to the selected message's author (``@handle``
+        written first) or to everyone. Posted where the source can, else queued for the app."""
+        event = self.feed.selected_event
+        user = getattr(event, "user", None) if event is not None else None
+        start = f"@{user.handle} " if isinstance(user, User) and user.handle else ""
+
+        async def written(text: str | None) -> None:
+            if text and text.strip():
+                target = event.id if event is not None and isinstance(user, User) else ""
+                said = Say(text=text.strip(), target=target, user=user if target else None)
+                await self.act(said)
+
+        prompt = LineScreen("Say in the chat", "the message", start, "say it", replace=False)
+        self.feed.app.push_screen(prompt, written)
 
     def reason(self) -> None:
         """Choose a reason (a digit) for the next action."""

@@ -90,6 +90,9 @@ class BackstageApp(App[None]):
                 tooltip="Watch the selected message's author for a while (their messages marked)"),
         Binding("n", "note", "Note", show=False, id="app.note",
                 tooltip="Write a note on the selected message's author"),
+        Binding("c", "chat", "Say", show=False, id="app.chat",
+                tooltip="Say something in the live's chat (to the selected viewer, if any): posted "
+                        "where the source can send chat, else queued for the app"),
         Binding("enter", "card", "Card", show=False, id="app.card",
                 tooltip="Open the user card of the selected message's author"),
         Binding("r", "reason", "Reason", show=False, id="app.reason",
@@ -322,6 +325,9 @@ class BackstageApp(App[None]):
 
     def action_note(self) -> None:
         self.actions.note()
+
+    def action_chat(self) -> None:
+        self.actions.chat()
 
     def action_reason(self) -> None:
         self.actions.reason()

@@ -30,7 +30,13 @@ class LineScreen(Dialog[str | None]):
     ]  # fmt: skip
 
     def __init__(
-        self, question: str, placeholder: str = "", value: str = "", keep: str = "keep"
+        self,
+        question: str,
+        placeholder: str = "",
+        value: str = "",
+        keep: str = "keep",
+        *,
+        replace: bool = True,
     ) -> None:
         super().__init__()
         self.question = question
@@ -38,11 +44,19 @@ class LineScreen(Dialog[str | None]):
         self.value = value
         self.keep = keep
         """What `enter` does, in the key line."""
+        self.replace = replace
+        """Whether typing replaces `value` (it starts selected) or goes on after it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.question), id="question")
-            yield Input(self.value, placeholder=self.placeholder, max_length=MAX_LINE, id="line")
+            yield Input(
+                self.value,
+                placeholder=self.placeholder,
+                max_length=MAX_LINE,
+                select_on_focus=self.replace,
+                id="line",
+            )
             cancel = key_hint(self, "line.cancel")
             line = f"enter: {self.keep}" + (f"     {cancel}: cancel" if cancel else "")
             yield Static(Text(line, style="dim"), id="keys")

@@ -132,10 +132,15 @@ class TodoScreen(TableScreen):
 
     HEADING = "In the app: do these in the TikTok app or LIVE Studio, then tick them off"
     COLUMNS = ("", "to do", "viewer")
-    KEY_HINTS = (("todo.done", "done in the app"), ("todo.close", "close"))
+    KEY_HINTS = (
+        ("todo.done", "done in the app"), ("todo.copy", "copy its text"), ("todo.close", "close"),
+    )  # fmt: skip
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x,space", "tick", "Done", id="todo.done",
                 tooltip="Tick the selected to-do off: done in the app"),
+        Binding("c", "copy", "Copy", id="todo.copy",
+                tooltip="Copy the selected to-do's text (a message to post, a viewer's name) to "
+                        "the clipboard, through the terminal"),
         Binding("escape,i", "close", "Close", id="todo.close",
                 tooltip="Close the In the app list"),
     ]  # fmt: skip
@@ -146,6 +151,23 @@ class TodoScreen(TableScreen):
 
     def rows(self) -> list[tuple[str, tuple[Text, ...]]]:
         return todo_rows(self.moderation)
+
+    def action_copy(self) -> None:
+        """The words to paste into the app: a message to post as it is, else the viewer's
+        @name. Through the terminal's clipboard (OSC 52): most terminals and tmux pass it on."""
+        key = self.selected_key()
+        item = None if key is None else self.moderation.todo.get(key)
+        if item is None:
+            return
+        entry = self.moderation.entry(item.action)
+        if item.type == "say" and entry is not None:
+            words = entry.detail
+        elif item.user is not None:
+            words = f"@{item.user.handle}" if item.user.handle else item.user.name
+        else:
+            words = item.detail
+        self.app.copy_to_clipboard(words)
+        self.notify(f"copied: {display(words, 60)}", markup=False)
 
     async def action_tick(self) -> None:
         key = self.selected_key()
