@@ -348,6 +348,21 @@ def screen_text(app: BackstageApp) -> str:
     return "\n".join(app.feed.screen_lines())
 
 
+def help_lines(app: BackstageApp) -> list[str]:
+    """The help's content (`?`) as plain lines, laid out wide enough that nothing wraps."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    from backstage_tui.tui.help_screen import HelpScreen
+
+    assert isinstance(app.screen, HelpScreen)
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(app.screen.query_one(Static).content)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
 def whole_screen(app: BackstageApp) -> str:
     """The whole terminal as plain text (the topmost screen), for layout checks."""
     strips = app.screen._compositor.render_strips()

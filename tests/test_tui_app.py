@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
 
 from backstage_tui.events import Comment, Event, Viewers
 from backstage_tui.safetext import WidthPolicyName, set_width_policy
@@ -17,6 +16,7 @@ from backstage_tui.tui.panes import StatusPane
 from tests.helpers import (
     T0,
     comment,
+    help_lines,
     kept_width_policy,
     make_app,
     sample_events,
@@ -160,7 +160,7 @@ async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         # The whole help (it scrolls: the keys no longer fit a 30-row terminal with the legend).
-        screen = str(app.screen.query_one(Static).render())
+        screen = "\n".join(help_lines(app))
         assert "Pin the selected comment" in whole_screen(app)
         for expected in ("Pin the selected comment", "Hide the selected message", "moderator",
                          "top gifter", "End the session"):  # fmt: skip
@@ -184,7 +184,7 @@ async def test_help_says_which_emoji_width_policy_is_in_force(
             await wait_for(
                 pilot, lambda: isinstance(app.screen, HelpScreen), description="help opens"
             )
-            shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+            shown = " ".join(help_lines(app))
             assert f"display.emoji {policy}: {reason}" in " ".join(shown.split())
             assert says in shown
 

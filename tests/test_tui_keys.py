@@ -42,7 +42,7 @@ from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScree
 from backstage_tui.tui.pick_screen import PickScreen
 from backstage_tui.tui.review_screen import ReviewScreen
 from backstage_tui.tui.user_card import UserCard
-from tests.helpers import FakeSource, comment, settled, wait_for, whole_screen
+from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SIZE = (200, 50)
@@ -130,11 +130,6 @@ def app_from_config(tmp_path: Path, keymap: dict[str, str], events: list[Any]) -
     assert settings.keys == keymap, warning
     runtime = SessionRuntime(FakeSource(events), sessions_dir=tmp_path / "sessions")
     return BackstageApp(runtime, tz=UTC, keymap=settings.keys, warning=warning)
-
-
-def help_lines(app: App[Any]) -> list[str]:
-    assert isinstance(app.screen, HelpScreen)
-    return str(app.screen.query_one(Static).render()).splitlines()
 
 
 def palette_keys(app: App[Any], screen: Screen[Any], title: str) -> list[str]:

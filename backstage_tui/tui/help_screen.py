@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.console import Group, RenderableType
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -73,26 +75,28 @@ def viewer_text_note(policy: WidthPolicy) -> str:
     )
 
 
-def help_text(sections: Sequence[Section]) -> Text:
-    text = Text()
-    for title, rows in sections:
-        text.append(f"{title}\n", HEADING)
-        for keys, explanation in rows:
-            text.append("  ")
-            text.append(keys, KEY_STYLE)
-            text.append(" " * max(1, KEY_COLUMN - Text(keys).cell_len))
-            text.append(f"{explanation}\n")
-        text.append("\n")
-    text.append("What the feed shows\n", HEADING)
-    for glyph, meaning in LEGEND:
-        text.append("  ")
-        text.append(glyph, KEY_STYLE)
-        # Pad by cells, not characters: emoji are two cells wide.
-        text.append(" " * max(1, KEY_COLUMN - Text(glyph).cell_len))
-        text.append(f"{meaning}\n")
-    text.append("\n")
-    text.append(viewer_text_note(width_policy()), "dim")
-    return text
+def _rows(heading: str, rows: Sequence[tuple[str, str]]) -> Table:
+    """One section: the keys in a column of their own, each explanation wrapping under itself
+    (never back under the keys) on a narrow terminal."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=1)  # the rows stand two cells in from their heading
+    table.add_column(width=KEY_COLUMN - 1, no_wrap=True)
+    table.add_column(ratio=1)
+    for keys, explanation in rows:
+        # The table pads by cells, not characters: emoji glyphs are two cells wide.
+        table.add_row("", Text(keys, KEY_STYLE), Text(explanation))
+    table.title = Text(heading, HEADING)
+    table.title_justify = "left"
+    return table
+
+
+def help_text(sections: Sequence[Section]) -> Group:
+    """The help's content: a table per section, the feed's glyphs, how viewer text is shown."""
+    parts: list[RenderableType] = []
+    for title, rows in [*sections, ("What the feed shows", LEGEND)]:
+        parts += [_rows(title, rows), Text("")]
+    parts.append(Text(viewer_text_note(width_policy()), "dim"))
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
