@@ -45,8 +45,9 @@ if importlib.util.find_spec(LIBRARY) is None:
     raise ImportError(f"No module named {LIBRARY!r}", name=LIBRARY)
 
 SIGN_API_KEY_ENV = "BACKSTAGE_TIKTOK_SIGN_API_KEY"
-SESSION_ID_ENV = "BACKSTAGE_TIKTOK_SESSION_ID"
 """The environment variable that gives the signing service's key when no option does."""
+SESSION_ID_ENV = "BACKSTAGE_TIKTOK_SESSION_ID"
+"""The environment variable that gives the account's session id when no option does."""
 
 DEFAULT_SILENT_S = 300.0
 """TikTok sends viewer counts and rankings every few seconds, even on a quiet LIVE: five minutes of

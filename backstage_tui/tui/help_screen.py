@@ -128,6 +128,4 @@ class HelpScreen(ModalScreen[None]):
             close = key_hint(self, "help.close")
             if close:
                 scroll.border_subtitle = Text(f"{close} to close")
-            yield Static(
-                help_text(self.sections)
-            )  # safe-markup: a Group of Tables of Text cells, never a str
+            yield Static(help_text(self.sections))  # safe-markup: tables of Text, no str
