@@ -6,6 +6,7 @@ from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
 from .feed_window import FeedWindow
 from .moderation import ModerationState
 from .pins import PinsState
+from .polls import Poll, PollResult, PollsState
 from .stats import StatsState
 
 __all__ = [
@@ -17,6 +18,9 @@ __all__ = [
     "HeldMessage",
     "ModerationState",
     "PinsState",
+    "Poll",
+    "PollResult",
+    "PollsState",
     "StatsState",
     "feed_kind",
     "shows_in_feed",

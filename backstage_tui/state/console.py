@@ -10,6 +10,7 @@ from .automod import AutomodState
 from .feed import FEED_CAPACITY, FeedState
 from .moderation import ModerationState
 from .pins import PinsState
+from .polls import PollsState
 from .stats import StatsState
 from .viewers import ViewersState
 
@@ -25,6 +26,8 @@ class ConsoleState:
     automod: AutomodState = field(default_factory=AutomodState)
     stats: StatsState = field(default_factory=StatsState)
     viewers: ViewersState = field(default_factory=ViewersState)
+    polls: PollsState = field(default_factory=PollsState)
+    """The session's polls (`polls.polls`, oldest first; `polls.results()` for a summary)."""
     last_seq: int = 0
     version: int = 0
     """Bumped on every event, so a view can tell cheaply whether anything changed."""
@@ -44,6 +47,10 @@ class ConsoleState:
         reviewed = self.automod.apply(event)
         if reviewed is not None:
             done = reviewed  # approve / deny: what the review queue did
+        # After moderation and automod: a vote counts only from a message they let show.
+        polled = self.polls.apply(event, self)
+        if polled is not None:
+            done = polled
         if pinned is not None or done is not None:
             self._outcome(event.id, pinned if pinned is not None else done)
         self.stats.apply(event)
