@@ -71,6 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --headless, how often the progress line is printed (default: 5)",
     )
     parser.add_argument(
+        "--title",
+        default="",
+        type=_title,
+        metavar="TEXT",
+        help="the live's title, kept in the session log and shown in its report",
+    )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        type=_tag,
+        metavar="TAG",
+        help="a tag for the live, kept in the log and shown in its report (repeatable)",
+    )
+    parser.add_argument(
         "--sessions-dir",
         type=Path,
         metavar="DIR",
@@ -111,6 +126,23 @@ def _positive_seconds(text: str) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
     return seconds
+
+
+MAX_TITLE = 200
+MAX_TAG = 40
+
+
+def _title(text: str) -> str:
+    if len(text) > MAX_TITLE:
+        raise argparse.ArgumentTypeError(f"a title of at most {MAX_TITLE} characters")
+    return text.strip()
+
+
+def _tag(text: str) -> str:
+    tag = text.strip()
+    if not tag or len(tag) > MAX_TAG:
+        raise argparse.ArgumentTypeError(f"a tag of 1 to {MAX_TAG} characters, got {text!r}")
+    return tag
 
 
 def sessions_command(args: argparse.Namespace) -> int:
@@ -314,6 +346,11 @@ def _report(status: RuntimeStatus) -> None:
         print(
             f"session log: {_display(str(status.log_path), 300)} ({status.events_recorded:,} events)"
         )
+        from .reports.files import report_paths
+
+        written = [path for path in report_paths(status.log_path) if path.exists()]
+        if written:
+            print("report: " + ", ".join(_display(str(path), 300) for path in written))
         if status.log_error or status.events_unwritten:
             why = f": {_display(status.log_error, 300)}" if status.log_error else ""
             print(
@@ -368,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sessions_dir=sessions_dir,
             feed_capacity=settings.feed.capacity,
             automod=AutomodEngine(settings.automod),
+            title=args.title,
+            tags=args.tag,
         )
     except UsageError as exc:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)

@@ -184,6 +184,8 @@ class SessionRuntime:
         record: bool | None = None,
         feed_capacity: int = FEED_CAPACITY,
         automod: AutomodEngine | None = None,
+        title: str = "",
+        tags: Sequence[str] = (),
     ) -> None:
         given = ([source] if source is not None else []) + list(sources)
         if not given:
@@ -207,6 +209,10 @@ class SessionRuntime:
             # The console's own moderators (its roster) are exempt, as the platform's are.
             self.automod.on_roster = lambda user: user.id in self.state.moderation.roster
         self.sessions_dir = sessions_dir
+        self.title = title
+        """The live's title for the log's header (``--title``, or the ``--ask`` form before
+        `start`)."""
+        self.tags: tuple[str, ...] = tuple(tags)
         self.log_path: Path | None = None
         self.recorder: SessionRecorder | None = None
         self.started = False
@@ -250,6 +256,8 @@ class SessionRuntime:
             sources=entries,
             started=started,
             app_version=__version__,
+            title=self.title,
+            tags=list(self.tags),
         )
 
     async def start(self) -> None:

@@ -23,3 +23,8 @@ class SessionHeader(BaseModel):
     """Every source of the session, ``{"name": ..., "options": {...}}``, in order (schema 2)."""
     started: datetime
     app_version: str = ""
+    title: str = ""
+    """The live's title as the creator gave it (``--title`` or the ``--ask`` form); raw text.
+    Older logs have none."""
+    tags: list[str] = []
+    """The live's tags (``--tag``, repeatable); raw text. Older logs have none."""

@@ -28,6 +28,8 @@ class SessionReport:
     how: str
     """How the totals were found, for the reader of the report."""
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, path: Path, *, full: bool = False) -> SessionReport:
@@ -52,12 +54,20 @@ class SessionReport:
             totals=totals,
             how=how,
             problems=reader.problems,
+            title=reader.header.title,
+            tags=tuple(reader.header.tags),
         )
 
     def lines(self) -> list[str]:
         t = self.totals
-        out = [
-            f"session   {display(str(self.path), 300)}",
+        out = [f"session   {display(str(self.path), 300)}"]
+        if self.title or self.tags:
+            tags = ", ".join(display(tag, 40) for tag in self.tags)
+            out.append(
+                f"title     {display(self.title, 200) or '(none)'}"
+                + (f"   tags {tags}" if tags else "")
+            )
+        out += [
             f"source    {display(self.source, 60)}   started {self.started}   "
             f"{APP_NAME} {display(self.app_version, 20)}",
             f"duration  {clock(t.uptime_s)}   events {t.events:,}",
