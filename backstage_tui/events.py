@@ -380,6 +380,35 @@ class Say(_Action):
     """The viewer it answers, if any."""
 
 
+# --- polls the console runs in chat (state/polls.py counts the votes) -------------------------
+
+POLL_MIN_OPTIONS = 2
+POLL_MAX_OPTIONS = 6
+"""A console poll has 2 to 6 options: a viewer votes with a digit, so one keystroke each."""
+
+
+class PollStart(_Action):
+    """The console opened a poll in chat: viewers vote by typing an option's number, ``!vote N``
+    or the option's text. Carries everything the poll is, so a replay counts it the same."""
+
+    type: Literal["poll_start"] = "poll_start"
+    poll_id: str = Field(default_factory=new_event_id)
+    question: str
+    options: tuple[str, ...] = Field(min_length=POLL_MIN_OPTIONS, max_length=POLL_MAX_OPTIONS)
+    duration_s: float | None = Field(default=None, gt=0)
+    """Closes by itself once the session clock (the events' timestamps) is this far past the
+    start; None: open until a `PollClose`."""
+    first_vote_only: bool = False
+    """True: a viewer's first vote stands; False: a later vote for another option moves theirs."""
+
+
+class PollClose(_Action):
+    """The console closed the poll `poll_id`: later votes are not counted, the results stay."""
+
+    type: Literal["poll_close"] = "poll_close"
+    poll_id: str
+
+
 class ForwardResult(_Event):
     """What the platform said when the source forwarded the action `action`."""
 
@@ -435,7 +464,7 @@ class PlatformPin(_Event):
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
-    | Undo | TodoDone | Approve | Deny | Say | MarkDone
+    | Undo | TodoDone | Approve | Deny | Say | PollStart | PollClose | MarkDone
 )  # fmt: skip
 Event = Annotated[
     Comment
@@ -472,6 +501,8 @@ Event = Annotated[
     | AutomodDecision
     | Approve
     | Deny
+    | PollStart
+    | PollClose
     | MarkDone,
     Field(discriminator="type"),
 ]
