@@ -61,6 +61,7 @@ NOUNS = {
     "mute": "muted", "block": "blocked", "highlight": "highlighted",
     "shoutout": "added to the shout-outs", "watch": "watched", "note": "note added",
     "undo": "undone", "todo_done": "ticked off",
+    "poll_start": "poll opened", "poll_close": "poll closed",
     "approve": "approved: in the feed", "deny": "denied: kept out of the feed",
 }  # fmt: skip
 
