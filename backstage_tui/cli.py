@@ -100,9 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="1 = as recorded, 4 = four times as fast, max = as fast as it can draw",
     )
-    sessions = sub.add_parser("sessions", help="look at recorded sessions")
+    sessions = sub.add_parser(
+        "sessions",
+        help="look at recorded sessions (alone: the list)",
+        description="The recorded sessions: with no ACTION, the list (as 'sessions list').",
+    )
+    sessions.add_argument(
+        "--json", action="store_true", help="with no ACTION: the list as JSON, for scripts"
+    )
     sessions_sub = sessions.add_subparsers(
-        dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
+        dest="sessions_command", metavar="ACTION", parser_class=_Parser
     )
     show = sessions_sub.add_parser("show", help="sum up one session log")
     show.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
@@ -111,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold and check every line even when the log ends with a valid summary",
     )
-    sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
+    listing = sessions_sub.add_parser(
+        "list",
+        help="every session, newest first: start, duration, events, peak viewers, size, whether "
+        "it closed cleanly, source and title",
+    )
+    listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
     sub.add_parser(
         "sources", help="list the installed sources, their options and what they can forward"
     )
@@ -149,14 +161,10 @@ def sessions_command(args: argparse.Namespace) -> int:
     from .session import SessionLogError, default_sessions_dir
     from .session.report import SessionReport
 
-    if args.sessions_command == "list":
-        folder = args.sessions_dir or default_sessions_dir()
-        logs = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
-        for log in logs:
-            print(f"{log.stat().st_size:>12,}  {_display(str(log), 300)}")
-        if not logs:
-            print(f"no session logs in {folder}")
-        return 0
+    if args.sessions_command in (None, "list"):
+        from .sessions_cli import list_sessions
+
+        return list_sessions(args.sessions_dir or default_sessions_dir(), as_json=args.json)
     try:
         report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:

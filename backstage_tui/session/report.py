@@ -30,6 +30,8 @@ class SessionReport:
     problems: list[Problem] = field(default_factory=list)
     title: str = ""
     tags: tuple[str, ...] = ()
+    write_trouble: str = ""
+    """What the summary says the disk refused while recording, and what came of it; ``""``."""
 
     @classmethod
     def build(cls, path: Path, *, full: bool = False) -> SessionReport:
@@ -37,7 +39,10 @@ class SessionReport:
         or when `full` asks to check every line."""
         reader = SessionReader(path)
         assert reader.header is not None
-        summary, why_not = (None, "every line checked, as asked") if full else read_summary(path)
+        summary, why_not = read_summary(path)
+        trouble = summary.trouble().describe() if summary is not None else ""
+        if full:
+            summary, why_not = None, "every line checked, as asked"
         if summary is not None:
             totals = summary.totals
             how = (
@@ -56,6 +61,7 @@ class SessionReport:
             problems=reader.problems,
             title=reader.header.title,
             tags=tuple(reader.header.tags),
+            write_trouble=trouble,
         )
 
     def lines(self) -> list[str]:
@@ -84,6 +90,8 @@ class SessionReport:
         if self.problems:
             first = display(str(self.problems[0]), 300)
             out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
+        if self.write_trouble:
+            out.append(f"log       closed cleanly after write errors: {self.write_trouble}")
         out.append(f"read      {self.how}")
         return out
 

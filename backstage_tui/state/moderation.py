@@ -25,6 +25,7 @@ from ..events import (
     Moderator,
     Mute,
     Note,
+    PollStart,
     Say,
     Shoutout,
     TodoDone,
@@ -36,8 +37,9 @@ from ..events import (
 
 USER_EVENT_TYPES = frozenset({"comment", "question", "gift", "like", "follow", "share", "join"})
 """Events that carry a viewer, whose messages a mute or block hides."""
-NOT_UNDOABLE = frozenset({"undo", "todo_done", "forward_result", "say"})
-"""A message said in chat cannot be taken back (one still on the In the app list is ticked off)."""
+NOT_UNDOABLE = frozenset({"undo", "todo_done", "forward_result", "say", "poll_start", "poll_close"})
+"""A message said in chat cannot be taken back (one still on the In the app list is ticked off);
+a poll the chat has seen open or closed cannot be unseen (polls.py folds them, logged here)."""
 QUEUED_ON_PLATFORM = frozenset({"mute", "block", "moderator", "say"})
 """What the platform's own app can do but a read-only source cannot: queued when not forwarded."""
 MUTE_PRESETS_S: tuple[float, ...] = (10, 60, 300, 600, 1800, 3600, 86400, 0)
@@ -326,6 +328,8 @@ class ModerationState:
             if not event.text.strip():
                 return "nothing to say"
             entry.detail = event.text
+        elif isinstance(event, PollStart):
+            entry.detail = event.question
         elif isinstance(event, Undo):
             return self._undo(event, entry)
         elif isinstance(event, TodoDone):
@@ -338,7 +342,7 @@ class ModerationState:
             if item.done:
                 return "already done"
             item.done = True
-        # pin / unpin: the pins reducer's; logged here
+        # pin / unpin, poll_close: the pins and polls reducers'; logged here
         return "done"
 
     def _undo(self, event: Undo, entry: LogEntry) -> str:
