@@ -28,6 +28,10 @@ class SessionReport:
     how: str
     """How the totals were found, for the reader of the report."""
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    write_trouble: str = ""
+    """What the summary says the disk refused while recording, and what came of it; ``""``."""
 
     @classmethod
     def build(cls, path: Path, *, full: bool = False) -> SessionReport:
@@ -35,7 +39,10 @@ class SessionReport:
         or when `full` asks to check every line."""
         reader = SessionReader(path)
         assert reader.header is not None
-        summary, why_not = (None, "every line checked, as asked") if full else read_summary(path)
+        summary, why_not = read_summary(path)
+        trouble = summary.trouble().describe() if summary is not None else ""
+        if full:
+            summary, why_not = None, "every line checked, as asked"
         if summary is not None:
             totals = summary.totals
             how = (
@@ -52,12 +59,21 @@ class SessionReport:
             totals=totals,
             how=how,
             problems=reader.problems,
+            title=reader.header.title,
+            tags=tuple(reader.header.tags),
+            write_trouble=trouble,
         )
 
     def lines(self) -> list[str]:
         t = self.totals
-        out = [
-            f"session   {display(str(self.path), 300)}",
+        out = [f"session   {display(str(self.path), 300)}"]
+        if self.title or self.tags:
+            tags = ", ".join(display(tag, 40) for tag in self.tags)
+            out.append(
+                f"title     {display(self.title, 200) or '(none)'}"
+                + (f"   tags {tags}" if tags else "")
+            )
+        out += [
             f"source    {display(self.source, 60)}   started {self.started}   "
             f"{APP_NAME} {display(self.app_version, 20)}",
             f"duration  {clock(t.uptime_s)}   events {t.events:,}",
@@ -74,6 +90,8 @@ class SessionReport:
         if self.problems:
             first = display(str(self.problems[0]), 300)
             out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
+        if self.write_trouble:
+            out.append(f"log       closed cleanly after write errors: {self.write_trouble}")
         out.append(f"read      {self.how}")
         return out
 

@@ -72,8 +72,19 @@ class Notify(Protocol):
     ) -> None: ...
 
 
+NOT_RECORDED = "not in the session log (it is failing: see Status)"
+"""Added to an action's toast when the log could not take it: it applies on screen all the same."""
+
+
 def result_text(result: ActResult) -> tuple[str, SeverityLevel]:
     """The toast for what an action did, from the runtime's report."""
+    text, severity = _what_it_did(result)
+    if not result.recorded:
+        return f"{text}; {NOT_RECORDED}", "error" if severity == "error" else "warning"
+    return text, severity
+
+
+def _what_it_did(result: ActResult) -> tuple[str, SeverityLevel]:
     event = result.event
     kind = event.type
     if result.detail == "pending":
