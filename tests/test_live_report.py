@@ -133,6 +133,9 @@ def test_a_header_keeps_the_title_and_tags_and_an_old_header_still_reads() -> No
     }
     read = SessionHeader.model_validate(old)
     assert (read.title, read.tags) == ("", [])
+    # Another program's odd values never make the log unreadable: they are left out.
+    odd = SessionHeader.model_validate({**old, "title": 5, "tags": ["art", 3, None]})
+    assert (odd.title, odd.tags) == ("", ["art"])
     report = LiveReport.from_events(sample_events(), new)
     assert report.title == "Q&A" and report.tags == ("art", "chill")
     assert "Title: Q&amp;A" in render_markdown(report).replace("\\&", "&amp;")

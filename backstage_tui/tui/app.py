@@ -157,7 +157,8 @@ class BackstageApp(App[None]):
         self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
                                    mute_presets=moderation.mute_presets,
                                    watch_s=moderation.watch_s,
-                                   reasons=moderation.reasons)  # fmt: skip
+                                   reasons=moderation.reasons,
+                                   pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
         self._tz = tz
         self.subscription: Subscription | None = None
         self._seen_version = -1
