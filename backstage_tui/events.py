@@ -213,6 +213,12 @@ class Pin(_Action):
     text: str = ""
     question: bool = False
     """The target was a question (Q&A) rather than a comment."""
+    platform: Platform = "tiktok"
+    """The pinned message's platform: what pinning it there takes (TikTok's: its app)."""
+    expire_s: float | None = Field(default=None, gt=0)
+    """Seconds of session time (the events' own clock) after which the pin comes off by itself:
+    the config's ``pins.expire_s`` when it was pinned, recorded so a replay expires it at the same
+    event whatever the config is by then. None: it stays until unpinned."""
 
 
 class Unpin(_Action):
@@ -348,6 +354,21 @@ class TodoDone(_Action):
     action: str
 
 
+ListKind = Literal["question", "highlight", "shoutout"]
+"""The lists a moderator works through: the questions, the highlights and the shout-out list."""
+
+
+class MarkDone(_Action):
+    """An entry of a list worked through: a question answered, a highlight read out, a shout-out
+    given. One event for all three: each marks one entry of one list done, and `Undo` opens it
+    again."""
+
+    type: Literal["mark_done"] = "mark_done"
+    kind: ListKind
+    target: str
+    """The entry: the question's or the highlighted message's id, or the shout-out's user id."""
+
+
 class Say(_Action):
     """A message for the live's chat, from the console: an answer to a viewer, a shout-out, a
     goodbye. ``forwarded`` where the source can send chat (it posts it as the operator's account);
@@ -445,7 +466,7 @@ class PlatformPin(_Event):
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
-    | Undo | TodoDone | Approve | Deny | Say | PollStart | PollClose
+    | Undo | TodoDone | Approve | Deny | Say | PollStart | PollClose | MarkDone
 )  # fmt: skip
 Event = Annotated[
     Comment
@@ -483,7 +504,8 @@ Event = Annotated[
     | Approve
     | Deny
     | PollStart
-    | PollClose,
+    | PollClose
+    | MarkDone,
     Field(discriminator="type"),
 ]
 
