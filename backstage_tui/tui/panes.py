@@ -115,13 +115,6 @@ def _pinned_entry(text: Text, event: Comment | Question, *, hidden: bool) -> Non
         text.append(display(event.text))
 
 
-class PollPane(TextPane):
-    """Polls arrive in a later issue; until then, say so plainly."""
-
-    def on_mount(self) -> None:
-        self.show(Text("No poll running", style=DIM))
-
-
 class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
