@@ -7,6 +7,7 @@ from .feed_window import FeedWindow
 from .guests import GuestOnNow, GuestsState, GuestSummary
 from .moderation import ModerationState
 from .pins import PinsState
+from .polls import Poll, PollResult, PollsState
 from .questions import AskedQuestion, QuestionsState
 from .series import MinuteSeries
 from .stats import StatsState
@@ -26,6 +27,9 @@ __all__ = [
     "HeldMessage",
     "ModerationState",
     "PinsState",
+    "Poll",
+    "PollResult",
+    "PollsState",
     "StatsState",
     "feed_kind",
     "shows_in_feed",

@@ -11,6 +11,7 @@ from .feed import FEED_CAPACITY, FeedState
 from .guests import GuestsState, GuestSummary
 from .moderation import ModerationState
 from .pins import PIN_TYPES, PinsState
+from .polls import PollsState
 from .questions import AskedQuestion, QuestionsState
 from .stats import StatsState
 from .viewers import ViewersState
@@ -29,6 +30,8 @@ class ConsoleState:
     viewers: ViewersState = field(default_factory=ViewersState)
     questions: QuestionsState = field(default_factory=QuestionsState)
     guests: GuestsState = field(default_factory=GuestsState)
+    polls: PollsState = field(default_factory=PollsState)
+    """The session's polls (`polls.polls`, oldest first; `polls.results()` for a summary)."""
     last_seq: int = 0
     version: int = 0
     """Bumped on every event, so a view can tell cheaply whether anything changed."""
@@ -59,6 +62,10 @@ class ConsoleState:
         reviewed = self.automod.apply(event)
         if reviewed is not None:
             done = reviewed  # approve / deny: what the review queue did
+        # After moderation and automod: a vote counts only from a message they let show.
+        polled = self.polls.apply(event, self)
+        if polled is not None:
+            done = polled
         if pinned is not None or done is not None:
             self._outcome(event.id, pinned if pinned is not None else done)
             if pinned is not None and pinned != "done":
