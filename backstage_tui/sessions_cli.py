@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .export_formats import EXPORT_FORMATS
 from .safetext import display
 from .session.catalog import Catalog, SessionEntry, log_files, read_catalog
 from .session.export import ExportResult
@@ -107,53 +107,27 @@ def list_sessions(folder: Path, *, as_json: bool, out: TextIO | None = None) -> 
 # -- export --
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    description: str
-    """One line for the --help text and docs/sessions.md."""
-    write: Callable[[SessionReader, TextIO], ExportResult]
-
-
-def _formats() -> dict[str, ExportFormat]:
-    from .session.export import export_csv, export_json
-
-    found = [
-        ExportFormat(
-            "csv", "one row per event, the viewer's fields flattened (a spreadsheet)", export_csv
-        ),
-        ExportFormat(
-            "json", 'one JSON object: {"header": ..., "events": [...]}, texts exact', export_json
-        ),
-    ]
-    return {f.name: f for f in found}
-
-
-EXPORT_FORMATS: dict[str, ExportFormat] = _formats()
-"""Every ``sessions export --format``, in the order --help lists them."""
-
-
 class ExportError(Exception):
     """Why an export cannot be written, as one line."""
-
-
-def export_help() -> str:
-    """The --format help, derived from `EXPORT_FORMATS`."""
-    return "; ".join(f"{f.name}: {f.description}" for f in EXPORT_FORMATS.values())
 
 
 def export_session(path: Path, format_name: str, output: str | None) -> int:
     """``backstage sessions export``: to stdout (no -o, or ``-o -``) or a new file written whole
     (a temporary file renamed into place), never over the log itself. `SessionLogError` for a
     log that cannot be read, `ExportError` for an output that cannot be written."""
+    import importlib
     import os
     import tempfile
 
     chosen = EXPORT_FORMATS[format_name]
+    module, _, function = chosen.writer.partition(":")
+    write: Callable[[SessionReader, TextIO], ExportResult] = getattr(
+        importlib.import_module(module), function
+    )
     reader = SessionReader(path)
     if output in (None, "-"):
         try:
-            result = chosen.write(reader, sys.stdout)
+            result = write(reader, sys.stdout)
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader left (`| head`): not an error. Python's own flush at exit would
@@ -177,7 +151,7 @@ def export_session(path: Path, format_name: str, output: str | None) -> int:
         try:
             os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the export from others
             with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
-                result = chosen.write(reader, out)
+                result = write(reader, out)
             os.replace(tmp, target)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)

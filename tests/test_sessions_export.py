@@ -169,3 +169,13 @@ class _Discard(io.StringIO):
 
     def write(self, text: str) -> int:
         return len(text)
+
+
+def test_every_format_names_a_writer_that_exists() -> None:
+    import importlib
+
+    from backstage_tui.export_formats import EXPORT_FORMATS
+
+    for fmt in EXPORT_FORMATS.values():
+        module, _, function = fmt.writer.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), fmt

@@ -157,12 +157,14 @@ class BackstageApp(App[None]):
         self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
                                    mute_presets=moderation.mute_presets,
                                    watch_s=moderation.watch_s,
-                                   reasons=moderation.reasons)  # fmt: skip
+                                   reasons=moderation.reasons,
+                                   pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
         self._tz = tz
         self.subscription: Subscription | None = None
         self._seen_version = -1
         self._frame_timer: Timer | None = None
         self._reported_error: str | None = None
+        self._reported_log_error: str | None = None
         self._status_alarm: tuple[object, ...] = ()
         self._status_due = 0.0
 
@@ -221,6 +223,11 @@ class BackstageApp(App[None]):
         if error and error != self._reported_error:
             self._reported_error = error
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
+        log_error = status.log_error
+        if log_error and self._reported_log_error is None:
+            # Once per failing spell: the Status pane keeps saying it, with the count not on disk.
+            self.notify(display(log_error, 300), severity="error", markup=False, timeout=15)
+        self._reported_log_error = log_error
         alarm = (
             status.link,
             status.sources,  # each source's link, error and problems, when there are several

@@ -225,7 +225,7 @@ def status_text(
         text.append("\n")
         text.append(f"⚠ LOG FAILING: {display(status.log_error or '', 300)}", LOUD)
         if status.events_unwritten:
-            text.append(f"\n{status.events_unwritten:,} events held in memory", BAD)
+            text.append(f"\n{status.events_unwritten:,} events not on disk (held in memory)", BAD)
     elif status.log_notice:
         text.append("\n")
         text.append(display(status.log_notice, 300), WARN)
