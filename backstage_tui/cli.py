@@ -138,6 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
         "it closed cleanly, source and title",
     )
     listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    from .export_formats import EXPORT_FORMATS, export_help
+
+    export = sessions_sub.add_parser(
+        "export",
+        help="a session's events in another format (" + ", ".join(EXPORT_FORMATS) + ")",
+        description="Write a session log's events in another format; the log is never changed.",
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS), help=export_help())
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the file to write (a new one or one to replace; never the log); - or none: stdout",
+    )
     sub.add_parser(
         "sources", help="list the installed sources, their options and what they can forward"
     )
@@ -179,6 +194,13 @@ def sessions_command(args: argparse.Namespace) -> int:
         from .sessions_cli import list_sessions
 
         return list_sessions(args.sessions_dir or default_sessions_dir(), as_json=args.json)
+    if args.sessions_command == "export":
+        from .sessions_cli import ExportError, export_session
+
+        try:
+            return export_session(args.file, args.format, args.output)
+        except (SessionLogError, ExportError) as exc:
+            raise UsageError(str(exc)) from None
     if args.sessions_command == "repair":
         return repair_command(args.file, args.output)
     try:
