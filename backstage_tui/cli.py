@@ -71,6 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --headless, how often the progress line is printed (default: 5)",
     )
     parser.add_argument(
+        "--title",
+        default="",
+        type=_title,
+        metavar="TEXT",
+        help="the live's title, kept in the session log and shown in its report",
+    )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        type=_tag,
+        metavar="TAG",
+        help="a tag for the live, kept in the log and shown in its report (repeatable)",
+    )
+    parser.add_argument(
         "--sessions-dir",
         type=Path,
         metavar="DIR",
@@ -85,9 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="1 = as recorded, 4 = four times as fast, max = as fast as it can draw",
     )
-    sessions = sub.add_parser("sessions", help="look at recorded sessions")
+    sessions = sub.add_parser(
+        "sessions",
+        help="look at recorded sessions (alone: the list)",
+        description="The recorded sessions: with no ACTION, the list (as 'sessions list').",
+    )
+    sessions.add_argument(
+        "--json", action="store_true", help="with no ACTION: the list as JSON, for scripts"
+    )
     sessions_sub = sessions.add_subparsers(
-        dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
+        dest="sessions_command", metavar="ACTION", parser_class=_Parser
     )
     show = sessions_sub.add_parser("show", help="sum up one session log")
     show.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
@@ -96,7 +118,41 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold and check every line even when the log ends with a valid summary",
     )
-    sessions_sub.add_parser("list", help="list the session logs in the sessions folder")
+    repair = sessions_sub.add_parser(
+        "repair",
+        help="write a clean copy of a damaged session log (torn tail cut, damaged lines to a "
+        "side file); the original is never changed",
+    )
+    repair.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    repair.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT",
+        help="the copy (default: FILE with .repaired.jsonl); damaged lines go beside it, "
+        "in OUT with .damaged.txt",
+    )
+    listing = sessions_sub.add_parser(
+        "list",
+        help="every session, newest first: start, duration, events, peak viewers, size, whether "
+        "it closed cleanly, source and title",
+    )
+    listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    from .export_formats import EXPORT_FORMATS, export_help
+
+    export = sessions_sub.add_parser(
+        "export",
+        help="a session's events in another format (" + ", ".join(EXPORT_FORMATS) + ")",
+        description="Write a session log's events in another format; the log is never changed.",
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS), help=export_help())
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the file to write (a new one or one to replace; never the log); - or none: stdout",
+    )
     sub.add_parser(
         "sources", help="list the installed sources, their options and what they can forward"
     )
@@ -113,23 +169,70 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
+MAX_TITLE = 200
+MAX_TAG = 40
+
+
+def _title(text: str) -> str:
+    if len(text) > MAX_TITLE:
+        raise argparse.ArgumentTypeError(f"a title of at most {MAX_TITLE} characters")
+    return text.strip()
+
+
+def _tag(text: str) -> str:
+    tag = text.strip()
+    if not tag or len(tag) > MAX_TAG:
+        raise argparse.ArgumentTypeError(f"a tag of 1 to {MAX_TAG} characters, got {text!r}")
+    return tag
+
+
 def sessions_command(args: argparse.Namespace) -> int:
     from .session import SessionLogError, default_sessions_dir
     from .session.report import SessionReport
 
-    if args.sessions_command == "list":
-        folder = args.sessions_dir or default_sessions_dir()
-        logs = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
-        for log in logs:
-            print(f"{log.stat().st_size:>12,}  {_display(str(log), 300)}")
-        if not logs:
-            print(f"no session logs in {folder}")
-        return 0
+    if args.sessions_command in (None, "list"):
+        from .sessions_cli import list_sessions
+
+        return list_sessions(args.sessions_dir or default_sessions_dir(), as_json=args.json)
+    if args.sessions_command == "export":
+        from .sessions_cli import ExportError, export_session
+
+        try:
+            return export_session(args.file, args.format, args.output)
+        except (SessionLogError, ExportError) as exc:
+            raise UsageError(str(exc)) from None
+    if args.sessions_command == "repair":
+        return repair_command(args.file, args.output)
     try:
         report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:
         raise UsageError(str(exc)) from None
     print("\n".join(report.lines()))
+    return 0
+
+
+def repair_command(path: Path, out: Path | None) -> int:
+    """``backstage sessions repair FILE [-o OUT]``: the clean copy, and what was done to it."""
+    from .session import SessionLogError
+    from .session.repair import repair
+
+    try:
+        result = repair(path, out)
+    except SessionLogError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"clean copy: {_display(str(result.out), 300)} ({result.events:,} events)")
+    if result.side is not None:
+        cut = " (the torn last line among them)" if result.torn_tail else ""
+        print(
+            f"damaged:    {result.damaged:,} lines moved to {_display(str(result.side), 300)}{cut}"
+        )
+    else:
+        print("damaged:    none found")
+    if result.seq_gaps:
+        print(f"missing:    seq jumps {result.seq_gaps:,} times: events lost before this repair")
+    if result.unread:
+        print(f"unread:     {_display(result.unread, 300)}")
+    print(f"original:   {_display(str(path), 300)}, unchanged")
     return 0
 
 
@@ -314,6 +417,11 @@ def _report(status: RuntimeStatus) -> None:
         print(
             f"session log: {_display(str(status.log_path), 300)} ({status.events_recorded:,} events)"
         )
+        from .reports.files import report_paths
+
+        written = [path for path in report_paths(status.log_path) if path.exists()]
+        if written:
+            print("report: " + ", ".join(_display(str(path), 300) for path in written))
         if status.log_error or status.events_unwritten:
             why = f": {_display(status.log_error, 300)}" if status.log_error else ""
             print(
@@ -368,6 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sessions_dir=sessions_dir,
             feed_capacity=settings.feed.capacity,
             automod=AutomodEngine(settings.automod),
+            title=args.title,
+            tags=args.tag,
         )
     except UsageError as exc:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)

@@ -218,6 +218,12 @@ class Pin(_Action):
     text: str = ""
     question: bool = False
     """The target was a question (Q&A) rather than a comment."""
+    platform: Platform = "tiktok"
+    """The pinned message's platform: what pinning it there takes (TikTok's: its app)."""
+    expire_s: float | None = Field(default=None, gt=0)
+    """Seconds of session time (the events' own clock) after which the pin comes off by itself:
+    the config's ``pins.expire_s`` when it was pinned, recorded so a replay expires it at the same
+    event whatever the config is by then. None: it stays until unpinned."""
 
 
 class Unpin(_Action):
@@ -353,6 +359,21 @@ class TodoDone(_Action):
     action: str
 
 
+ListKind = Literal["question", "highlight", "shoutout"]
+"""The lists a moderator works through: the questions, the highlights and the shout-out list."""
+
+
+class MarkDone(_Action):
+    """An entry of a list worked through: a question answered, a highlight read out, a shout-out
+    given. One event for all three: each marks one entry of one list done, and `Undo` opens it
+    again."""
+
+    type: Literal["mark_done"] = "mark_done"
+    kind: ListKind
+    target: str
+    """The entry: the question's or the highlighted message's id, or the shout-out's user id."""
+
+
 class Say(_Action):
     """A message for the live's chat, from the console: an answer to a viewer, a shout-out, a
     goodbye. ``forwarded`` where the source can send chat (it posts it as the operator's account);
@@ -364,6 +385,35 @@ class Say(_Action):
     """Id of the message it answers, if any."""
     user: User | None = None
     """The viewer it answers, if any."""
+
+
+# --- polls the console runs in chat (state/polls.py counts the votes) -------------------------
+
+POLL_MIN_OPTIONS = 2
+POLL_MAX_OPTIONS = 6
+"""A console poll has 2 to 6 options: a viewer votes with a digit, so one keystroke each."""
+
+
+class PollStart(_Action):
+    """The console opened a poll in chat: viewers vote by typing an option's number, ``!vote N``
+    or the option's text. Carries everything the poll is, so a replay counts it the same."""
+
+    type: Literal["poll_start"] = "poll_start"
+    poll_id: str = Field(default_factory=new_event_id)
+    question: str
+    options: tuple[str, ...] = Field(min_length=POLL_MIN_OPTIONS, max_length=POLL_MAX_OPTIONS)
+    duration_s: float | None = Field(default=None, gt=0)
+    """Closes by itself once the session clock (the events' timestamps) is this far past the
+    start; None: open until a `PollClose`."""
+    first_vote_only: bool = False
+    """True: a viewer's first vote stands; False: a later vote for another option moves theirs."""
+
+
+class PollClose(_Action):
+    """The console closed the poll `poll_id`: later votes are not counted, the results stay."""
+
+    type: Literal["poll_close"] = "poll_close"
+    poll_id: str
 
 
 class ForwardResult(_Event):
@@ -421,7 +471,7 @@ class PlatformPin(_Event):
 ChatEvent = Comment | Question | Gift | Like | Follow | Share | Join
 ActionEvent = (
     Pin | Unpin | Hide | Unhide | Mute | Block | Moderator | Highlight | Shoutout | Watch | Note
-    | Undo | TodoDone | Approve | Deny | Say
+    | Undo | TodoDone | Approve | Deny | Say | PollStart | PollClose | MarkDone
 )  # fmt: skip
 Event = Annotated[
     Comment
@@ -457,7 +507,10 @@ Event = Annotated[
     | PlatformPin
     | AutomodDecision
     | Approve
-    | Deny,
+    | Deny
+    | PollStart
+    | PollClose
+    | MarkDone,
     Field(discriminator="type"),
 ]
 

@@ -2,7 +2,8 @@
 
 The same `SessionRuntime` as the console (sources, recorder, reconnects), driven by a loop that
 prints one progress line on stderr every few seconds and stops when every source has ended, or on
-SIGINT, SIGTERM or SIGHUP. Either way the runtime closes the log, so it ends with its summary line.
+SIGINT, SIGTERM or SIGHUP. Either way the runtime closes the log, so it ends with its summary line,
+and the live's report is written beside it (``<log>.md``, ``<log>.html``), as the console does.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import contextlib
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from . import APP_NAME
+from .reports import LiveReport, write_reports
 from .runtime import RuntimeStatus, SessionRuntime, SourceStatus
 from .safetext import display
+from .session import SessionLogError
 from .session.report import clock
 
 PROGRESS_EVERY_S = 5.0
@@ -72,11 +76,25 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
     status = runtime.status()
+    write_live_reports(status, out)
     why = f"stopped by {received[0]}" if received else "the source ended"
     if len(status.sources) > 1 and not received:
         why = "the sources ended"
     _say(out, f"{why}; {progress_line(status, loop.time() - started, done=True)}")
     return EXIT_FAILED if status.source_error else EXIT_ENDED
+
+
+def write_live_reports(status: RuntimeStatus, out: TextIO) -> tuple[Path, Path] | None:
+    """The live's report beside a log that closed cleanly (`reports.write_reports`); a failure is
+    one line on `out`, never the end of the command."""
+    if status.log_path is None or status.log_health != "ok" or status.events_unwritten:
+        return None
+    try:
+        return write_reports(LiveReport.from_log(status.log_path), status.log_path)
+    except (OSError, SessionLogError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _say(out, f"the live's report was not written: {display(reason, 300)}")
+        return None
 
 
 def progress_line(status: RuntimeStatus, elapsed_s: float, *, done: bool = False) -> str:
@@ -109,6 +127,8 @@ def _log(status: RuntimeStatus) -> str:
     text = f"log {_size(size)} {display(str(status.log_path), 200)}"
     if status.log_health == "failing":
         text += f" FAILING: {display(status.log_error or '', 200)}"
+        if status.events_unwritten:
+            text += f" ({status.events_unwritten:,} events not on disk, held in memory)"
     return text
 
 

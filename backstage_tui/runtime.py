@@ -34,6 +34,7 @@ from .events import (
     Event,
     ForwardResult,
     Malformed,
+    Pin,
     Say,
     Undo,
 )
@@ -42,7 +43,7 @@ from .session.summary import SessionTotals
 from .sources.base import Source, SourceError
 from .sources.replay import ReplaySource
 from .state import FEED_CAPACITY, ConsoleState
-from .state.moderation import QUEUED_ON_PLATFORM
+from .state.moderation import QUEUED_ON_PLATFORM, QUEUED_ON_TIKTOK
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,9 @@ class ActResult:
     no longer in the feed``); ``pending`` when the state had not folded it in time."""
     forward_error: str | None = None
     """The platform's refusal, for a forwarded action that failed."""
+    recorded: bool = True
+    """Whether the action is in the session log (False: the log is failing and holds it in memory,
+    or it could not be opened); a session that is not recorded counts as True."""
 
     @property
     def changed(self) -> bool:
@@ -185,6 +189,8 @@ class SessionRuntime:
         record: bool | None = None,
         feed_capacity: int = FEED_CAPACITY,
         automod: AutomodEngine | None = None,
+        title: str = "",
+        tags: Sequence[str] = (),
     ) -> None:
         given = ([source] if source is not None else []) + list(sources)
         if not given:
@@ -208,6 +214,10 @@ class SessionRuntime:
             # The console's own moderators (its roster) are exempt, as the platform's are.
             self.automod.on_roster = lambda user: user.id in self.state.moderation.roster
         self.sessions_dir = sessions_dir
+        self.title = title
+        """The live's title for the log's header (``--title``, or the ``--ask`` form before
+        `start`)."""
+        self.tags: tuple[str, ...] = tuple(tags)
         self.log_path: Path | None = None
         self.recorder: SessionRecorder | None = None
         self.started = False
@@ -256,6 +266,8 @@ class SessionRuntime:
             sources=entries,
             started=started,
             app_version=__version__,
+            title=self.title,
+            tags=list(self.tags),
         )
 
     async def start(self) -> None:
@@ -365,6 +377,9 @@ class SessionRuntime:
             return "forwarded"
         if action.type in QUEUED_ON_PLATFORM:
             return "queued"
+        if action.type in QUEUED_ON_TIKTOK and self._platform_of(action) == "tiktok":
+            # A pin on TikTok shows to the viewers only when pinned in the app.
+            return "queued"
         if isinstance(action, Undo):
             # Undoing what was already done by hand in the app needs doing there too.
             item = self.state.moderation.todo.get(action.action)
@@ -381,6 +396,8 @@ class SessionRuntime:
         effect = self.effect_of(action)
         stamped = await self.bus.publish(action.model_copy(update={"effect": effect}))
         detail = await self._folded(stamped)
+        # Shown as done only once it is in the log: a crash after the toast must not lose it.
+        recorded = await self._recorded(stamped)
         error: str | None = None
         if effect == "forwarded" and detail == "done":
             try:
@@ -402,7 +419,17 @@ class SessionRuntime:
             undone = self.state.moderation.entry(stamped.action)
             if undone is not None and undone.user is not None:
                 self.automod.forgive(undone.type, undone.by, undone.user.id)
-        return ActResult(stamped, effect, detail, error)
+        return ActResult(stamped, effect, detail, error, recorded)
+
+    async def _recorded(self, action: Event) -> bool:
+        """Wait until the recorder has written `action` (or tried and failed); whether it is on
+        disk. True when this session is not recorded at all."""
+        if not self.record:
+            return True
+        recorder = self.recorder
+        if recorder is None or not self.started:
+            return False
+        return await recorder.wait_written(action.seq, ACT_WAIT_S)
 
     async def _folded(self, action: Event) -> str:
         """Wait until the state has folded `action`; what it did."""
@@ -434,6 +461,14 @@ class SessionRuntime:
             task.add_done_callback(self._forwarding.discard)
         else:
             await self.bus.publish(action.model_copy(update={"effect": effect}))
+
+    def _platform_of(self, action: ActionEvent) -> str | None:
+        """The platform of the message `action` targets (in the feed's buffer or pinned)."""
+        if isinstance(action, Pin):
+            return action.platform
+        target = getattr(action, "target", "")
+        message = self.state.feed.by_id.get(target) or self.state.pins.pinned.get(target)
+        return getattr(message, "platform", None)
 
     def _source_for(self, action: ActionEvent) -> Source | None:
         """The source an action goes to: the only one, or the one its target came from."""

@@ -3,10 +3,12 @@ from pydantic import ValidationError
 
 from backstage_tui.events import (
     EVENT_TYPES,
+    POLL_MAX_OPTIONS,
     Comment,
     Gift,
     Hide,
     Pin,
+    PollStart,
     User,
     event_from_dict,
     event_from_json,
@@ -40,7 +42,7 @@ def test_every_type_round_trips_through_json() -> None:
         "malformed": {"raw": "{", "error": "bad json"},
         "platform_moderation": {"platform": "twitch", "action": "timeout", "user": user,
                                 "duration_s": 600},
-        "pin": {"target": "x"},
+        "pin": {"target": "x", "user": user, "text": "hi", "expire_s": 300},
         "unpin": {"target": "x"},
         "hide": {"target": "x"},
         "unhide": {"target": "x"},
@@ -53,6 +55,7 @@ def test_every_type_round_trips_through_json() -> None:
         "note": {"user": user, "text": "regular"},
         "undo": {"action": "a1"},
         "todo_done": {"action": "a1"},
+        "mark_done": {"kind": "question", "target": "q1", "by": "sam"},
         "say": {"text": "thanks!", "target": "x", "user": user, "effect": "queued"},
         "forward_result": {"action": "a1", "ok": False, "error": "refused"},
         "guest": {"user": user, "action": "join"},
@@ -63,6 +66,9 @@ def test_every_type_round_trips_through_json() -> None:
                     "text": "b4n", "detail": "ban", "also": ["caps"]},
         "approve": {"target": "x"},
         "deny": {"target": "x", "user": user},
+        "poll_start": {"poll_id": "p1", "question": "Next game?", "options": ["chess", "go"],
+                       "duration_s": 60, "first_vote_only": True},
+        "poll_close": {"poll_id": "p1"},
     }  # fmt: skip
     assert set(samples) == set(EVENT_TYPES)
     for kind, fields in samples.items():
@@ -88,3 +94,12 @@ def test_actions_have_their_own_types() -> None:
     assert Pin(target="a").type == "pin"
     assert Hide(target="a").type == "hide"
     assert Pin(target="a").id != Pin(target="a").id
+
+
+def test_a_poll_has_two_to_six_options_and_a_positive_duration() -> None:
+    assert PollStart(question="?", options=("a", "b")).poll_id
+    for options in [("a",), tuple("abcdefg"[: POLL_MAX_OPTIONS + 1])]:
+        with pytest.raises(ValidationError):
+            PollStart(question="?", options=options)
+    with pytest.raises(ValidationError):
+        PollStart(question="?", options=("a", "b"), duration_s=0)

@@ -1,6 +1,5 @@
 """The summary line a clean close appends, and when `sessions show` may trust it."""
 
-import os
 from pathlib import Path
 
 import orjson
@@ -95,25 +94,27 @@ async def test_a_log_that_is_not_as_recorded_is_folded_line_by_line(
         assert "torn last line" in str(report.problems[-1])
 
 
-async def test_no_summary_after_a_write_error_or_totals_that_do_not_match(tmp_path: Path) -> None:
-    # A disk that refused once: the file may hold a torn piece, so it must be read line by line.
+async def test_a_write_error_that_was_cut_back_and_recovered_keeps_the_summary(
+    tmp_path: Path,
+) -> None:
+    # A disk that refused once: the refused write was cut back, so the file is exactly the bytes
+    # written and the summary stands, saying what happened.
     path = tmp_path / "refused.jsonl"
     recorder = SessionRecorder(path, header())
     await recorder.open()
-    real_write = os.write
 
     def refuse(fd: int, data: object) -> int:
         raise OSError(28, "No space left on device")
 
-    os.write = refuse  # type: ignore[assignment]
-    try:
-        await recorder.write_batch([chat("a")])
-    finally:
-        os.write = real_write
-    await recorder.write_batch([chat("b")])
+    recorder._os_write = refuse  # type: ignore[method-assign]
+    await recorder.write_batch([chat("a").model_copy(update={"seq": 1})])
+    del recorder._os_write
+    await recorder.write_batch([chat("b").model_copy(update={"seq": 2})])
     assert recorder.error is None
     await recorder.close(SessionTotals.of(ConsoleState.fold([chat("a"), chat("b")])))
-    assert read_summary(path)[0] is None
+    summary, why_not = read_summary(path)
+    assert summary is not None, why_not
+    assert (summary.write_errors, summary.held_written) == (1, 1)
     assert [e.text for e in SessionReader(path).events()] == ["a", "b"]
 
     # Totals that are not the fold of what was written are never stamped onto the log.

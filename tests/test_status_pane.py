@@ -22,7 +22,7 @@ def test_the_status_text_of_a_failing_log_and_a_damaged_replay() -> None:
     )
     shown = str(status_text(failing, StatsState()))
     assert "⚠ LOG FAILING: session log failing: disk full" in shown
-    assert "40 events held in memory" in shown
+    assert "40 events not on disk (held in memory)" in shown
 
     replay = runtime_status(
         source_records=False,

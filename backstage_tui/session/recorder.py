@@ -6,19 +6,23 @@ costs a handful of system calls rather than one per line. Data reaches the OS at
 buffer to lose); ``fsync`` follows about once a second, at once after a moderation action, and on close.
 
 A write error is loud and sticky (`error`), and nothing is dropped: the unwritten lines stay in
-memory and are retried with every following batch, recreating the folder if it was removed. If the
-log file itself is deleted while open, what was already written is copied from the still-open
-descriptor into a new file at the same path.
+memory and are retried with every following batch, recreating the folder if it was removed. A write
+that fails part-way (a short write, then ENOSPC) is cut back: the file is truncated to the end of
+the last complete line before anything else is written, so no line is ever torn in the middle of the
+log or written twice. If the log file itself is deleted while open, what was already written is
+copied from the still-open descriptor into a new file at the same path.
 
-On a clean close (every event written, no write error on the way) a `summary` line follows the last
-event: the session's totals and a CRC-32 of every byte before it, so ``sessions show`` need not fold
-a million lines again (`summary.py`).
+On a clean close (every event written, the file exactly the bytes written) a `summary` line follows
+the last event: the session's totals and a CRC-32 of every byte before it, so ``sessions show`` need
+not fold a million lines again (`summary.py`); after write errors it also says how many there were
+and how many events were held in memory and written later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import reprlib
 import threading
@@ -31,7 +35,7 @@ import orjson
 from ..bus import Subscription
 from ..events import ACTION_TYPES, Event, Malformed, event_to_json
 from .header import SessionHeader
-from .summary import SessionSummary, SessionTotals
+from .summary import SessionSummary, SessionTotals, WriteTrouble
 
 FSYNC_INTERVAL_S = 1.0
 
@@ -64,9 +68,22 @@ class SessionRecorder:
         """The last write error, kept until a write succeeds again; shown by the UI."""
         self.notice: str | None = None
         """Something the user should know that is not an error (the log was recreated)."""
+        self.written_seq = 0
+        """The seq of the last event on disk (handed to the OS: a crash of the process keeps it)."""
         self._fd: int | None = None
-        self._pending: list[tuple[bytes, int]] = []
-        """Serialised batches not yet on disk, with their event counts."""
+        self._pending: list[_Pending] = []
+        """Serialised batches not yet on disk, oldest first."""
+        self._end = 0
+        """Where the last complete line ends: the file's size when every write has succeeded, and
+        what it is cut back to when one fails part-way."""
+        self._file_id: tuple[int, int] | None = None
+        """(st_dev, st_ino) of the log file, to tell it from a new file at the same path."""
+        self._cut_pending = False
+        """A failed write could not be cut back yet: do it before anything else is written."""
+        self.trouble = WriteTrouble()
+        """The write errors of this session and the events they held back (for the summary)."""
+        self._waiters: dict[int, asyncio.Future[bool]] = {}
+        """`wait_written` callers, by seq."""
         self._last_sync = 0.0
         self._io_lock = threading.Lock()
         self.closed = False
@@ -88,6 +105,7 @@ class SessionRecorder:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Read access too: if the file is unlinked while open, its content is copied back from here.
         self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        self._remember_file()
         self._write_all(header_line)
         os.fsync(self._fd)
         self._last_sync = time.monotonic()
@@ -102,12 +120,39 @@ class SessionRecorder:
                     break
                 await self.write_batch(batch)
         finally:
+            self._wake_waiters(None)
             if close_at_end:
                 await self.close()
 
     async def write_batch(self, events: list[Event]) -> None:
         urgent = any(e.type in ACTION_TYPES for e in events)
         await asyncio.to_thread(self._write_batch_sync, events, urgent)
+        if self._waiters:
+            self._wake_waiters(events[-1].seq)
+
+    async def wait_written(self, seq: int, timeout: float) -> bool:
+        """Whether the event numbered `seq` reached the file, once the recorder has tried to write
+        it (False: the disk refused it and it is held in memory, or `timeout` passed first)."""
+        if self.written_seq >= seq:
+            return True
+        if self.closed:
+            return False
+        waiter = self._waiters.get(seq)
+        if waiter is None:
+            waiter = self._waiters[seq] = asyncio.get_running_loop().create_future()
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            # A slow disk: written (its fsync still under way) counts; a write still stuck does not.
+            return self.written_seq >= seq
+
+    def _wake_waiters(self, tried_seq: int | None) -> None:
+        """Answer every waiter whose event the recorder has now tried to write (all of them when
+        `tried_seq` is None: the recorder stopped)."""
+        for seq in [s for s in self._waiters if tried_seq is None or s <= tried_seq]:
+            waiter = self._waiters.pop(seq)
+            if not waiter.done():
+                waiter.set_result(self.written_seq >= seq)
 
     async def close(self, totals: SessionTotals | None = None) -> None:
         """Write what is pending, append the summary line when `totals` are given and the log is
@@ -121,7 +166,7 @@ class SessionRecorder:
     def _write_batch_sync(self, events: list[Event], urgent: bool) -> None:
         data = b"\n".join([_line(e) for e in events]) + b"\n"
         with self._io_lock:
-            self._pending.append((data, len(events)))
+            self._pending.append(_Pending(data, len(events), events[-1].seq))
             self.last_seq = events[-1].seq
             self._flush_pending()
             if self.error is None and (
@@ -133,28 +178,90 @@ class SessionRecorder:
         try:
             if self._fd is None:
                 self._reopen()
+            elif self._cut_pending:
+                self._cut_back()
             while self._pending:
-                chunk, count = self._pending[0]
-                self._write_all(chunk)
-                # Dropped only once written, so a failure part-way never writes a batch twice.
+                chunk = self._pending[0]
+                self._write_all(chunk.data)
+                # Dropped only once written whole (a failure part-way is cut back), so a batch is
+                # never written twice.
                 self._pending.pop(0)
-                self.written += count
+                self.written += chunk.events
+                self.written_seq = chunk.last_seq
+                if chunk.held:
+                    self.trouble.held_written += chunk.events
         except OSError as exc:
             self.error = f"session log failing: {exc.strerror or exc} ({self.path})"
-            self._intact = False
+            self.trouble.failed(exc.strerror or str(exc))
+            for chunk in self._pending:
+                chunk.held = True
+            self.trouble.held_most = max(self.trouble.held_most, self.unwritten)
             self._close_fd_quietly()
             return
+        if self.error is not None and self._intact:
+            self.notice = self.trouble.describe()  # stays shown after the disk takes them again
         self.error = None
 
     def _write_all(self, data: bytes) -> None:
+        """Append `data` whole, or raise `OSError` with the file cut back to where it was."""
         assert self._fd is not None
         view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            # zlib releases the GIL for buffers this size: the event loop does not wait for it.
-            self._crc = zlib.crc32(view[:n], self._crc)
-            self._size += n
-            view = view[n:]
+        crc = self._crc
+        try:
+            while view:
+                n = self._os_write(self._fd, view)
+                if n <= 0:
+                    raise OSError(errno.EIO, "the disk took nothing (a zero-byte write)")
+                # zlib releases the GIL for buffers this size: the event loop does not wait for it.
+                crc = zlib.crc32(view[:n], crc)
+                view = view[n:]
+        except OSError:
+            # Nothing of `data` may stay: not even what a short write put there before the error.
+            self._cut_pending = True
+            with contextlib.suppress(OSError):
+                self._cut_back()
+            raise
+        self._crc = crc
+        self._size += len(data)
+        self._end += len(data)
+
+    @staticmethod
+    def _os_write(fd: int, data: memoryview) -> int:
+        """The one system call that appends to the log (tests put a failing one in its place)."""
+        return os.write(fd, data)
+
+    def _cut_back(self) -> None:
+        """Truncate the file to the end of its last complete line: a write that failed part-way
+        must not leave a piece of a line for the next write to be glued to."""
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        if size > self._end:
+            os.ftruncate(self._fd, self._end)
+        elif size < self._end:
+            self._cut_short(size)
+        self._cut_pending = False
+
+    def _cut_short(self, size: int) -> None:
+        """Something else shortened the file while recording (truncating it to `_end` would fill
+        the gap with NULs): go on after its last complete line; it is no longer the whole session."""
+        assert self._fd is not None
+        end = size
+        while end > 0:
+            start = max(0, end - (1 << 16))
+            at = os.pread(self._fd, end - start, start).rfind(b"\n")
+            if at >= 0:
+                end = start + at + 1
+                break
+            end = start
+        os.ftruncate(self._fd, end)
+        self._end = end
+        self._intact = False
+        self.notice = f"session log was cut short by something else while recording ({self.path})"
+
+    def _remember_file(self) -> None:
+        assert self._fd is not None
+        info = os.fstat(self._fd)
+        self._file_id = (info.st_dev, info.st_ino)
 
     def _sync(self) -> None:
         assert self._fd is not None
@@ -176,6 +283,7 @@ class SessionRecorder:
         new = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         size = os.fstat(old).st_size
         offset = 0
+        size = min(size, self._end)  # never a torn piece of a failed write
         while offset < size:
             chunk = os.pread(old, min(1 << 20, size - offset), offset)
             if not chunk:
@@ -183,17 +291,30 @@ class SessionRecorder:
             os.write(new, chunk)
             offset += len(chunk)
         self._fd = new
+        self._remember_file()
         os.close(old)
+        if offset < self._end:
+            self._intact = False  # the copy came out short: not every byte counted is there
+        self._end = offset
         self.notice = f"session log was removed while recording; recreated at {self.path}"
 
     def _reopen(self) -> None:
+        """Open the log again after a write error closed it: the same file, cut back to its last
+        complete line; or, when the folder or file was removed meanwhile, a new one."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        if os.fstat(self._fd).st_size == 0:
-            # What was written before is gone with the folder: this file is not the whole session.
-            self._intact = False
+        info = os.fstat(self._fd)
+        if (info.st_dev, info.st_ino) == self._file_id:
+            self._cut_back()
+            return
+        self._remember_file()
+        self._cut_pending = False
+        self._end = info.st_size
+        # What was written before is gone with the folder: this file is not the whole session.
+        self._intact = False
+        if info.st_size == 0:
             self._write_all(orjson.dumps(self.header.model_dump(mode="json")) + b"\n")
-            self.notice = f"session log was removed while recording; recreated at {self.path}"
+        self.notice = f"session log was removed while recording; recreated at {self.path}"
 
     def _close_fd_quietly(self) -> None:
         if self._fd is not None:
@@ -222,6 +343,10 @@ class SessionRecorder:
             size=self._size,
             crc32=self._crc,
             totals=totals,
+            write_errors=self.trouble.errors,
+            first_error=self.trouble.first_error,
+            held_written=self.trouble.held_written,
+            held_most=self.trouble.held_most,
         )
         try:
             self._write_all(summary.line())
@@ -231,4 +356,17 @@ class SessionRecorder:
     @property
     def unwritten(self) -> int:
         """Events held in memory because the disk refused them."""
-        return sum(count for _, count in self._pending)
+        return sum(chunk.events for chunk in self._pending)
+
+
+class _Pending:
+    """One serialised batch waiting for the disk."""
+
+    __slots__ = ("data", "events", "last_seq", "held")
+
+    def __init__(self, data: bytes, events: int, last_seq: int) -> None:
+        self.data = data
+        self.events = events
+        self.last_seq = last_seq
+        self.held = False
+        """The disk refused it at least once: it waited in memory."""

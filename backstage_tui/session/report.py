@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import APP_NAME
+from ..events import SCHEMA_VERSION
 from ..safetext import display
 from ..state import ConsoleState
 from .reader import Problem, SessionReader
@@ -28,6 +29,14 @@ class SessionReport:
     how: str
     """How the totals were found, for the reader of the report."""
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    write_trouble: str = ""
+    """What the summary says the disk refused while recording, and what came of it; ``""``."""
+    damaged: int = 0
+    """Every damaged line found (`problems` keeps the first ones)."""
+    newer_format: int | None = None
+    """The log's format version, when a newer backstage wrote it."""
 
     @classmethod
     def build(cls, path: Path, *, full: bool = False) -> SessionReport:
@@ -35,7 +44,10 @@ class SessionReport:
         or when `full` asks to check every line."""
         reader = SessionReader(path)
         assert reader.header is not None
-        summary, why_not = (None, "every line checked, as asked") if full else read_summary(path)
+        summary, why_not = read_summary(path)
+        trouble = summary.trouble().describe() if summary is not None else ""
+        if full:
+            summary, why_not = None, "every line checked, as asked"
         if summary is not None:
             totals = summary.totals
             how = (
@@ -52,12 +64,23 @@ class SessionReport:
             totals=totals,
             how=how,
             problems=reader.problems,
+            title=reader.header.title,
+            tags=tuple(reader.header.tags),
+            write_trouble=trouble,
+            damaged=reader.damaged,
+            newer_format=reader.header.schema_version if reader.newer else None,
         )
 
     def lines(self) -> list[str]:
         t = self.totals
-        out = [
-            f"session   {display(str(self.path), 300)}",
+        out = [f"session   {display(str(self.path), 300)}"]
+        if self.title or self.tags:
+            tags = ", ".join(display(tag, 40) for tag in self.tags)
+            out.append(
+                f"title     {display(self.title, 200) or '(none)'}"
+                + (f"   tags {tags}" if tags else "")
+            )
+        out += [
             f"source    {display(self.source, 60)}   started {self.started}   "
             f"{APP_NAME} {display(self.app_version, 20)}",
             f"duration  {clock(t.uptime_s)}   events {t.events:,}",
@@ -73,7 +96,18 @@ class SessionReport:
             out.append(f"trouble   {t.gaps:,} gaps, {t.malformed:,} malformed payloads")
         if self.problems:
             first = display(str(self.problems[0]), 300)
-            out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
+            out.append(f"damaged   {max(self.damaged, len(self.problems)):,} lines skipped; "
+                       f"first: {first}")  # fmt: skip
+            if self.problems[-1].message.startswith("stopped reading"):
+                out.append(f"          {display(str(self.problems[-1]), 300)}")
+        if self.newer_format is not None:
+            out.append(
+                f"format    version {self.newer_format}, newer than this backstage reads "
+                f"({SCHEMA_VERSION}): fields it does not know are left out, lines it cannot read "
+                "are counted as damaged"
+            )
+        if self.write_trouble:
+            out.append(f"log       closed cleanly after write errors: {self.write_trouble}")
         out.append(f"read      {self.how}")
         return out
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -96,9 +97,46 @@ class SessionSummary(BaseModel):
     crc32: int
     """`zlib.crc32` of those bytes."""
     totals: SessionTotals
+    write_errors: int = 0
+    """Writes the disk refused while recording (each was cut back and tried again)."""
+    first_error: str = ""
+    """The first refusal's reason (``No space left on device``)."""
+    held_written: int = 0
+    """Events that waited in memory while the disk refused them, and were written later."""
+    held_most: int = 0
+    """The most events held in memory at once."""
+
+    def trouble(self) -> WriteTrouble:
+        return WriteTrouble(self.write_errors, self.first_error, self.held_written, self.held_most)
 
     def line(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json")) + b"\n"
+
+
+@dataclass
+class WriteTrouble:
+    """What went wrong while a session was written, and what came of it: counted by the recorder,
+    kept in the summary, told by the Status pane and ``sessions show``."""
+
+    errors: int = 0
+    first_error: str = ""
+    held_written: int = 0
+    held_most: int = 0
+
+    def failed(self, reason: str) -> None:
+        self.errors += 1
+        self.first_error = self.first_error or reason
+
+    def describe(self) -> str:
+        """One line for a log that came through write errors whole; ``""`` when there were none."""
+        if not self.errors:
+            return ""
+        times = "once" if self.errors == 1 else f"{self.errors:,} times"
+        return (
+            f"the disk refused a write {times} ({self.first_error}); "
+            f"{self.held_written:,} {'event was' if self.held_written == 1 else 'events were'} "
+            "held in memory and written later, nothing lost"
+        )
 
 
 def read_summary(path: Path) -> tuple[SessionSummary | None, str]:

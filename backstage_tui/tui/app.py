@@ -43,6 +43,7 @@ from .help_screen import HelpScreen, help_sections
 from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
+from .questions_screen import QuestionsScreen
 from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
@@ -105,7 +106,9 @@ class BackstageApp(App[None]):
                 tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
                         " re:PATTERN"),
         Binding("L", "lists", "Lists", show=False, id="app.lists",
-                tooltip="The highlights and the shout-out list"),
+                tooltip="The highlights and the shout-out list, to work through"),
+        Binding("Q", "questions", "Questions", show=False, id="app.questions",
+                tooltip="The Questions list: mark answered, pin one, find it in the feed"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
                 tooltip="The moderation log: every action, its effect, and whether it was undone"),
         Binding("R", "review", "Review", show=False, id="app.review",
@@ -159,12 +162,14 @@ class BackstageApp(App[None]):
         self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
                                    mute_presets=moderation.mute_presets,
                                    watch_s=moderation.watch_s,
-                                   reasons=moderation.reasons)  # fmt: skip
+                                   reasons=moderation.reasons,
+                                   pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
         self._tz = tz
         self.subscription: Subscription | None = None
         self._seen_version = -1
         self._frame_timer: Timer | None = None
         self._reported_error: str | None = None
+        self._reported_log_error: str | None = None
         self._status_alarm: tuple[object, ...] = ()
         self._status_due = 0.0
         source = runtime.source
@@ -246,6 +251,11 @@ class BackstageApp(App[None]):
         if error and error != self._reported_error:
             self._reported_error = error
             self.notify(display(error, 300), severity="error", markup=False, timeout=15)
+        log_error = status.log_error
+        if log_error and self._reported_log_error is None:
+            # Once per failing spell: the Status pane keeps saying it, with the count not on disk.
+            self.notify(display(log_error, 300), severity="error", markup=False, timeout=15)
+        self._reported_log_error = log_error
         alarm = (
             status.link,
             status.sources,  # each source's link, error and problems, when there are several
@@ -266,9 +276,15 @@ class BackstageApp(App[None]):
         state = self.runtime.state
         held = state.automod.held_count
         review_key = (key_hint(self.screen, "app.review") or "") if held else ""
+        asked = state.questions_open
+        questions_key = (key_hint(self.screen, "app.questions") or "") if asked else ""
+        todo_open = state.moderation.todo_open
+        todo_key = (key_hint(self.screen, "app.todo") or "") if todo_open else ""
         self.status.refresh_from(status, state.stats, view_skipped=self.feed.skipped,
-                                 todo_open=state.moderation.todo_open, held=held,
-                                 review_key=review_key)  # fmt: skip
+                                 todo_open=todo_open, held=held, todo_key=todo_key,
+                                 review_key=review_key, questions_open=asked,
+                                 questions_key=questions_key,
+                                 guests=state.guests.on_now(state.stats.last_ts))  # fmt: skip
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than after Textual's idle relay, which under a
@@ -370,7 +386,23 @@ class BackstageApp(App[None]):
         self.actions.filter()
 
     def action_lists(self) -> None:
-        self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
+        moderation = self.runtime.state.moderation
+        self.push_screen(ListsScreen(moderation, self.actions.toggle_done, self._tz))
+
+    def action_questions(self) -> None:
+        self.push_screen(QuestionsScreen(
+            self.runtime.state, toggle_done=self._answer, pin=self.actions.pin_message,
+            jump=self.jump_to, tz=self._tz,
+        ))  # fmt: skip
+
+    async def _answer(self, question_id: str) -> None:
+        await self.actions.toggle_done("question", question_id)
+
+    def jump_to(self, event_id: str) -> None:
+        """Select the message `event_id` in the feed (the Questions list's find)."""
+        if not self.feed.select_id(event_id):
+            self.actions.say("that message is no longer in the feed (or the filter hides it)",
+                             "warning")  # fmt: skip
 
     def action_moderation_log(self) -> None:
         moderation = self.runtime.state.moderation

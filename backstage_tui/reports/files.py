@@ -1,0 +1,27 @@
+"""The report files beside a session log: ``<log>.md`` and ``<log>.html``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .html import render_html
+from .live_report import LiveReport
+from .markdown import render_markdown
+
+
+def report_paths(log_path: Path) -> tuple[Path, Path]:
+    """Where the Markdown and HTML reports of `log_path` go: beside it, same name."""
+    return log_path.with_suffix(".md"), log_path.with_suffix(".html")
+
+
+def write_reports(report: LiveReport, log_path: Path) -> tuple[Path, Path]:
+    """Write both reports beside `log_path` (each whole or not at all); their paths.
+
+    Raises `OSError` when the folder cannot take them."""
+    md_path, html_path = report_paths(log_path)
+    for path, text in ((md_path, render_markdown(report)), (html_path, render_html(report))):
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    return md_path, html_path

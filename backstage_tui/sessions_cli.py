@@ -1,0 +1,173 @@
+"""``backstage sessions ...``: what the command prints for the session history (list, show's extra
+sections, export, search, stats). The parser stays in `cli.py`; this module turns what the core
+(`session/`) finds into lines for a terminal or JSON for a script.
+
+Every text that came from a log (titles, names, comments, paths) goes through `safetext.display`
+before it reaches the terminal: a log is viewer-written data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .export_formats import EXPORT_FORMATS
+from .safetext import display
+from .session.catalog import Catalog, SessionEntry, log_files, read_catalog
+from .session.export import ExportResult
+from .session.reader import SessionReader
+from .session.report import clock
+
+NO_VALUE = "-"
+"""What a cell shows when the log cannot tell (a title before titles, a crashed log's peak)."""
+
+
+def human_size(size: int) -> str:
+    """Bytes as a person reads them: ``812 B``, ``3.4 kB``, ``236 MB`` (powers of 1000, as `ls -h
+    --si` and file managers show)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "B" or value >= 100 else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _cell(value: int | None) -> str:
+    return NO_VALUE if value is None else f"{value:,}"
+
+
+def entry_row(entry: SessionEntry) -> list[str]:
+    """The list's cells for one session, in `LIST_COLUMNS` order."""
+    started = entry.started.astimezone().strftime("%Y-%m-%d %H:%M")
+    return [
+        started,
+        NO_VALUE if entry.duration_s is None else clock(entry.duration_s),
+        _cell(entry.events),
+        _cell(entry.peak_viewers),
+        human_size(entry.size),
+        "yes" if entry.closed_cleanly else "NO",
+        display(entry.source, 40),
+        display(entry.title, 80) or NO_VALUE,
+        display(entry.path.name, 120),
+    ]
+
+
+LIST_COLUMNS = ("started", "duration", "events", "peak", "size", "clean", "source", "title", "file")
+_RIGHT = {"duration", "events", "peak", "size"}
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: set[str]) -> list[str]:
+    """Plain aligned columns, two spaces apart; the last column is never padded."""
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for i, (name, cell) in enumerate(zip(columns, cells, strict=True)):
+            last = i == len(columns) - 1
+            if name in right:
+                out.append(cell.rjust(widths[i]))
+            else:
+                out.append(cell if last else cell.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    return [line(columns), *(line(r) for r in rows)]
+
+
+def list_sessions(folder: Path, *, as_json: bool, out: TextIO | None = None) -> int:
+    """``backstage sessions [list]``: every session in `folder`, newest first."""
+    out = out or sys.stdout
+    catalog: Catalog = read_catalog(log_files(folder))
+    if as_json:
+        json.dump([e.to_json() for e in catalog.entries], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif not catalog.entries:
+        print(f"no session logs in {display(str(folder), 300)}", file=out)
+    else:
+        rows = [entry_row(e) for e in catalog.entries]
+        for text in table(LIST_COLUMNS, rows, _RIGHT):
+            print(text, file=out)
+        print(
+            f"{plural(len(rows), 'session')} in {display(str(folder), 300)}, "
+            f"{human_size(sum(e.size for e in catalog.entries))}",
+            file=out,
+        )
+    for path, why in catalog.skipped:
+        print(f"skipped {display(path.name, 120)}: {display(why, 300)}", file=sys.stderr)
+    return 0
+
+
+# -- export --
+
+
+class ExportError(Exception):
+    """Why an export cannot be written, as one line."""
+
+
+def export_session(path: Path, format_name: str, output: str | None) -> int:
+    """``backstage sessions export``: to stdout (no -o, or ``-o -``) or a new file written whole
+    (a temporary file renamed into place), never over the log itself. `SessionLogError` for a
+    log that cannot be read, `ExportError` for an output that cannot be written."""
+    import importlib
+    import os
+    import tempfile
+
+    chosen = EXPORT_FORMATS[format_name]
+    module, _, function = chosen.writer.partition(":")
+    write: Callable[[SessionReader, TextIO], ExportResult] = getattr(
+        importlib.import_module(module), function
+    )
+    reader = SessionReader(path)
+    if output in (None, "-"):
+        try:
+            result = write(reader, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left (`| head`): not an error. Python's own flush at exit would
+            # complain again, so stdout goes to /dev/null for it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    else:
+        target = Path(output)
+        if target.is_dir():
+            raise ExportError(f"{target} is a folder; give a file name")
+        if not target.parent.is_dir():
+            raise ExportError(f"no such folder for the export: {target.parent}")
+        if target.exists() and os.path.samefile(target, path):
+            raise ExportError(f"will not write the export over the session log itself ({path})")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as exc:
+            raise ExportError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        try:
+            os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the export from others
+            with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                result = write(reader, out)
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        print(
+            f"{plural(result.events, 'event')} written to {display(str(target), 300)} "
+            f"({chosen.name})",
+            file=sys.stderr,
+        )
+    if result.problems:
+        first = display(str(result.problems[0]), 300)
+        print(
+            f"{plural(len(result.problems), 'damaged line')} skipped; first: {first}",
+            file=sys.stderr,
+        )
+    return 0
