@@ -40,6 +40,7 @@ from backstage_tui.tui.keys import (
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.questions_screen import QuestionsScreen
 from backstage_tui.tui.review_screen import ReviewScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
@@ -62,7 +63,10 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     LineScreen: lambda: LineScreen("Note?"),
     TodoScreen: lambda: TodoScreen(ModerationState(), _tick),
     ModerationLogScreen: lambda: ModerationLogScreen(ModerationState(), _tick),
-    ListsScreen: lambda: ListsScreen(ModerationState()),
+    ListsScreen: lambda: ListsScreen(ModerationState(), _mark),
+    QuestionsScreen: lambda: QuestionsScreen(
+        ConsoleState(), toggle_done=_tick, pin=_pin, jump=lambda _id: None
+    ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
 }
@@ -71,6 +75,14 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
 
 async def _tick(action_id: str) -> None:
     """The to-do list's tick, for a list opened on its own."""
+
+
+async def _mark(kind: str, target: str) -> None:
+    """The lists' mark done, for a list opened on its own."""
+
+
+async def _pin(message: object) -> None:
+    """The Questions list's pin, for a list opened on its own."""
 
 
 def declared() -> dict[str, Declared]:

@@ -42,6 +42,7 @@ from .help_screen import HelpScreen, help_sections
 from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
+from .questions_screen import QuestionsScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
@@ -58,7 +59,7 @@ HANGUP_CLOSE_S = 10.0
 """After a hang-up, how long the log may take to close before the process leaves anyway."""
 """After a hang-up and the log's close, how long the ordinary exit may take before the process
 leaves on its own."""
-MAX_KEYS_WARNING = 800
+MAX_KEYS_WARNING = 2000
 """The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
 
@@ -103,7 +104,9 @@ class BackstageApp(App[None]):
                 tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
                         " re:PATTERN"),
         Binding("L", "lists", "Lists", show=False, id="app.lists",
-                tooltip="The highlights and the shout-out list"),
+                tooltip="The highlights and the shout-out list, to work through"),
+        Binding("Q", "questions", "Questions", show=False, id="app.questions",
+                tooltip="The Questions list: mark answered, pin one, find it in the feed"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
                 tooltip="The moderation log: every action, its effect, and whether it was undone"),
         Binding("R", "review", "Review", show=False, id="app.review",
@@ -248,9 +251,15 @@ class BackstageApp(App[None]):
         state = self.runtime.state
         held = state.automod.held_count
         review_key = (key_hint(self.screen, "app.review") or "") if held else ""
+        asked = state.questions_open
+        questions_key = (key_hint(self.screen, "app.questions") or "") if asked else ""
+        todo_open = state.moderation.todo_open
+        todo_key = (key_hint(self.screen, "app.todo") or "") if todo_open else ""
         self.status.refresh_from(status, state.stats, view_skipped=self.feed.skipped,
-                                 todo_open=state.moderation.todo_open, held=held,
-                                 review_key=review_key)  # fmt: skip
+                                 todo_open=todo_open, held=held, todo_key=todo_key,
+                                 review_key=review_key, questions_open=asked,
+                                 questions_key=questions_key,
+                                 guests=state.guests.on_now(state.stats.last_ts))  # fmt: skip
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than after Textual's idle relay, which under a
@@ -352,7 +361,23 @@ class BackstageApp(App[None]):
         self.actions.filter()
 
     def action_lists(self) -> None:
-        self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
+        moderation = self.runtime.state.moderation
+        self.push_screen(ListsScreen(moderation, self.actions.toggle_done, self._tz))
+
+    def action_questions(self) -> None:
+        self.push_screen(QuestionsScreen(
+            self.runtime.state, toggle_done=self._answer, pin=self.actions.pin_message,
+            jump=self.jump_to, tz=self._tz,
+        ))  # fmt: skip
+
+    async def _answer(self, question_id: str) -> None:
+        await self.actions.toggle_done("question", question_id)
+
+    def jump_to(self, event_id: str) -> None:
+        """Select the message `event_id` in the feed (the Questions list's find)."""
+        if not self.feed.select_id(event_id):
+            self.actions.say("that message is no longer in the feed (or the filter hides it)",
+                             "warning")  # fmt: skip
 
     def action_moderation_log(self) -> None:
         moderation = self.runtime.state.moderation

@@ -400,6 +400,23 @@ class FeedView(ScrollView, can_focus=True):
         self.refresh()
         self._announce()
 
+    def select_id(self, event_id: str) -> bool:
+        """Select the message `event_id` (taking in what waited while paused); False when it is
+        not on view (gone from the buffer, folded or filtered away)."""
+        index = self._index_of(event_id)
+        if index is None and self.window.pending_count:
+            self.window.tail()
+            self._follow()
+            index = self._index_of(event_id)
+        if index is None:
+            return False
+        self._select(index)
+        return True
+
+    def _index_of(self, event_id: str) -> int | None:
+        lines = self.window.lines
+        return next((i for i in range(len(lines) - 1, -1, -1) if lines[i].id == event_id), None)
+
     def action_cursor_up(self) -> None:
         self.window.move(-1)
         self._select(self.window.selected)
