@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold and check every line even when the log ends with a valid summary",
     )
+    show.add_argument(
+        "--brief",
+        action="store_true",
+        help="the totals only, without top chatters, gifters, polls and moderation (which read "
+        "every line): a cleanly closed log then answers at once",
+    )
     repair = sessions_sub.add_parser(
         "repair",
         help="write a clean copy of a damaged session log (torn tail cut, damaged lines to a "
@@ -207,7 +213,16 @@ def sessions_command(args: argparse.Namespace) -> int:
         report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:
         raise UsageError(str(exc)) from None
-    print("\n".join(report.lines()))
+    *totals, how = report.lines()
+    print("\n".join(totals), flush=True)  # at once: the details below may take seconds
+    if not args.brief:
+        from .sessions_cli import show_details
+
+        try:
+            print("\n".join(show_details(args.file)))
+        except SessionLogError as exc:  # the log changed between the two readings
+            raise UsageError(str(exc)) from None
+    print(how)
     return 0
 
 

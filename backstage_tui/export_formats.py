@@ -31,6 +31,16 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             'one JSON object, {"header": ..., "events": [...]}, texts exact',
             "backstage_tui.session.export:export_json",
         ),
+        ExportFormat(
+            "md",
+            "the live's report in Markdown (as written at the end of the live)",
+            "backstage_tui.sessions_cli:export_markdown",
+        ),
+        ExportFormat(
+            "html",
+            "the live's report as a self-contained HTML page with its charts",
+            "backstage_tui.sessions_cli:export_html",
+        ),
     )
 }
 """Every ``sessions export --format``, in the order --help lists them."""

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .export_formats import EXPORT_FORMATS
 from .safetext import display
@@ -20,6 +20,9 @@ from .session.catalog import Catalog, SessionEntry, log_files, read_catalog
 from .session.export import ExportResult
 from .session.reader import SessionReader
 from .session.report import clock
+
+if TYPE_CHECKING:
+    from .reports import LiveReport
 
 NO_VALUE = "-"
 """What a cell shows when the log cannot tell (a title before titles, a crashed log's peak)."""
@@ -171,3 +174,61 @@ def export_session(path: Path, format_name: str, output: str | None) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+# -- the report formats (the end-of-live report of `reports/`) --
+
+
+def _report_of(reader: SessionReader) -> tuple[LiveReport, ExportResult]:
+    from .reports import LiveReport
+
+    report = LiveReport.from_reader(reader)
+    return report, ExportResult(events=report.events, problems=list(reader.problems))
+
+
+def export_markdown(reader: SessionReader, out: TextIO) -> ExportResult:
+    """The live's report as Markdown: the same sections as the end-of-live summary."""
+    from .reports import render_markdown
+
+    report, result = _report_of(reader)
+    out.write(render_markdown(report))
+    return result
+
+
+def export_html(reader: SessionReader, out: TextIO) -> ExportResult:
+    """The live's report as the end-of-live summary's self-contained HTML page."""
+    from .reports import render_html
+
+    report, result = _report_of(reader)
+    out.write(render_html(report))
+    return result
+
+
+# -- show: what the totals do not hold --
+
+DETAIL_SECTIONS = ("Chat", "Gifts", "Polls", "Moderation")
+"""The report's sections `sessions show` adds under the totals (the rest repeats the totals)."""
+DETAIL_LABELS = {"Comments", "Questions", "Gifts", "Diamonds"}
+"""Rows of those sections already in the totals above them."""
+RENAMED = {"Actions": "moderation by effect"}
+"""Labels that need their section's name beside the totals."""
+
+
+def show_details(path: Path) -> list[str]:
+    """Top chatters, top gifters and their diamonds, polls with their results and moderation by
+    effect: the end-of-live report's sections, from a fold of every line (`LiveReport`)."""
+    from .reports import LiveReport
+
+    report = LiveReport.from_log(path)
+    out: list[str] = []
+    width = 22
+    for section in report.sections():
+        if section.title not in DETAIL_SECTIONS:
+            continue
+        for label, values in section.entries():
+            if label in DETAIL_LABELS:
+                continue
+            # The sections' text is display-safe already (`reports.sections`).
+            out.append(f"{RENAMED.get(label, label.lower()):<{width}}{values[0]}")
+            out += [" " * width + value for value in values[1:]]
+    return out

@@ -32,6 +32,7 @@ from ..bus import Subscription
 from ..config import ModerationSettings
 from ..runtime import SessionRuntime
 from ..safetext import display
+from ..sources.replay import ReplaySource
 from ..state import FEED_CAPACITY
 from .actions import FeedActions
 from .commands import binding_commands
@@ -43,6 +44,7 @@ from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
 from .questions_screen import QuestionsScreen
+from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
@@ -170,13 +172,36 @@ class BackstageApp(App[None]):
         self._reported_log_error: str | None = None
         self._status_alarm: tuple[object, ...] = ()
         self._status_due = 0.0
+        source = runtime.source
+        self.replay = source if isinstance(source, ReplaySource) else None
+        """The replay's source, when this console shows a replay (`ReplayScreen` drives it)."""
+        if self.replay is not None:
+            self.replay.enable_controls()
+            runtime.restored.append(self._after_seek)
+
+    def get_default_screen(self) -> Screen[None]:
+        """A replay's first screen has the replay's keys (`ReplayScreen`); a live's, Textual's."""
+        if self.replay is not None:
+            return ReplayScreen(id="_default")
+        return super().get_default_screen()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with FeedFrame(id="feed-frame"):
                 yield self.feed
             yield self.side
+        if self.replay is not None:
+            yield ReplayBar(self.replay, id="replay-bar")
         yield Footer()
+
+    def _after_seek(self) -> None:
+        """The replay moved (`SessionRuntime.restore_state`): what the screen had not drawn yet is
+        from before the move, and the feed starts again from the state's buffer."""
+        if self.subscription is not None:
+            self.subscription.take_nowait()
+        state = self.runtime.state
+        self.feed.reset_from(state, state.last_seq)
+        self._seen_version = -1
 
     async def on_mount(self) -> None:
         for selector, title in (("#feed-frame", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
