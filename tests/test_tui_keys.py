@@ -40,6 +40,7 @@ from backstage_tui.tui.keys import (
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.poll_form import PollForm
 from backstage_tui.tui.questions_screen import QuestionsScreen
 from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
@@ -70,6 +71,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""

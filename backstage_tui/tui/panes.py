@@ -164,13 +164,6 @@ def _pinned_author(text: Text, event: Comment | Question) -> None:
     text.append(user_label(event.user), Style(bold=True))
 
 
-class PollPane(TextPane):
-    """Polls arrive in a later issue; until then, say so plainly."""
-
-    def on_mount(self) -> None:
-        self.show(Text("No poll running", style=DIM))
-
-
 class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
