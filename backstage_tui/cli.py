@@ -470,6 +470,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         keymap=settings.keys,
         warning=warning,
         moderation=settings.moderation,
+        polls=settings.polls,
     )
     app.run()
     return app.return_code or 0

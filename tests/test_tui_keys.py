@@ -40,7 +40,9 @@ from backstage_tui.tui.keys import (
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.poll_form import PollForm
 from backstage_tui.tui.questions_screen import QuestionsScreen
+from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
@@ -51,7 +53,8 @@ NARROW = (80, 24)
 """A terminal too narrow for the side panes at once, where the side-pane key is offered."""
 SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
-    *(f"f{n}" for n in range(1, 13)),
+    *(f"f{n}" for n in range(1, 25)),
+    *"éñøüäöàçλж",  # letters typed as themselves, once the ASCII ones and the f-keys run out
 )
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
@@ -69,6 +72,8 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    PollForm: lambda: PollForm(),
+    ReplayScreen: lambda: ReplayScreen(),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""
 
@@ -114,9 +119,9 @@ def remap_every_id() -> dict[str, str]:
     spare = [key for key in SPARE_KEYS if key not in used]
     groups: dict[object, list[str]] = {}
     for binding_id, item in sorted(bindings.items()):
-        groups.setdefault(item.owner if issubclass(item.owner, Screen) else None, []).append(
-            binding_id
-        )
+        # A dialog's keys are in force alone; the replay screen's with the main screen's.
+        dialog = issubclass(item.owner, Screen) and item.owner is not ReplayScreen
+        groups.setdefault(item.owner if dialog else None, []).append(binding_id)
     keymap: dict[str, str] = {}
     for ids in groups.values():
         assert len(spare) >= len(ids), "not enough spare keys to remap every binding"

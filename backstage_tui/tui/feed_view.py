@@ -236,6 +236,13 @@ class FeedView(ScrollView, can_focus=True):
             self._follow()
         self._announce()
 
+    def reset_from(self, state: ConsoleState, position: int) -> None:
+        """Show `state`'s feed buffer from scratch, following the newest line: a replay moved to
+        another point of its session (`position` events in)."""
+        self.window.reset(state.feed.items, position)
+        self._follow()
+        self._announce()
+
     def _announce(self) -> None:
         status = self.status
         if status != self._status:
