@@ -343,6 +343,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         keymap=settings.keys,
         warning=warning,
         moderation=settings.moderation,
+        live=settings.live,
     )
     app.run()
     return app.return_code or 0

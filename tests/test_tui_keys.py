@@ -41,6 +41,7 @@ from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
 from backstage_tui.tui.review_screen import ReviewScreen
+from backstage_tui.tui.summary_screen import SummaryScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
 
@@ -65,6 +66,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ListsScreen: lambda: ListsScreen(ModerationState()),
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    SummaryScreen: lambda: SummaryScreen("see you!"),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""
 

@@ -176,10 +176,10 @@ class LiveReport:
 
     # -- what every renderer shows --
 
-    def sections(self) -> list[Section]:
+    def sections(self, *, with_log: bool = True) -> list[Section]:
         """The report as headed rows of display-safe text, in the order every renderer shows them
-        (see `sections.py`)."""
-        return report_sections(self)
+        (see `sections.py`); `with_log`: the log's path among them."""
+        return report_sections(self, with_log=with_log)
 
 
 class ReportFold:

@@ -40,12 +40,15 @@ class Section:
         return out
 
 
-def report_sections(report: LiveReport) -> list[Section]:
+def report_sections(report: LiveReport, *, with_log: bool = True) -> list[Section]:
+    """The sections; `with_log`: the log's path in the first one (a screen that lists the files
+    beside the log leaves it out)."""
+
     def section(title: str, rows: list[tuple[str, str]]) -> Section:
         return Section(title, tuple(rows))
 
     out = [
-        section("The live", _the_live(report)),
+        section("The live", _the_live(report, with_log)),
         section("Audience", [
             ("Peak viewers", f"{report.peak_viewers:,}"),
             ("Average viewers", f"{report.average_viewers:,.0f}"),
@@ -53,6 +56,8 @@ def report_sections(report: LiveReport) -> list[Section]:
             ("Likes", f"{report.likes:,}"),
             ("Shares", f"{report.shares:,}"),
             ("Joins", f"{report.joins:,}"),
+            *_listed("Guests", [f"{display_name(g.name)}: {clock(g.seconds)}"
+                                for g in report.guests or ()]),
         ]),
         section("Chat", [
             ("Comments", f"{report.comments:,}"),
@@ -70,8 +75,6 @@ def report_sections(report: LiveReport) -> list[Section]:
         ]),
         section("Polls", _polls(report)),
         section("Moderation", _moderation(report)),
-        section("Guests", _listed("Guests", [f"{display_name(g.name)}: {clock(g.seconds)}"
-                                             for g in report.guests or ()])),
     ]  # fmt: skip
     trouble = _trouble(report)
     if trouble:
@@ -84,7 +87,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _the_live(report: LiveReport) -> list[tuple[str, str]]:
+def _the_live(report: LiveReport, with_log: bool) -> list[tuple[str, str]]:
     rows = [("Title", display(report.title, 200) if report.title else NONE)]
     if report.tags:
         rows.append(("Tags", ", ".join(display(tag, 40) for tag in report.tags)))
@@ -95,7 +98,7 @@ def _the_live(report: LiveReport) -> list[tuple[str, str]]:
         ("Duration", clock(report.duration_s)),
         ("Events", f"{report.events:,}"),
     ]
-    if report.log_path is not None:
+    if with_log and report.log_path is not None:
         rows.append(("Log", display(str(report.log_path), 300)))
     return rows
 
