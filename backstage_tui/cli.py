@@ -118,6 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold and check every line even when the log ends with a valid summary",
     )
+    repair = sessions_sub.add_parser(
+        "repair",
+        help="write a clean copy of a damaged session log (torn tail cut, damaged lines to a "
+        "side file); the original is never changed",
+    )
+    repair.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    repair.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT",
+        help="the copy (default: FILE with .repaired.jsonl); damaged lines go beside it, "
+        "in OUT with .damaged.txt",
+    )
     listing = sessions_sub.add_parser(
         "list",
         help="every session, newest first: start, duration, events, peak viewers, size, whether "
@@ -165,11 +179,38 @@ def sessions_command(args: argparse.Namespace) -> int:
         from .sessions_cli import list_sessions
 
         return list_sessions(args.sessions_dir or default_sessions_dir(), as_json=args.json)
+    if args.sessions_command == "repair":
+        return repair_command(args.file, args.output)
     try:
         report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:
         raise UsageError(str(exc)) from None
     print("\n".join(report.lines()))
+    return 0
+
+
+def repair_command(path: Path, out: Path | None) -> int:
+    """``backstage sessions repair FILE [-o OUT]``: the clean copy, and what was done to it."""
+    from .session import SessionLogError
+    from .session.repair import repair
+
+    try:
+        result = repair(path, out)
+    except SessionLogError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"clean copy: {_display(str(result.out), 300)} ({result.events:,} events)")
+    if result.side is not None:
+        cut = " (the torn last line among them)" if result.torn_tail else ""
+        print(
+            f"damaged:    {result.damaged:,} lines moved to {_display(str(result.side), 300)}{cut}"
+        )
+    else:
+        print("damaged:    none found")
+    if result.seq_gaps:
+        print(f"missing:    seq jumps {result.seq_gaps:,} times: events lost before this repair")
+    if result.unread:
+        print(f"unread:     {_display(result.unread, 300)}")
+    print(f"original:   {_display(str(path), 300)}, unchanged")
     return 0
 
 

@@ -81,6 +81,9 @@ class ModerationSettings(BaseModel):
     """How long `w` watches a user, in seconds of the session."""
     reasons: list[str] = Field(default=list(REASONS), max_length=9)
     """The reasons offered after an action on the digits 1 to 9 (empty: no reason is asked)."""
+    pin_expire_s: float = Field(default=0, ge=0, le=86400)
+    """How long a pin made with `p` stays, in seconds of the session; 0: until it is unpinned.
+    Recorded with each pin, so a replay takes it off at the same moment."""
 
     @field_validator("mute_presets")
     @classmethod

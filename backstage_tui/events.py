@@ -213,6 +213,8 @@ class Pin(_Action):
     text: str = ""
     question: bool = False
     """The target was a question (Q&A) rather than a comment."""
+    platform: Platform = "tiktok"
+    """The pinned message's platform: what pinning it there takes (TikTok's: its app)."""
     expire_s: float | None = Field(default=None, gt=0)
     """Seconds of session time (the events' own clock) after which the pin comes off by itself:
     the config's ``pins.expire_s`` when it was pinned, recorded so a replay expires it at the same

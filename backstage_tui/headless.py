@@ -127,6 +127,8 @@ def _log(status: RuntimeStatus) -> str:
     text = f"log {_size(size)} {display(str(status.log_path), 200)}"
     if status.log_health == "failing":
         text += f" FAILING: {display(status.log_error or '', 200)}"
+        if status.events_unwritten:
+            text += f" ({status.events_unwritten:,} events not on disk, held in memory)"
     return text
 
 

@@ -34,6 +34,7 @@ from .events import (
     Event,
     ForwardResult,
     Malformed,
+    Pin,
     Say,
     Undo,
 )
@@ -41,7 +42,7 @@ from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_l
 from .session.summary import SessionTotals
 from .sources.base import Source, SourceError
 from .state import FEED_CAPACITY, ConsoleState
-from .state.moderation import QUEUED_ON_PLATFORM
+from .state.moderation import QUEUED_ON_PLATFORM, QUEUED_ON_TIKTOK
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +371,9 @@ class SessionRuntime:
             return "forwarded"
         if action.type in QUEUED_ON_PLATFORM:
             return "queued"
+        if action.type in QUEUED_ON_TIKTOK and self._platform_of(action) == "tiktok":
+            # A pin on TikTok shows to the viewers only when pinned in the app.
+            return "queued"
         if isinstance(action, Undo):
             # Undoing what was already done by hand in the app needs doing there too.
             item = self.state.moderation.todo.get(action.action)
@@ -451,6 +455,14 @@ class SessionRuntime:
             task.add_done_callback(self._forwarding.discard)
         else:
             await self.bus.publish(action.model_copy(update={"effect": effect}))
+
+    def _platform_of(self, action: ActionEvent) -> str | None:
+        """The platform of the message `action` targets (in the feed's buffer or pinned)."""
+        if isinstance(action, Pin):
+            return action.platform
+        target = getattr(action, "target", "")
+        message = self.state.feed.by_id.get(target) or self.state.pins.pinned.get(target)
+        return getattr(message, "platform", None)
 
     def _source_for(self, action: ActionEvent) -> Source | None:
         """The source an action goes to: the only one, or the one its target came from."""

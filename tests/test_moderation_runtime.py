@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from backstage_tui.events import ActionEvent, Block, Hide, Mute, Pin, TodoDone, Undo
+from backstage_tui.events import ActionEvent, Block, Hide, Mute, Pin, TodoDone, Undo, Unpin
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import ConsoleState
@@ -63,4 +63,39 @@ async def test_a_pin_for_a_message_nobody_knows_says_so(tmp_path: Path) -> None:
     runtime = await started(ListSource([comment(1, "hi")]), tmp_path)
     result = await runtime.act(Pin(target="gone"))
     assert result.detail == "the message is no longer in the feed" and not result.changed
+    await runtime.close()
+
+
+class PinningSource(ListSource):
+    """A source whose platform lets it pin."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"pin"})
+
+    async def act(self, action: ActionEvent) -> bool:
+        self.acted.append(action)
+        return True
+
+
+async def test_a_pin_on_tiktok_is_queued_for_the_app_unless_the_source_can_pin(
+    tmp_path: Path,
+) -> None:
+    tiktok = comment(1, "pin me", BO)
+    twitch = comment(2, "me too", BO).model_copy(update={"platform": "twitch"})
+    runtime = await started(ListSource([tiktok, twitch]), tmp_path)
+    on_tiktok = await runtime.act(Pin(target="c1", user=BO, text="pin me"))
+    on_twitch = await runtime.act(Pin(target="c2", user=BO, text="me too", platform="twitch"))
+    assert (on_tiktok.effect, on_twitch.effect) == ("queued", "local")
+    todo = runtime.state.moderation.todo
+    assert [item.detail for item in todo.values()] == ["pin: pin me"]
+    unpin = await runtime.act(Unpin(target="c1"))
+    assert unpin.effect == "queued" and runtime.state.moderation.todo_open == 2
+    again = await runtime.act(Pin(target="c2", user=BO, text="me too"))
+    assert again.detail == "already pinned" and runtime.state.moderation.todo_open == 2
+    await runtime.close()
+
+    source = PinningSource([comment(1, "pin me", BO)])
+    runtime = await started(source, tmp_path)
+    forwarded = await runtime.act(Pin(target="c1", user=BO, text="pin me"))
+    assert forwarded.effect == "forwarded" and [a.type for a in source.acted] == ["pin"]
+    assert runtime.state.moderation.todo_open == 0
     await runtime.close()

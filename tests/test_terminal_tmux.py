@@ -139,6 +139,35 @@ def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Pa
     assert "summary written at close" in report.stdout and "matches" in report.stdout
 
 
+SIGNAL_CLOSE_S = 5.0
+"""How long a signal may take to close the session (a couple of seconds, with room for a loaded
+machine)."""
+
+
+@pytest.mark.parametrize("signal_name", ["TERM", "HUP"])
+def test_a_signal_closes_the_session_as_q_does(tmux: tuple[Tmux, Path], signal_name: str) -> None:
+    """``kill`` (SIGTERM) or a hang-up sent to the process while its terminal stays: pending
+    events written, the summary line, the exit message, exit 0, within a couple of seconds."""
+    term, sessions = tmux
+    term.wait_for(lambda s: comments_total(s) >= 3, "a few comments")
+    shell = term.run("display-message", "-p", "-t", term.name, "#{pane_pid}").strip()
+    found = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True)
+    (pid,) = found.stdout.split()
+    exit_file = sessions.parent / "exit-code"
+    started = time.monotonic()
+    subprocess.run(["kill", f"-{signal_name}", pid], check=True)
+    while not exit_file.exists() or not exit_file.read_text().strip():
+        assert time.monotonic() - started < SIGNAL_CLOSE_S, f"still running after SIG{signal_name}"
+        time.sleep(0.05)  # another process closing its log; nothing in-process to await
+    assert exit_file.read_text().strip() == "0"
+    (log,) = sessions.glob("*-demo.jsonl")
+    screen = term.run("capture-pane", "-p", "-t", term.name, "-S", "-100")
+    assert "session log:" in screen and log.name in screen.replace("\n", "")
+    report = run_cli("sessions", "show", str(log))
+    assert report.returncode == 0, report.stderr
+    assert "summary written at close" in report.stdout and "matches" in report.stdout
+
+
 def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:
     """Select, `d`, `t` `3`, `u`, `b` `y`, `enter`, `space`: the log holds each action with its
     effect."""

@@ -52,7 +52,7 @@ async def test_a_pin_on_a_line_that_left_the_state_buffer_still_pins(tmp_path: P
         assert "c1" not in runtime.state.feed.by_id, "the target left the state's buffer"
         assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
         await pilot.press("p")
-        await toast(pilot, app, "pinned · on this console")
+        await toast(pilot, app, "pinned · queued: do it in the app too")  # a TikTok comment
         await wait_for(pilot, lambda: "the one to pin" in str(app.pinned.body.render()),
                        description="the Pinned pane shows the comment")  # fmt: skip
 

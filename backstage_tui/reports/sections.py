@@ -57,13 +57,12 @@ def report_sections(report: LiveReport, *, with_log: bool = True) -> list[Sectio
             ("Shares", f"{report.shares:,}"),
             ("Joins", f"{report.joins:,}"),
             *_listed("Guests", [f"{display_name(g.name)}: {clock(g.seconds)}"
-                                for g in report.guests or ()]),
+                                for g in report.guests]),
         ]),
         section("Chat", [
             ("Comments", f"{report.comments:,}"),
             ("Questions", f"{report.questions:,}"),
-            ("Questions answered", NONE if report.questions_answered is None
-             else f"{report.questions_answered:,}"),
+            ("Questions answered", f"{report.questions_answered:,}"),
             *_listed("Top chatters", [f"{display_name(r.who)}: {_count(r.count, 'message')}"
                                       for r in report.top_chatters]),
         ]),
@@ -114,10 +113,10 @@ def _polls(report: LiveReport) -> list[tuple[str, str]]:
     if not report.polls:
         return [("Polls", NONE)]
     rows: list[tuple[str, str]] = []
-    for poll in report.polls:
+    for n, poll in enumerate(report.polls, 1):
         voters = poll.voters
         mark = " (TikTok's)" if poll.platform else ""
-        rows.append(("Poll", f"{display(poll.question, 200)}{mark}: {_count(voters, 'vote')}"))
+        rows.append((f"Poll {n}", f"{display(poll.question, 200)}{mark}: {_count(voters, 'vote')}"))
         for text, votes in poll.options:
             share = f"{votes * 100 / voters:.0f}%" if voters else "0%"
             rows.append(("", f"{display(text, 100)}: {votes:,} ({share})"))
@@ -128,6 +127,7 @@ def _moderation(report: LiveReport) -> list[tuple[str, str]]:
     if not report.moderation:
         return [("Actions", NONE)]
     rows = [("Actions", f"{report.moderation_total:,}")]
+    kinds: list[str] = []
     for row in report.moderation:
         notes = []
         if row.by_rules:
@@ -135,9 +135,9 @@ def _moderation(report: LiveReport) -> list[tuple[str, str]]:
         if row.undone:
             notes.append(f"{row.undone:,} undone")
         extra = f" ({', '.join(notes)})" if notes else ""
-        kind = display(row.kind, 30)
-        rows.append(("", f"{kind} · {display(row.effect, 20)}: {row.count:,}{extra}"))
-    return rows
+        kind = display(row.kind.replace("_", " "), 30)
+        kinds.append(f"{kind} · {display(row.effect, 20)}: {row.count:,}{extra}")
+    return rows + _listed("By kind", kinds)
 
 
 def _trouble(report: LiveReport) -> list[tuple[str, str]]:

@@ -8,6 +8,10 @@ of any size, so the partial last line is kept until its newline arrives.
 
 from __future__ import annotations
 
+MAX_LINE = 8 << 20
+"""A line longer than this (8 MiB) is reported and dropped by every reader of the log format,
+rather than buffered without end."""
+
 
 class CutLine(bytes):
     """The start of a line that grew past the splitter's `max_line`: the rest of it is dropped."""

@@ -1,9 +1,15 @@
 """`SessionReader`: a session log read back, damaged or not.
 
-Lines are split on ``b"\\n"`` only (`LineSplitter`, shared with the ``jsonl`` source). A torn or
-NUL-filled last line (a crash mid-write) is dropped and reported; a corrupt line in the middle is reported and
-skipped; reading goes on either way. The summary line a clean close appends is not an event and is
-passed over.
+Lines are split on ``b"\\n"`` only (`LineSplitter`, shared with the ``jsonl`` source). A last line
+without its newline is a torn write (a crash, a power cut), even when it happens to be complete
+JSON: it is dropped and reported. A NUL-filled stretch (what some filesystems leave after a power
+cut) or a corrupt line is reported and skipped; reading goes on either way. The summary line a clean
+close appends is not an event and is passed over.
+
+Whatever the file holds, memory and time stay bounded: a line longer than `MAX_LINE` is cut off and
+reported, only the first `MAX_PROBLEMS` problems are kept (all are counted), and reading stops after
+`MAX_DAMAGED_RUN` bytes in a row without one readable line (a log is never that damaged; a file of
+garbage behind a header would otherwise take minutes).
 """
 
 from __future__ import annotations
@@ -15,14 +21,20 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
-from ..events import Event, event_from_json
+from ..events import SCHEMA_VERSION, Event, event_from_json
 from .header import SessionHeader
-from .lines import LineSplitter
+from .lines import MAX_LINE, CutLine, LineSplitter
 from .summary import SUMMARY_TAG
 
 CHUNK = 1 << 20
 BATCH = 4096
 """Events per batch from `batches`, at least (a batch ends at a chunk boundary)."""
+MAX_HEADER = 1 << 16
+"""The header line is short; the first line is read up to this many bytes, no more."""
+MAX_PROBLEMS = 1000
+"""Problems kept for the report (the first ones); `SessionReader.damaged` counts them all."""
+MAX_DAMAGED_RUN = 16 << 20
+"""Bytes in a row without a readable line after which the rest of the file is not read."""
 
 
 class SessionLogError(Exception):
@@ -43,19 +55,28 @@ class Problem:
 class SessionReader:
     path: Path
     problems: list[Problem] = field(default_factory=list)
+    """The first `MAX_PROBLEMS` things found damaged, in file order."""
     header: SessionHeader | None = None
+    damaged: int = 0
+    """Every problem found, kept or not."""
+    torn_tail: bool = False
+    """The file ends in a line without its newline (dropped): a write cut short."""
+    stopped_at: int | None = None
+    """The line where reading gave up on a long damaged stretch; None when read to the end."""
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         try:
             with self.path.open("rb") as f:
-                first = f.readline(1 << 16)
+                first = f.readline(MAX_HEADER)
         except FileNotFoundError:
             raise SessionLogError(f"no such session log: {self.path}") from None
         except IsADirectoryError:
             raise SessionLogError(f"{self.path} is a folder, not a session log") from None
         except OSError as exc:
             raise SessionLogError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        if not first:
+            raise SessionLogError(f"{self.path} is empty: not a backstage session log")
         try:
             data = orjson.loads(first)
             if not isinstance(data, dict) or data.get("type") != "header":
@@ -65,17 +86,35 @@ class SessionReader:
             raise SessionLogError(
                 f"{self.path} is not a backstage session log (its first line is not a header)"
             ) from None
+        self._run = 0
+        """Bytes read since the last readable line (`MAX_DAMAGED_RUN`)."""
+
+    @property
+    def newer(self) -> bool:
+        """Written by a newer backstage: fields this one does not know are ignored, and lines it
+        cannot read at all are reported as damaged."""
+        return self.header is not None and self.header.schema_version > SCHEMA_VERSION
 
     def lines(self) -> Iterator[tuple[int, bytes, bool]]:
         """(line number, line, is_last_and_unterminated) for every line after the header."""
         number = 0
-        splitter = LineSplitter()
+        splitter = LineSplitter(max_line=MAX_LINE)
         with self.path.open("rb") as f:
             while chunk := f.read(CHUNK):
+                self._run += len(chunk)
                 for line in splitter.feed(chunk):
                     number += 1
                     if number > 1:
                         yield number, line, False
+                if self._run > MAX_DAMAGED_RUN:
+                    self.stopped_at = number + 1
+                    self.damaged += 1  # kept past `MAX_PROBLEMS`: the report must say it stopped
+                    self.problems.append(Problem(
+                        number + 1,
+                        f"stopped reading: {MAX_DAMAGED_RUN >> 20} MiB without one readable line "
+                        f"(the last {_size(self.path.stat().st_size - f.tell())} not read)",
+                    ))  # fmt: skip
+                    return
         if rest := splitter.finish():
             number += 1
             if number > 1:
@@ -84,19 +123,23 @@ class SessionReader:
     def batches(self) -> Iterator[list[Event]]:
         """The events in file order, a few thousand at a time (the fast path for big logs).
 
-        Every line is first handed straight to the validator, so a sound line costs one call; only
-        a line it refuses (blank, NUL-filled, corrupt, torn) goes through `_parse` to be judged and
-        reported.
+        Every complete line is first handed straight to the validator, so a sound line costs one
+        call; only a line it refuses (blank, NUL-filled, corrupt, cut) and the unterminated last
+        line go through `_parse` to be judged and reported.
         """
         validate = event_from_json
         parse = self._parse
         batch: list[Event] = []
         for number, line, unterminated in self.lines():
-            try:
-                event: Event | None = validate(line)
-            except ValidationError:
-                event = parse(number, line, unterminated)
+            if unterminated or type(line) is CutLine:
+                event: Event | None = parse(number, line, unterminated)
+            else:
+                try:
+                    event = validate(line)
+                except ValidationError:
+                    event = parse(number, line, unterminated)
             if event is not None:
+                self._run = 0
                 batch.append(event)
                 if len(batch) >= BATCH:
                     yield batch
@@ -112,16 +155,40 @@ class SessionReader:
         return list(self)
 
     def _parse(self, number: int, line: bytes, unterminated: bool) -> Event | None:
+        if unterminated:
+            # Never an event, even when it parses: a line is written whole with its newline.
+            self.torn_tail = True
+            what = "NUL-filled" if not line.strip(b"\x00") else f"{len(line):,} bytes"
+            self._report(number, f"torn last line dropped ({what}, no newline)")
+            return None
+        if isinstance(line, CutLine):
+            self._report(number, f"line longer than {MAX_LINE >> 20} MiB skipped")
+            return None
         if not line.strip(b" \r\t\x00"):
-            if unterminated or line:
-                self.problems.append(Problem(number, "empty or NUL-filled line dropped"))
+            if line:
+                self._report(number, "empty or NUL-filled line dropped")
+            else:
+                self._run = 0  # a blank line is not damage worth giving up over
             return None
         if line.startswith(SUMMARY_TAG):
+            self._run = 0
             return None
         try:
             return event_from_json(line)
         except ValidationError as exc:
-            what = "torn last line dropped" if unterminated else "corrupt line skipped"
             first = exc.errors()[0] if exc.errors() else {"msg": str(exc)}
-            self.problems.append(Problem(number, f"{what} ({first['msg']})"))
+            self._report(number, f"corrupt line skipped ({str(first['msg'])[:200]})")
             return None
+
+    def _report(self, number: int, message: str) -> None:
+        self.damaged += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(number, message))
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB"):
+        if n < 1024:
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n //= 1024
+    return f"{n:,} GiB"

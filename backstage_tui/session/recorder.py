@@ -143,7 +143,8 @@ class SessionRecorder:
         try:
             return await asyncio.wait_for(asyncio.shield(waiter), timeout)
         except TimeoutError:
-            return False
+            # A slow disk: written (its fsync still under way) counts; a write still stuck does not.
+            return self.written_seq >= seq
 
     def _wake_waiters(self, tried_seq: int | None) -> None:
         """Answer every waiter whose event the recorder has now tried to write (all of them when

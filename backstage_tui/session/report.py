@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import APP_NAME
+from ..events import SCHEMA_VERSION
 from ..safetext import display
 from ..state import ConsoleState
 from .reader import Problem, SessionReader
@@ -32,6 +33,10 @@ class SessionReport:
     tags: tuple[str, ...] = ()
     write_trouble: str = ""
     """What the summary says the disk refused while recording, and what came of it; ``""``."""
+    damaged: int = 0
+    """Every damaged line found (`problems` keeps the first ones)."""
+    newer_format: int | None = None
+    """The log's format version, when a newer backstage wrote it."""
 
     @classmethod
     def build(cls, path: Path, *, full: bool = False) -> SessionReport:
@@ -62,6 +67,8 @@ class SessionReport:
             title=reader.header.title,
             tags=tuple(reader.header.tags),
             write_trouble=trouble,
+            damaged=reader.damaged,
+            newer_format=reader.header.schema_version if reader.newer else None,
         )
 
     def lines(self) -> list[str]:
@@ -89,7 +96,16 @@ class SessionReport:
             out.append(f"trouble   {t.gaps:,} gaps, {t.malformed:,} malformed payloads")
         if self.problems:
             first = display(str(self.problems[0]), 300)
-            out.append(f"damaged   {len(self.problems):,} lines skipped; first: {first}")
+            out.append(f"damaged   {max(self.damaged, len(self.problems)):,} lines skipped; "
+                       f"first: {first}")  # fmt: skip
+            if self.problems[-1].message.startswith("stopped reading"):
+                out.append(f"          {display(str(self.problems[-1]), 300)}")
+        if self.newer_format is not None:
+            out.append(
+                f"format    version {self.newer_format}, newer than this backstage reads "
+                f"({SCHEMA_VERSION}): fields it does not know are left out, lines it cannot read "
+                "are counted as damaged"
+            )
         if self.write_trouble:
             out.append(f"log       closed cleanly after write errors: {self.write_trouble}")
         out.append(f"read      {self.how}")

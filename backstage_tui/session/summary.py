@@ -134,7 +134,8 @@ class WriteTrouble:
         times = "once" if self.errors == 1 else f"{self.errors:,} times"
         return (
             f"the disk refused a write {times} ({self.first_error}); "
-            f"{self.held_written:,} events were held in memory and written later, nothing lost"
+            f"{self.held_written:,} {'event was' if self.held_written == 1 else 'events were'} "
+            "held in memory and written later, nothing lost"
         )
 
 

@@ -8,7 +8,8 @@ machine and under any hash seed; only the pacing in `DemoSource.events` looks at
 What it produces, roughly: 45% comments, 20% likes, 10% joins, 5% gifts (streaks of cheap gifts that
 interleave with everything else, rare big single gifts), 4% follows, 3% questions, 2% shares, and
 the rest viewer counts (every ~2 s of simulated time), spam bursts, insults, link spam and text made
-to break terminals. The words live in `demo_script`.
+to break terminals; now and then a regular joins the host on screen as a guest for a few minutes.
+The words live in `demo_script`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ..events import (
     Event,
     Follow,
     Gift,
+    Guest,
     Join,
     Like,
     Question,
@@ -49,6 +51,13 @@ VIEWERS_GROWTH = 0.004
 """Mean log-growth of the viewer count per update: about x10 in twenty minutes."""
 MAX_STREAKS = 3
 """Streaks running at once; more would make every gift a continuation."""
+GUEST_FIRST_S = (20.0, 60.0)
+"""When the first guest joins the host on screen (multi-guest), in seconds of the stream."""
+GUEST_EVERY_S = (60.0, 180.0)
+"""Between one guest joining and the next."""
+GUEST_STAY_S = (45.0, 300.0)
+"""How long a guest stays on."""
+MAX_GUESTS_ON = 2
 SPAM_CONTINUE = 0.6
 """While a burst runs, the chance that the next event is part of it (so it comes "fast")."""
 
@@ -119,6 +128,13 @@ class DemoStream:
         self.trend = VIEWERS_GROWTH
         """Log-growth of the viewer count per update; itself a mean-reverting random walk."""
         self.next_viewers_ts = start
+        # Guests come and go on a generator of their own, so the rest of the stream stays the one
+        # a seed always gave.
+        self.guest_rng = random.Random(f"{seed}-guests")
+        self.guests_on: dict[int, float] = {}
+        """Cast index of each guest on screen, to when they leave."""
+        self.next_guest_join = start + self.guest_rng.uniform(*GUEST_FIRST_S)
+        self.next_guest_ts = self.next_guest_join
         self.streaks: list[_Streak] = []
         self.streak_ids = itertools.count(1)
         self.bot_ids = itertools.count(1)
@@ -156,6 +172,8 @@ class DemoStream:
         if ts >= self.next_viewers_ts:
             self.next_viewers_ts = ts + VIEWERS_EVERY_S * self.rng.uniform(0.8, 1.2)
             return self._viewer_count(eid, ts)
+        if ts >= self.next_guest_ts:
+            return self._guest(eid, ts)
         if self.burst is not None and self.rng.random() < SPAM_CONTINUE:
             return self._spam_step(eid, ts)
         kind = MIX[self._mix.index()][0]
@@ -277,6 +295,24 @@ class DemoStream:
             self.trend -= 0.01
         self.viewers = max(3, round(self.viewers * math.exp(self.trend + rng.gauss(0.0, 0.03))))
         return Viewers(id=eid, ts=ts, count=self.viewers)
+
+    def _guest(self, eid: str, ts: float) -> Event:
+        """A guest leaves (when their time is up) or joins (a regular, now and then)."""
+        rng = self.guest_rng
+        leaving = next((who for who, until in self.guests_on.items() if until <= ts), None)
+        if leaving is not None:
+            del self.guests_on[leaving]
+            who, action = leaving, "leave"
+        else:
+            who = rng.randrange(min(40, len(self.cast)))  # the regulars: mods, top gifters, ...
+            while who in self.guests_on:
+                who = (who + 1) % len(self.cast)
+            self.guests_on[who] = ts + rng.uniform(*GUEST_STAY_S)
+            self.next_guest_join = ts + rng.uniform(*GUEST_EVERY_S)
+            action = "join"
+        joins = [self.next_guest_join] if len(self.guests_on) < MAX_GUESTS_ON else []
+        self.next_guest_ts = min([*joins, *self.guests_on.values()], default=math.inf)
+        return Guest(id=eid, ts=ts, user=self.cast[who], action=action)  # type: ignore[arg-type]
 
     def _gift_event(self, eid: str, ts: float) -> Event:
         if self.streaks and (len(self.streaks) >= MAX_STREAKS or self.rng.random() < 0.75):

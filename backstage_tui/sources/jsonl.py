@@ -25,15 +25,13 @@ from aiofiles.threadpool.binary import AsyncFileIO
 from pydantic import Field, ValidationError
 
 from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
-from ..session.lines import CutLine, LineSplitter
+from ..session.lines import MAX_LINE, CutLine, LineSplitter
 from .base import Source, SourceError
 from .options import SourceOptions
 
 CHUNK = 1 << 16
 FOLLOW_POLL_S = 0.1
 """How long a follower waits at the end of the file before looking again."""
-MAX_LINE = 8 << 20
-"""A line longer than this (8 MiB) is reported and dropped rather than buffered without end."""
 MAX_RAW = 2000
 MAX_ERROR = 200
 

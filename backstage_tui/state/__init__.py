@@ -4,11 +4,21 @@ from .automod import AutomodState, HeldMessage
 from .console import ConsoleState
 from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
 from .feed_window import FeedWindow
+from .guests import GuestOnNow, GuestsState, GuestSummary
 from .moderation import ModerationState
 from .pins import PinsState
+from .polls import Poll, PollResult, PollsState
+from .questions import AskedQuestion, QuestionsState
+from .series import MinuteSeries
 from .stats import StatsState
 
 __all__ = [
+    "AskedQuestion",
+    "GuestOnNow",
+    "GuestSummary",
+    "GuestsState",
+    "MinuteSeries",
+    "QuestionsState",
     "AutomodState",
     "FEED_CAPACITY",
     "ConsoleState",
@@ -17,6 +27,9 @@ __all__ = [
     "HeldMessage",
     "ModerationState",
     "PinsState",
+    "Poll",
+    "PollResult",
+    "PollsState",
     "StatsState",
     "feed_kind",
     "shows_in_feed",

@@ -12,6 +12,7 @@ exactly those values back. The action stays in the log, marked undone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,9 +23,11 @@ from ..events import (
     ForwardResult,
     Hide,
     Highlight,
+    MarkDone,
     Moderator,
     Mute,
     Note,
+    Pin,
     PollStart,
     Say,
     Shoutout,
@@ -42,6 +45,9 @@ NOT_UNDOABLE = frozenset({"undo", "todo_done", "forward_result", "say", "poll_st
 a poll the chat has seen open or closed cannot be unseen (polls.py folds them, logged here)."""
 QUEUED_ON_PLATFORM = frozenset({"mute", "block", "moderator", "say"})
 """What the platform's own app can do but a read-only source cannot: queued when not forwarded."""
+QUEUED_ON_TIKTOK = frozenset({"pin", "unpin"})
+"""What TikTok's app does that its tools cannot (pinning a comment under the LIVE): queued for a
+TikTok message when not forwarded; elsewhere (Twitch, a file) local to this console."""
 MUTE_PRESETS_S: tuple[float, ...] = (10, 60, 300, 600, 1800, 3600, 86400, 0)
 """The mute lengths `t` offers on the digits 1 to 8, in seconds; 0 is the rest of the live."""
 WATCH_S = 600.0
@@ -127,6 +133,9 @@ class ModerationState:
     """Highlighted messages by message id (the entry carries the author and text)."""
     shoutouts: dict[str, User] = field(default_factory=dict)
     watched: dict[str, Timed] = field(default_factory=dict)
+    done: dict[str, str] = field(default_factory=dict)
+    """The entries of the lists worked through (`MarkDone`), by `done_key`, to the marking
+    action's id: questions answered, highlights and shout-outs done."""
     notes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """User id to (action id, text) notes, oldest first."""
     log: list[LogEntry] = field(default_factory=list)
@@ -140,6 +149,10 @@ class ModerationState:
     _before: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict, repr=False)
     """Per action id: (field, key, value before) for each key the action changed."""
     _next_expiry: float | None = None
+    knows_question: Callable[[str], bool] = field(
+        default=lambda _target: True, repr=False, compare=False
+    )
+    """Whether the Questions list holds a question (set by `ConsoleState`)."""
 
     # -- reading --
 
@@ -164,6 +177,10 @@ class ModerationState:
             if user.id in self.roster:
                 found |= MARK_MODERATOR
         return found
+
+    def is_done(self, kind: str, target: str) -> bool:
+        """Whether the entry `target` of the list `kind` was marked done (`MarkDone`)."""
+        return done_key(kind, target) in self.done
 
     @property
     def todo_open(self) -> int:
@@ -198,6 +215,7 @@ class ModerationState:
             "shoutouts": dict(self.shoutouts),
             "watched": dict(self.watched),
             "notes": dict(self.notes),
+            "done": dict(self.done),
             "todo": {k: replace(v) for k, v in self.todo.items()},
             "log": [replace(e) for e in self.log],
             "actions": self.actions,
@@ -324,6 +342,20 @@ class ModerationState:
             entry.detail = event.text
             notes = self.notes.get(event.user.id, ())
             self._set(aid, "notes", event.user.id, (*notes, (aid, event.text)))
+        elif isinstance(event, MarkDone):
+            entry.detail = event.kind
+            key = done_key(event.kind, event.target)
+            if key in self.done:
+                return "already done"
+            if event.kind == "highlight" and event.target not in self.highlights:
+                return "not highlighted"
+            if event.kind == "shoutout" and event.target not in self.shoutouts:
+                return "not on the shout-out list"
+            if event.kind == "question" and not self.knows_question(event.target):
+                return "not on the questions list"
+            self._set(aid, "done", key, aid)
+        elif isinstance(event, Pin):
+            entry.detail = event.text
         elif isinstance(event, Say):
             if not event.text.strip():
                 return "nothing to say"
@@ -379,9 +411,14 @@ class ModerationState:
         if entry is None:
             return
         entry.forward = "ok" if event.ok else (event.error or "refused")
-        if not event.ok and entry.type in QUEUED_ON_PLATFORM:
+        if not event.ok and entry.type in QUEUED_ON_PLATFORM | QUEUED_ON_TIKTOK:
             # The platform refused: it still needs doing, by hand.
             self.todo[entry.id] = TodoItem(entry.id, entry.type, entry.user, _todo_detail(entry))
+
+
+def done_key(kind: str, target: str) -> str:
+    """The key of a list entry in `ModerationState.done`: ``question:<id>``, ``shoutout:<user>``."""
+    return f"{kind}:{target}"
 
 
 def _todo_detail(entry: LogEntry) -> str:
@@ -392,4 +429,8 @@ def _todo_detail(entry: LogEntry) -> str:
         return "make moderator" if entry.detail == "appointed" else "remove as moderator"
     if entry.type == "say":
         return f"post in the chat: {entry.detail}"
+    if entry.type == "pin":
+        return f"pin: {entry.detail}"
+    if entry.type == "unpin":
+        return "unpin the pinned comment"
     return entry.type

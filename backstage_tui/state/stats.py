@@ -16,6 +16,7 @@ from ..events import (
     Like,
     Viewers,
 )
+from .series import MinuteSeries
 
 RATE_WINDOW_S = 60.0
 
@@ -99,6 +100,12 @@ class StatsState:
     by_type: dict[str, int] = field(default_factory=dict)
     """Events of each `type`, actions included."""
     _recent_comments: TimeWindow = field(default_factory=TimeWindow, repr=False)
+    comments_series: MinuteSeries = field(default_factory=MinuteSeries, repr=False)
+    """Comments in each minute of the session (the Status sparkline, the summary's curve)."""
+    viewers_series: MinuteSeries = field(
+        default_factory=lambda: MinuteSeries(carries=True), repr=False
+    )
+    """The highest viewer count of each minute of the session."""
 
     def apply(self, event: Event) -> None:
         # Dispatched on the `type` tag, the most frequent first: the live console folds every event
@@ -115,12 +122,15 @@ class StatsState:
         if kind not in ACTION_TYPES:
             if self.first_ts is None:
                 self.first_ts = ts
+                self.comments_series.start(ts)
+                self.viewers_series.start(ts)
             if self.last_ts is None or ts > self.last_ts:
                 self.last_ts = ts
                 window_changed = True
         if kind == "comment":
             self.comments += 1
             self._recent_comments.append(ts)
+            self.comments_series.add(ts)
             window_changed = True
         elif kind == "like":
             assert isinstance(event, Like)
@@ -142,6 +152,7 @@ class StatsState:
             assert isinstance(event, Viewers)
             self.viewers = event.count
             self.peak_viewers = max(self.peak_viewers, event.count)
+            self.viewers_series.gauge(ts, event.count)
         elif kind == "connection":
             assert isinstance(event, Connection)
             self.connection = event.status

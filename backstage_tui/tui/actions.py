@@ -130,6 +130,7 @@ class FeedActions:
         mute_presets: Sequence[float] = MUTE_PRESETS_S,
         watch_s: float = WATCH_S,
         reasons: Sequence[str] = REASONS,
+        pin_expire_s: float | None = None,
     ) -> None:
         self.runtime = runtime
         self.feed = feed
@@ -138,6 +139,8 @@ class FeedActions:
         self.mute_presets = tuple(mute_presets)
         self.watch_s = watch_s
         self.reasons = tuple(reasons)
+        self.pin_expire_s = pin_expire_s
+        """How long a pin made here stays (the config's ``pins.expire_s``); None: until unpinned."""
         self.next_reason = ""
         """The reason chosen with `r`, given to the next action taken at the keyboard."""
 
@@ -195,7 +198,8 @@ class FeedActions:
             self.say(self._keys("held for review: approve it first", "app.approve"), "warning")
         else:
             await self.act(Pin(target=event.id, user=event.user, text=event.text,
-                               question=isinstance(event, Question)))  # fmt: skip
+                               question=isinstance(event, Question), platform=event.platform,
+                               expire_s=self.pin_expire_s))  # fmt: skip
 
     async def unpin(self) -> None:
         pinned = self.runtime.state.pins.pinned

@@ -162,7 +162,8 @@ class BackstageApp(App[None]):
         self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
                                    mute_presets=moderation.mute_presets,
                                    watch_s=moderation.watch_s,
-                                   reasons=moderation.reasons)  # fmt: skip
+                                   reasons=moderation.reasons,
+                                   pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
         self.end_live = EndLive(self, live)
         self._offered_end = False
         """The source said the LIVE ended and the console offered to end the session."""
