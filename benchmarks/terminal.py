@@ -88,7 +88,7 @@ class Terminal:
         """End the live like a user: `q`, `y`, no goodbye (ctrl+u, enter), and `enter` on the
         summary as soon as it opens (the caller waits for the exit)."""
         for key, shows in (("q", b"End the live?"), ("y", b"Say goodbye"),
-                           ("\x15\r", b"Summing up")):  # fmt: skip
+                           ("\x15\r", b": leave")):  # fmt: skip
             self.keys(key)
             self.wait_for(lambda out, shows=shows: shows in out, timeout)
         self.keys("\r")

@@ -206,7 +206,7 @@ def test_escape_payloads_reach_the_terminal_only_as_pictures(
     term.send(b"y")
     term.wait_for(lambda: b"Say goodbye" in term.output, "the goodbye")
     term.send(b"\x15\r")  # ctrl+u, enter: no goodbye
-    term.wait_for(lambda: b"summed up" in term.output, "the summary, hostile names and all")
+    term.wait_for(lambda: b"Peak viewers" in term.output, "the summary, hostile names and all")
     term.send(b"\r")
     term.wait_for(lambda: term.status is not None, "backstage to exit")
     status = term.status
@@ -283,7 +283,7 @@ def test_tmux_title_and_clipboard_are_untouched(tmp_path: Path) -> None:
         assert "PWNED" not in tmux("list-buffers")
         assert "␛]0;PWNED␇" in tmux("capture-pane", "-p", "-t", name)
         for keys, shows in ((["q"], "End the live?"), (["y"], "Say goodbye"),
-                            (["C-u", "Enter"], "summed up"), (["Enter"], "")):  # fmt: skip
+                            (["C-u", "Enter"], "Peak viewers"), (["Enter"], "")):  # fmt: skip
             tmux("send-keys", "-t", name, *keys)
             while shows not in tmux("capture-pane", "-p", "-t", name):
                 assert time.monotonic() < deadline

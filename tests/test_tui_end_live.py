@@ -265,3 +265,20 @@ async def test_a_dropped_source_shows_in_status_and_the_session_goes_on(
         await app.runtime.publish(comment(9, "after the drop"))
         await ready(pilot, app, len(EVENTS) + 2)
         assert any("after the drop" in line for line in app.feed.screen_lines())
+
+
+async def test_a_dialog_answers_once_so_a_double_enter_pops_nothing_else(tmp_path: Path) -> None:
+    """Enter pressed twice fast on the goodbye: the second must not dismiss it again (which would
+    pop the summary the first one opened, or the console itself)."""
+    app = end_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        screen = await to_goodbye(pilot, app)
+        screen.answer_once(screen.query_one("Input").value)  # type: ignore[attr-defined]
+        screen.answer_once("a second answer")
+        summary = await summary_filled(pilot, app)
+        assert len(app.screen_stack) == 2 and app.screen is summary
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.is_running, description="enter leaves")
+    assert app.return_code == 0
+    assert [e.type for e in logged(app)].count("say") == 1

@@ -72,7 +72,7 @@ class LineScreen(Dialog[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.answer_once(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer_once(None)
