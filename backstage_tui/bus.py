@@ -127,6 +127,13 @@ class EventBus:
         """How many events have been published (also the last `seq` given)."""
         return self._seq
 
+    def renumber_from(self, seq: int) -> None:
+        """The next event published gets ``seq + 1``: a replay that seeks puts the session back at
+        the state after event `seq`, and the events it plays from there keep their numbers."""
+        if seq < 0:
+            raise ValueError("seq cannot be negative")
+        self._seq = seq
+
     def subscribe(
         self, name: str, policy: Policy = "lossless", maxsize: int = 65536
     ) -> Subscription:

@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold and check every line even when the log ends with a valid summary",
     )
+    show.add_argument(
+        "--brief",
+        action="store_true",
+        help="the totals only, without top chatters, gifters, polls and moderation (which read "
+        "every line): a cleanly closed log then answers at once",
+    )
     repair = sessions_sub.add_parser(
         "repair",
         help="write a clean copy of a damaged session log (torn tail cut, damaged lines to a "
@@ -138,6 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
         "it closed cleanly, source and title",
     )
     listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    from .export_formats import EXPORT_FORMATS, export_help
+
+    export = sessions_sub.add_parser(
+        "export",
+        help="a session's events in another format (" + ", ".join(EXPORT_FORMATS) + ")",
+        description="Write a session log's events in another format; the log is never changed.",
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="a session log (.jsonl)")
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS), help=export_help())
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the file to write (a new one or one to replace; never the log); - or none: stdout",
+    )
     sub.add_parser(
         "sources", help="list the installed sources, their options and what they can forward"
     )
@@ -179,13 +200,29 @@ def sessions_command(args: argparse.Namespace) -> int:
         from .sessions_cli import list_sessions
 
         return list_sessions(args.sessions_dir or default_sessions_dir(), as_json=args.json)
+    if args.sessions_command == "export":
+        from .sessions_cli import ExportError, export_session
+
+        try:
+            return export_session(args.file, args.format, args.output)
+        except (SessionLogError, ExportError) as exc:
+            raise UsageError(str(exc)) from None
     if args.sessions_command == "repair":
         return repair_command(args.file, args.output)
     try:
         report = SessionReport.build(args.file, full=args.full)
     except SessionLogError as exc:
         raise UsageError(str(exc)) from None
-    print("\n".join(report.lines()))
+    *totals, how = report.lines()
+    print("\n".join(totals), flush=True)  # at once: the details below may take seconds
+    if not args.brief:
+        from .sessions_cli import show_details
+
+        try:
+            print("\n".join(show_details(args.file)))
+        except SessionLogError as exc:  # the log changed between the two readings
+            raise UsageError(str(exc)) from None
+    print(how)
     return 0
 
 

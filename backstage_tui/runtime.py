@@ -16,8 +16,8 @@ import asyncio
 import contextlib
 import logging
 import reprlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
@@ -41,6 +41,7 @@ from .events import (
 from .session import SessionHeader, SessionRecorder, default_sessions_dir, new_log_path
 from .session.summary import SessionTotals
 from .sources.base import Source, SourceError
+from .sources.replay import ReplaySource
 from .state import FEED_CAPACITY, ConsoleState
 from .state.moderation import QUEUED_ON_PLATFORM, QUEUED_ON_TIKTOK
 
@@ -227,6 +228,11 @@ class SessionRuntime:
         """The rules' actions a capable source is forwarding (kept so they are not collected)."""
         self._waiters: dict[int, asyncio.Future[None]] = {}
         """Actions `act` waits on, by seq, until the state has folded them."""
+        self.restored: list[Callable[[], None]] = []
+        """Called at once after `restore_state` put the state back (the screen redraws the feed)."""
+        for given_source in given:
+            if isinstance(given_source, ReplaySource):
+                given_source.bind(feed_capacity, self.restore_state)
 
     # With one source these read and set its condition, as before there could be several.
     @property
@@ -475,6 +481,30 @@ class SessionRuntime:
                 return next((s for s in self.sources if "say" in s.capabilities), None)
             return None
         return next((s for s in self.sources if s.name == target.source), None)
+
+    async def restore_state(self, state: ConsoleState) -> None:
+        """Put the session's state back to `state` (a replay that seeks; its source waits).
+
+        Waits until everything published is folded, then takes `state`'s parts into the session's
+        own `ConsoleState` (whoever holds it sees the new one) and numbers the next event
+        ``state.last_seq + 1``, as it is in the log; the `restored` listeners are told at once.
+        """
+        await self._caught_up()
+        current = self.state
+        for part in fields(current):
+            setattr(current, part.name, getattr(state, part.name))
+        self.bus.renumber_from(state.last_seq)
+        for listener in list(self.restored):
+            listener()
+
+    async def _caught_up(self) -> None:
+        """Wait until the state has folded every event published so far."""
+        published = self.bus.published
+        if not self.started or self._closing or self.state.last_seq >= published:
+            return
+        waiter = self._waiters.setdefault(published, asyncio.get_running_loop().create_future())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(waiter), ACT_WAIT_S)
 
     async def wait_source_done(self) -> None:
         """Wait until every source has ended (or failed)."""

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from .export_formats import EXPORT_FORMATS
 from .safetext import display
 from .session.catalog import Catalog, SessionEntry, log_files, read_catalog
+from .session.export import ExportResult
+from .session.reader import SessionReader
 from .session.report import clock
+
+if TYPE_CHECKING:
+    from .reports import LiveReport
 
 NO_VALUE = "-"
 """What a cell shows when the log cannot tell (a title before titles, a crashed log's peak)."""
@@ -78,8 +84,9 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: set[str]
     return [line(columns), *(line(r) for r in rows)]
 
 
-def list_sessions(folder: Path, *, as_json: bool, out: TextIO = sys.stdout) -> int:
+def list_sessions(folder: Path, *, as_json: bool, out: TextIO | None = None) -> int:
     """``backstage sessions [list]``: every session in `folder`, newest first."""
+    out = out or sys.stdout
     catalog: Catalog = read_catalog(log_files(folder))
     if as_json:
         json.dump([e.to_json() for e in catalog.entries], out, ensure_ascii=False, indent=1)
@@ -98,3 +105,130 @@ def list_sessions(folder: Path, *, as_json: bool, out: TextIO = sys.stdout) -> i
     for path, why in catalog.skipped:
         print(f"skipped {display(path.name, 120)}: {display(why, 300)}", file=sys.stderr)
     return 0
+
+
+# -- export --
+
+
+class ExportError(Exception):
+    """Why an export cannot be written, as one line."""
+
+
+def export_session(path: Path, format_name: str, output: str | None) -> int:
+    """``backstage sessions export``: to stdout (no -o, or ``-o -``) or a new file written whole
+    (a temporary file renamed into place), never over the log itself. `SessionLogError` for a
+    log that cannot be read, `ExportError` for an output that cannot be written."""
+    import importlib
+    import os
+    import tempfile
+
+    chosen = EXPORT_FORMATS[format_name]
+    module, _, function = chosen.writer.partition(":")
+    write: Callable[[SessionReader, TextIO], ExportResult] = getattr(
+        importlib.import_module(module), function
+    )
+    reader = SessionReader(path)
+    if output in (None, "-"):
+        try:
+            result = write(reader, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left (`| head`): not an error. Python's own flush at exit would
+            # complain again, so stdout goes to /dev/null for it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    else:
+        target = Path(output)
+        if target.is_dir():
+            raise ExportError(f"{target} is a folder; give a file name")
+        if not target.parent.is_dir():
+            raise ExportError(f"no such folder for the export: {target.parent}")
+        if target.exists() and os.path.samefile(target, path):
+            raise ExportError(f"will not write the export over the session log itself ({path})")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as exc:
+            raise ExportError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        try:
+            os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the export from others
+            with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                result = write(reader, out)
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        print(
+            f"{plural(result.events, 'event')} written to {display(str(target), 300)} "
+            f"({chosen.name})",
+            file=sys.stderr,
+        )
+    if result.problems:
+        first = display(str(result.problems[0]), 300)
+        print(
+            f"{plural(len(result.problems), 'damaged line')} skipped; first: {first}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+# -- the report formats (the end-of-live report of `reports/`) --
+
+
+def _report_of(reader: SessionReader) -> tuple[LiveReport, ExportResult]:
+    from .reports import LiveReport
+
+    report = LiveReport.from_reader(reader)
+    return report, ExportResult(events=report.events, problems=list(reader.problems))
+
+
+def export_markdown(reader: SessionReader, out: TextIO) -> ExportResult:
+    """The live's report as Markdown: the same sections as the end-of-live summary."""
+    from .reports import render_markdown
+
+    report, result = _report_of(reader)
+    out.write(render_markdown(report))
+    return result
+
+
+def export_html(reader: SessionReader, out: TextIO) -> ExportResult:
+    """The live's report as the end-of-live summary's self-contained HTML page."""
+    from .reports import render_html
+
+    report, result = _report_of(reader)
+    out.write(render_html(report))
+    return result
+
+
+# -- show: what the totals do not hold --
+
+DETAIL_SECTIONS = ("Chat", "Gifts", "Polls", "Moderation")
+"""The report's sections `sessions show` adds under the totals (the rest repeats the totals)."""
+DETAIL_LABELS = {"Comments", "Questions", "Gifts", "Diamonds"}
+"""Rows of those sections already in the totals above them."""
+RENAMED = {"Actions": "moderation by effect"}
+"""Labels that need their section's name beside the totals."""
+
+
+def show_details(path: Path) -> list[str]:
+    """Top chatters, top gifters and their diamonds, polls with their results and moderation by
+    effect: the end-of-live report's sections, from a fold of every line (`LiveReport`)."""
+    from .reports import LiveReport
+
+    report = LiveReport.from_log(path)
+    out: list[str] = []
+    width = 22
+    for section in report.sections():
+        if section.title not in DETAIL_SECTIONS:
+            continue
+        for label, values in section.entries():
+            if label in DETAIL_LABELS:
+                continue
+            # The sections' text is display-safe already (`reports.sections`).
+            out.append(f"{RENAMED.get(label, label.lower()):<{width}}{values[0]}")
+            out += [" " * width + value for value in values[1:]]
+    return out

@@ -30,7 +30,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("burst_log_missing", "<=", 0, "the log holds the whole burst"),
     ("rss_mb_1m", "<=", 100, "resident memory after 1M events"),
     ("recorder_events_per_s", ">=", 100_000, "recorder rate to disk"),
-    ("show_1m_s", "<=", 4, "backstage sessions show, 1M-event log"),
+    ("show_1m_s", "<=", 4, "backstage sessions show --brief, 1M-event log"),
+    ("export_csv_1m_s", "<=", 10, "backstage sessions export --format csv, 1M-event log"),
     ("show_vs_raw", "<=", 10, "show / bare orjson decode of the same file"),
     ("version_s", "<=", 0.3, "backstage --version"),
     ("first_frame_s", "<=", 1, "start to first drawn frame"),
@@ -73,14 +74,18 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("rss_events", "  events through the live session", "{:,.0f}"),
     ("recorder_events_per_s", "recorder_events_per_s", "{:,.0f}"),
     ("recorder_loop_p99_lag_ms", "  event-loop p99 lag while it writes (ms)", "{:.1f}"),
-    ("show_1m_s", "show_1m_s (backstage sessions show)", "{:.2f}"),
+    ("show_1m_s", "show_1m_s (backstage sessions show --brief)", "{:.2f}"),
     ("show_summary_used", "  read the summary line (1 = yes)", "{:.0f}"),
     ("show_full_1m_s", "show --full (every line read and folded)", "{:.2f}"),
+    ("show_details_1m_s", "show (+ top lists, polls, moderation: every line)", "{:.2f}"),
     ("show_fold_1m_s", "  read + fold in process", "{:.2f}"),
     ("raw_decode_1m_s", "raw_decode_1m_s (orjson.loads per line)", "{:.2f}"),
     ("show_vs_raw", "  show / raw", "{:.1f}x"),
     ("show_full_vs_raw", "  show --full / raw", "{:.1f}x"),
     ("show_events", "  events in the log", "{:,.0f}"),
+    ("export_csv_1m_s", "export_csv_1m_s (backstage sessions export, csv to a file)", "{:.2f}"),
+    ("export_json_1m_s", "  the same as json", "{:.2f}"),
+    ("export_events", "  events (rows read back with the csv reader)", "{:,.0f}"),
     ("version_s", "version_s", "{:.3f}"),
     ("first_frame_s", "first_frame_s", "{:.3f}"),
     ("automod_us_per_comment", "automod_us_per_comment (default rules + 200 terms)", "{:.2f}"),
@@ -94,7 +99,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 MEASUREMENTS = (
-    "startup", "recorder", "show", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
+    "startup", "recorder", "show", "export", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
 )  # fmt: skip
 
 
@@ -137,6 +142,10 @@ def child(argv: Sequence[str]) -> int:
         from . import show
 
         result = show.measure(Path(args[0]))
+    elif name == "export":
+        from . import export
+
+        result = export.measure(Path(args[0]))
     elif name == "startup":
         from . import startup
 
@@ -206,13 +215,14 @@ def run_suite(
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         measure("startup", [sizes.version_runs, sizes.first_frame_runs])
         measure("recorder", [sizes.recorder_events])
-        if "show" in only:
+        if "show" in only or "export" in only:
             path = log
             if path is None:
                 path = Path(tmp) / "show.jsonl"
                 measure("make-log", [sizes.show_events, path])
             if path.exists():
                 measure("show", [path])
+                measure("export", [path])
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
@@ -332,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(only) - set(MEASUREMENTS))
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}")
-    if "show" in only:
+    if "show" in only or "export" in only:
         only.append("make-log")
 
     def progress(text: str) -> None:

@@ -1,6 +1,6 @@
 """`show_1m_s` beside `raw_decode_1m_s`: reading a big session log back.
 
-- ``show_1m_s``: the real command, ``backstage sessions show FILE``, run as a fresh process and timed
+- ``show_1m_s``: the real command, ``backstage sessions show --brief FILE`` (the totals), run as a fresh process and timed
   from start to exit (interpreter start-up and imports included). On a log that closed cleanly (as
   `make-log` writes it) it reads the summary line and checks the CRC-32 of every byte before it;
   ``show_summary_used`` says whether it did (1) or had to fold the log (0).
@@ -8,6 +8,8 @@
   (validated into an event) and folded through the live console's reducers, what ``show`` does for a
   log without a true summary (a crash, damage).
 - ``show_fold_1m_s``: that reading and folding in this process, without the start-up.
+- ``show_details_1m_s``: plain ``backstage sessions show FILE``: the totals, then top chatters,
+  gifters, polls and moderation by effect, which fold every line through the end-of-live report.
 - ``raw_decode_1m_s``: the floor: the same file split into lines and each line given to
   ``orjson.loads``, nothing kept, nothing validated.
 """
@@ -59,8 +61,9 @@ def fold(path: Path) -> tuple[float, int]:
 def measure(path: Path, runs: int = 1) -> Metrics:
     raw = [raw_decode(path) for _ in range(runs)]
     folded = [fold(path) for _ in range(runs)]
-    shown = [show_command(path) for _ in range(runs)]
-    full = [show_command(path, "--full") for _ in range(runs)]
+    shown = [show_command(path, "--brief") for _ in range(runs)]
+    full = [show_command(path, "--brief", "--full") for _ in range(runs)]
+    detailed = [show_command(path) for _ in range(runs)]
     events = folded[0][1]
     # A summary line is not an event: the file has one line more than the reader's events.
     lines = raw[0][1]
@@ -75,6 +78,7 @@ def measure(path: Path, runs: int = 1) -> Metrics:
         "show_1m_s": show_s,
         "show_summary_used": float("summary written at close" in shown[0][1]),
         "show_full_1m_s": full_s,
+        "show_details_1m_s": median([t for t, _ in detailed]),
         "show_fold_1m_s": median([t for t, _ in folded]),
         "raw_decode_1m_s": raw_s,
         "show_vs_raw": show_s / raw_s,

@@ -128,7 +128,7 @@ def test_what_reads_as_a_question() -> None:
                  "is this live ?  ", "What, no music", "cómo estás", "where are you from？"):  # fmt: skip
         assert reads_as_question(text), text
     for text in ("great stream!", "hello everyone", "showhow", "", "   ", "questions later",
-                 "this? no. that."):  # fmt: skip
+                 "this? no. that.", "¡qué bonito!"):  # fmt: skip
         assert not reads_as_question(text), text
 
 

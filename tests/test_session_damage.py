@@ -12,6 +12,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backstage_tui.events import SCHEMA_VERSION, Event, Hide, Pin
 from backstage_tui.session import SessionLogError, SessionReader
@@ -218,3 +220,33 @@ async def test_repairing_a_sound_log_gives_the_same_bytes_and_summary(tmp_path: 
     assert not (tmp_path / "copy.damaged.txt").exists()
     report = run_cli("sessions", "show", str(out))
     assert "summary written at close" in report.stdout
+
+
+# -- any bytes at all --------------------------------------------------------------------------
+
+HEADER_LINE = (
+    b'{"type":"header","schema_version":2,"source":"demo","started":"2026-11-29T01:02:03Z"}\n'
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.binary(max_size=3000), with_header=st.booleans())
+def test_any_bytes_read_back_without_a_traceback(
+    tmp_path: Path, body: bytes, with_header: bool
+) -> None:
+    """Whatever the file holds, the reader either refuses it with one readable line or reads it,
+    its events in file order and every other line reported."""
+    path = tmp_path / "any.jsonl"
+    path.write_bytes((HEADER_LINE if with_header else b"") + body)
+    try:
+        reader = SessionReader(path)
+    except SessionLogError as refused:
+        assert is_one_readable_line(str(refused))
+        return
+    events = reader.events()
+    assert reader.damaged == len(reader.problems) <= body.count(b"\n") + 1
+    assert len(events) + reader.damaged <= body.count(b"\n") + 1
+    for problem in reader.problems:
+        assert is_one_readable_line(str(problem))

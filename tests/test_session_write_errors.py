@@ -229,3 +229,25 @@ async def test_an_action_is_reported_done_only_once_it_is_in_the_log(tmp_path: P
     kinds = [e.type for e in SessionReader(runtime.log_path).events()]
     assert kinds == ["comment", "comment", "hide", "hide"]
     assert read_summary(runtime.log_path)[0] is not None
+
+
+async def test_a_file_cut_short_by_something_else_is_not_padded_with_nuls(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    recorder = SessionRecorder(path, header())
+    await recorder.open()
+    first = numbered(1, 3)
+    await recorder.write_batch(first)
+    recorder._os_write = short_then_refuse(4)  # type: ignore[method-assign]
+    await recorder.write_batch(numbered(4, 1))
+    # Meanwhile someone cuts the file in the middle of its second event line.
+    lines = path.read_bytes().split(b"\n")
+    os.truncate(path, len(lines[0]) + len(lines[1]) + 2 + 10)
+    del recorder._os_write
+    later = numbered(4, 2)
+    await recorder.write_batch(later[1:])
+    await recorder.close()
+    data = path.read_bytes()
+    assert b"\x00" not in data
+    reader = SessionReader(path)
+    assert [e.seq for e in reader.events()] == [1, 4, 5] and reader.problems == []
+    assert recorder.notice is not None and "cut short" in recorder.notice

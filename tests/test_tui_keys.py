@@ -40,6 +40,8 @@ from backstage_tui.tui.keys import (
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.questions_screen import QuestionsScreen
+from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
 from backstage_tui.tui.summary_screen import SummaryScreen
 from backstage_tui.tui.user_card import UserCard
@@ -51,7 +53,7 @@ NARROW = (80, 24)
 """A terminal too narrow for the side panes at once, where the side-pane key is offered."""
 SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
-    *(f"f{n}" for n in range(1, 13)),
+    *(f"f{n}" for n in range(1, 25)),
 )
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
@@ -63,16 +65,28 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     LineScreen: lambda: LineScreen("Note?"),
     TodoScreen: lambda: TodoScreen(ModerationState(), _tick),
     ModerationLogScreen: lambda: ModerationLogScreen(ModerationState(), _tick),
-    ListsScreen: lambda: ListsScreen(ModerationState()),
+    ListsScreen: lambda: ListsScreen(ModerationState(), _mark),
+    QuestionsScreen: lambda: QuestionsScreen(
+        ConsoleState(), toggle_done=_tick, pin=_pin, jump=lambda _id: None
+    ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
     SummaryScreen: lambda: SummaryScreen("see you!"),
+    ReplayScreen: lambda: ReplayScreen(),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""
 
 
 async def _tick(action_id: str) -> None:
     """The to-do list's tick, for a list opened on its own."""
+
+
+async def _mark(kind: str, target: str) -> None:
+    """The lists' mark done, for a list opened on its own."""
+
+
+async def _pin(message: object) -> None:
+    """The Questions list's pin, for a list opened on its own."""
 
 
 def declared() -> dict[str, Declared]:
@@ -104,9 +118,9 @@ def remap_every_id() -> dict[str, str]:
     spare = [key for key in SPARE_KEYS if key not in used]
     groups: dict[object, list[str]] = {}
     for binding_id, item in sorted(bindings.items()):
-        groups.setdefault(item.owner if issubclass(item.owner, Screen) else None, []).append(
-            binding_id
-        )
+        # A dialog's keys are in force alone; the replay screen's with the main screen's.
+        dialog = issubclass(item.owner, Screen) and item.owner is not ReplayScreen
+        groups.setdefault(item.owner if dialog else None, []).append(binding_id)
     keymap: dict[str, str] = {}
     for ids in groups.values():
         assert len(spare) >= len(ids), "not enough spare keys to remap every binding"

@@ -282,9 +282,9 @@ async def test_highlights_and_shoutouts_are_listed(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 2, description="two rows")
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(2)]
-        assert rows[0][0] == "✦ highlight" and rows[0][2].startswith("Fan")
-        assert rows[0][3] == "what a play"
-        assert rows[1][0] == "shout-out" and rows[1][2].startswith("Fan")
+        assert rows[0][1] == "✦ highlight" and rows[0][3].startswith("Fan")
+        assert rows[0][4] == "what a play" and rows[0][0] == "☐"  # still to do
+        assert rows[1][1] == "shout-out" and rows[1][3].startswith("Fan")
         await pilot.press("L")
         await wait_for(pilot, lambda: not isinstance(app.screen, ListsScreen), description="gone")
 

@@ -154,6 +154,11 @@ class SessionReader:
     def events(self) -> list[Event]:
         return list(self)
 
+    def judge_line(self, number: int, line: bytes, unterminated: bool) -> Event | None:
+        """A line the validator refused: the event it still is, or None (reported in `problems`
+        when it is damaged; blank lines and the summary are passed over quietly)."""
+        return self._parse(number, line, unterminated)
+
     def _parse(self, number: int, line: bytes, unterminated: bool) -> Event | None:
         if unterminated:
             # Never an event, even when it parses: a line is written whole with its newline.

@@ -234,8 +234,29 @@ class SessionRecorder:
         """Truncate the file to the end of its last complete line: a write that failed part-way
         must not leave a piece of a line for the next write to be glued to."""
         assert self._fd is not None
-        os.ftruncate(self._fd, self._end)
+        size = os.fstat(self._fd).st_size
+        if size > self._end:
+            os.ftruncate(self._fd, self._end)
+        elif size < self._end:
+            self._cut_short(size)
         self._cut_pending = False
+
+    def _cut_short(self, size: int) -> None:
+        """Something else shortened the file while recording (truncating it to `_end` would fill
+        the gap with NULs): go on after its last complete line; it is no longer the whole session."""
+        assert self._fd is not None
+        end = size
+        while end > 0:
+            start = max(0, end - (1 << 16))
+            at = os.pread(self._fd, end - start, start).rfind(b"\n")
+            if at >= 0:
+                end = start + at + 1
+                break
+            end = start
+        os.ftruncate(self._fd, end)
+        self._end = end
+        self._intact = False
+        self.notice = f"session log was cut short by something else while recording ({self.path})"
 
     def _remember_file(self) -> None:
         assert self._fd is not None
@@ -284,9 +305,7 @@ class SessionRecorder:
         self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         info = os.fstat(self._fd)
         if (info.st_dev, info.st_ino) == self._file_id:
-            if info.st_size != self._end:
-                self._cut_back()
-            self._cut_pending = False
+            self._cut_back()
             return
         self._remember_file()
         self._cut_pending = False

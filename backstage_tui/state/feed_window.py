@@ -23,7 +23,7 @@ Nothing here knows about rows, widths or styles: that is the view's business.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..events import AutomodDecision, Event
 from .feed import FEED_CAPACITY, feed_kind, shows_in_feed
@@ -198,6 +198,23 @@ class FeedWindow:
         if evicted:
             del self._lines[:evicted]
             self.removed += evicted
+
+    def reset(self, lines: Iterable[Event], position: int) -> None:
+        """Start again from `lines` (the newest `capacity` of them kept): a replay moved to another
+        point of its session. What waited, the selection and the freeze go; the fold and the
+        filter stay. `position` is how many events the session has had by then: what `shown`
+        and `skipped` add up to afterwards."""
+        self._buffer = deque(lines)
+        while len(self._buffer) > self.capacity:
+            self._buffer.popleft()
+        self._pending.clear()
+        self._pending_activity = 0
+        self._pending_dropped = 0
+        self._selected = None
+        self._frozen = False
+        self._ahead.clear()
+        self.shown = max(0, position - self.skipped)
+        self._rebuild()
 
     def _rebuild(self) -> None:
         shows = self.shows

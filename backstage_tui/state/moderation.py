@@ -56,7 +56,23 @@ REASONS: tuple[str, ...] = ("spam", "hate", "harassment", "sexual", "violence", 
 """Reasons offered with an action: TikTok's community-guideline categories."""
 MARK_HIGHLIGHT, MARK_WATCHED, MARK_MODERATOR = 1, 2, 4
 """The bits of `ModerationState.marks`: how the feed draws a message besides hidden or pinned."""
-_MISSING: Any = object()
+
+
+class _Missing:
+    """ "Nothing was there": a marker that stays itself through copies (a replay's snapshots of the
+    state are deep copies, and ``before is _MISSING`` must still hold in them)."""
+
+    def __copy__(self) -> _Missing:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Missing:
+        return self
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+
+_MISSING: Any = _Missing()
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..events import Comment, Event, Question, User
+from ..events import Comment, Event, Platform, Question, User
 
 MAX_QUESTIONS = 500
 QUESTION_MARKS = ("?", "？", "¿", "؟")
@@ -23,7 +23,7 @@ QUESTION_MARKS = ("?", "？", "¿", "؟")
 QUESTION_WORDS = frozenset({
     "what", "when", "where", "who", "whom", "whose", "why", "how", "which", "can", "could",
     "would", "should", "will", "is", "are", "does", "did", "anyone",
-    "qué", "cuándo", "dónde", "cómo", "quién",
+    "cuándo", "dónde", "cómo", "quién",
 })  # fmt: skip
 """A comment starting with one of these words is a question ("how long is the stream")."""
 _FIRST_WORD_CHARS = 12
@@ -52,11 +52,12 @@ class AskedQuestion:
     """Raw: sanitise before display."""
     native: bool
     """Asked through the platform's Q&A feature (a `Question` event), not read from a comment."""
+    platform: Platform = "tiktok"
 
     def as_message(self) -> Comment | Question:
         """The question as the message it came as (to pin it)."""
         kind = Question if self.native else Comment
-        return kind(id=self.id, ts=self.ts, user=self.user, text=self.text)
+        return kind(id=self.id, ts=self.ts, user=self.user, text=self.text, platform=self.platform)
 
 
 @dataclass
@@ -82,7 +83,7 @@ class QuestionsState:
         if event.id in entries:
             return  # the same message again (a source re-sending after a reconnect)
         entries[event.id] = AskedQuestion(
-            event.id, event.ts, event.user, event.text, native=kind == "question"
+            event.id, event.ts, event.user, event.text, kind == "question", event.platform
         )
         self.asked += 1
         if len(entries) > MAX_QUESTIONS:

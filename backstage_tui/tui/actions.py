@@ -26,6 +26,8 @@ from ..events import (
     Event,
     Hide,
     Highlight,
+    ListKind,
+    MarkDone,
     Moderator,
     Mute,
     Note,
@@ -43,12 +45,23 @@ from ..runtime import ActResult, SessionRuntime
 from ..safetext import display, display_name
 from ..state import HeldMessage, feed_kind
 from ..state.feed_filter import FeedFilter, FilterError
-from ..state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S, duration_label
+from ..state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S, done_key, duration_label
 from .confirm import ConfirmScreen
 from .feed_view import FeedView
 from .keys import with_keys
 from .line_screen import LineScreen
-from .pick_screen import PickScreen
+from .pick_screen import MAX_OPTIONS, PickScreen
+
+PIN_LABEL_WIDTH = 34
+"""Characters of a pin's author and text in `P`'s chooser (its box is 48 wide)."""
+
+
+def pin_label(event: Comment | Question) -> str:
+    """A pin as the chooser lists it: ``Bo: when is the next stream?``, cut to fit."""
+    name = display_name(event.user.name or event.user.handle or event.user.id, 16)
+    label = f"{name}: {display(event.text, 200)}"
+    return label if len(label) <= PIN_LABEL_WIDTH else label[: PIN_LABEL_WIDTH - 1] + "…"
+
 
 EFFECT_WORDS = {
     "local": "on this console",
@@ -64,6 +77,8 @@ NOUNS = {
     "poll_start": "poll opened", "poll_close": "poll closed",
     "approve": "approved: in the feed", "deny": "denied: kept out of the feed",
 }  # fmt: skip
+DONE_NOUNS = {"question": "answered", "highlight": "highlight done", "shoutout": "shout-out done"}
+"""What a `MarkDone` toast says, by list."""
 
 
 class Notify(Protocol):
@@ -108,6 +123,8 @@ def _what_it_did(result: ActResult) -> tuple[str, SeverityLevel]:
         noun = "made a moderator" if event.appoint else "no longer a moderator"
     elif isinstance(event, Mute):
         noun = f"muted for {duration_label(event.duration_s)}"
+    elif isinstance(event, MarkDone):
+        noun = DONE_NOUNS[event.kind]
     else:
         noun = NOUNS.get(kind, kind)
     user = getattr(event, "user", None)
@@ -192,7 +209,12 @@ class FeedActions:
             return
         if not isinstance(event, Comment | Question):
             self.say("only comments and questions can be pinned", "warning")
-        elif event.id in self.runtime.state.pins.pinned:
+        else:
+            await self.pin_message(event)
+
+    async def pin_message(self, event: Comment | Question) -> None:
+        """Pin `event` (the selected message, or a question from the Questions list)."""
+        if event.id in self.runtime.state.pins.pinned:
             self.say(self._keys("already pinned", "app.unpin", "unpins"))
         elif self.runtime.state.automod.is_held(event.id):
             self.say(self._keys("held for review: approve it first", "app.approve"), "warning")
@@ -202,16 +224,27 @@ class FeedActions:
                                expire_s=self.pin_expire_s))  # fmt: skip
 
     async def unpin(self) -> None:
-        pinned = self.runtime.state.pins.pinned
+        """Unpin the selected message when it is pinned; else the only pin; else a digit picks
+        one of the pins, numbered newest first as the Pinned pane numbers them."""
+        pins = self.runtime.state.pins
         selected = self.feed.selected_event
-        if selected is not None and selected.id in pinned:
-            target = selected.id
-        elif pinned:
-            target = self.runtime.state.pins.newest_first()[0].id
-        else:
+        if selected is not None and selected.id in pins.pinned:
+            await self.act(Unpin(target=selected.id))
+            return
+        newest = pins.newest_first()[:MAX_OPTIONS]
+        if not newest:
             self.say("nothing is pinned", "warning")
             return
-        await self.act(Unpin(target=target))
+        if len(newest) == 1:
+            await self.act(Unpin(target=newest[0].id))
+            return
+
+        async def chosen(index: int | None) -> None:
+            if index is not None:
+                await self.act(Unpin(target=newest[index].id))
+
+        labels = [pin_label(event) for event in newest]
+        self.feed.app.push_screen(PickScreen("Unpin which?", labels), chosen)
 
     async def hide(self) -> None:
         event = self._selected()
@@ -370,6 +403,15 @@ class FeedActions:
 
     async def tick(self, action_id: str) -> None:
         await self.act(TodoDone(action=action_id))
+
+    async def toggle_done(self, kind: ListKind, target: str) -> None:
+        """Mark an entry of a list done (a question answered, a highlight or shout-out worked
+        through); one already done opens again (its mark is undone)."""
+        marked = self.runtime.state.moderation.done.get(done_key(kind, target))
+        if marked is not None:
+            await self.act(Undo(action=marked))
+        else:
+            await self.act(MarkDone(kind=kind, target=target))
 
     # -- the review queue --
 

@@ -33,6 +33,7 @@ from ..config import ModerationSettings
 from ..goodbye import LiveSettings
 from ..runtime import SessionRuntime, SourceStatus
 from ..safetext import display
+from ..sources.replay import ReplaySource
 from ..state import FEED_CAPACITY
 from .actions import FeedActions
 from .commands import binding_commands
@@ -43,6 +44,8 @@ from .help_screen import HelpScreen, help_sections
 from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, PollPane, StatusPane
+from .questions_screen import QuestionsScreen
+from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
@@ -59,7 +62,7 @@ HANGUP_CLOSE_S = 10.0
 """After a hang-up, how long the log may take to close before the process leaves anyway."""
 """After a hang-up and the log's close, how long the ordinary exit may take before the process
 leaves on its own."""
-MAX_KEYS_WARNING = 800
+MAX_KEYS_WARNING = 2000
 """The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
 
@@ -104,7 +107,9 @@ class BackstageApp(App[None]):
                 tooltip="Filter the feed: words, from:NAME, is:gift|question|hidden|highlighted|mod,"
                         " re:PATTERN"),
         Binding("L", "lists", "Lists", show=False, id="app.lists",
-                tooltip="The highlights and the shout-out list"),
+                tooltip="The highlights and the shout-out list, to work through"),
+        Binding("Q", "questions", "Questions", show=False, id="app.questions",
+                tooltip="The Questions list: mark answered, pin one, find it in the feed"),
         Binding("l", "moderation_log", "Mod log", show=False, id="app.modlog",
                 tooltip="The moderation log: every action, its effect, and whether it was undone"),
         Binding("R", "review", "Review", show=False, id="app.review",
@@ -175,13 +180,36 @@ class BackstageApp(App[None]):
         self._reported_log_error: str | None = None
         self._status_alarm: tuple[object, ...] = ()
         self._status_due = 0.0
+        source = runtime.source
+        self.replay = source if isinstance(source, ReplaySource) else None
+        """The replay's source, when this console shows a replay (`ReplayScreen` drives it)."""
+        if self.replay is not None:
+            self.replay.enable_controls()
+            runtime.restored.append(self._after_seek)
+
+    def get_default_screen(self) -> Screen[None]:
+        """A replay's first screen has the replay's keys (`ReplayScreen`); a live's, Textual's."""
+        if self.replay is not None:
+            return ReplayScreen(id="_default")
+        return super().get_default_screen()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with FeedFrame(id="feed-frame"):
                 yield self.feed
             yield self.side
+        if self.replay is not None:
+            yield ReplayBar(self.replay, id="replay-bar")
         yield Footer()
+
+    def _after_seek(self) -> None:
+        """The replay moved (`SessionRuntime.restore_state`): what the screen had not drawn yet is
+        from before the move, and the feed starts again from the state's buffer."""
+        if self.subscription is not None:
+            self.subscription.take_nowait()
+        state = self.runtime.state
+        self.feed.reset_from(state, state.last_seq)
+        self._seen_version = -1
 
     async def on_mount(self) -> None:
         for selector, title in (("#feed-frame", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
@@ -258,9 +286,15 @@ class BackstageApp(App[None]):
         state = self.runtime.state
         held = state.automod.held_count
         review_key = (key_hint(self.screen, "app.review") or "") if held else ""
+        asked = state.questions_open
+        questions_key = (key_hint(self.screen, "app.questions") or "") if asked else ""
+        todo_open = state.moderation.todo_open
+        todo_key = (key_hint(self.screen, "app.todo") or "") if todo_open else ""
         self.status.refresh_from(status, state.stats, view_skipped=self.feed.skipped,
-                                 todo_open=state.moderation.todo_open, held=held,
-                                 review_key=review_key)  # fmt: skip
+                                 todo_open=todo_open, held=held, todo_key=todo_key,
+                                 review_key=review_key, questions_open=asked,
+                                 questions_key=questions_key,
+                                 guests=state.guests.on_now(state.stats.last_ts))  # fmt: skip
 
     def _paint_now(self) -> None:
         """Put this frame on the screen now rather than after Textual's idle relay, which under a
@@ -362,7 +396,23 @@ class BackstageApp(App[None]):
         self.actions.filter()
 
     def action_lists(self) -> None:
-        self.push_screen(ListsScreen(self.runtime.state.moderation, self._tz))
+        moderation = self.runtime.state.moderation
+        self.push_screen(ListsScreen(moderation, self.actions.toggle_done, self._tz))
+
+    def action_questions(self) -> None:
+        self.push_screen(QuestionsScreen(
+            self.runtime.state, toggle_done=self._answer, pin=self.actions.pin_message,
+            jump=self.jump_to, tz=self._tz,
+        ))  # fmt: skip
+
+    async def _answer(self, question_id: str) -> None:
+        await self.actions.toggle_done("question", question_id)
+
+    def jump_to(self, event_id: str) -> None:
+        """Select the message `event_id` in the feed (the Questions list's find)."""
+        if not self.feed.select_id(event_id):
+            self.actions.say("that message is no longer in the feed (or the filter hides it)",
+                             "warning")  # fmt: skip
 
     def action_moderation_log(self) -> None:
         moderation = self.runtime.state.moderation

@@ -236,6 +236,13 @@ class FeedView(ScrollView, can_focus=True):
             self._follow()
         self._announce()
 
+    def reset_from(self, state: ConsoleState, position: int) -> None:
+        """Show `state`'s feed buffer from scratch, following the newest line: a replay moved to
+        another point of its session (`position` events in)."""
+        self.window.reset(state.feed.items, position)
+        self._follow()
+        self._announce()
+
     def _announce(self) -> None:
         status = self.status
         if status != self._status:
@@ -399,6 +406,23 @@ class FeedView(ScrollView, can_focus=True):
             self._reveal(selected)
         self.refresh()
         self._announce()
+
+    def select_id(self, event_id: str) -> bool:
+        """Select the message `event_id` (taking in what waited while paused); False when it is
+        not on view (gone from the buffer, folded or filtered away)."""
+        index = self._index_of(event_id)
+        if index is None and self.window.pending_count:
+            self.window.tail()
+            self._follow()
+            index = self._index_of(event_id)
+        if index is None:
+            return False
+        self._select(index)
+        return True
+
+    def _index_of(self, event_id: str) -> int | None:
+        lines = self.window.lines
+        return next((i for i in range(len(lines) - 1, -1, -1) if lines[i].id == event_id), None)
 
     def action_cursor_up(self) -> None:
         self.window.move(-1)

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from ..events import User
+from ..events import ListKind, User
 from ..safetext import display, display_name
 from ..state.moderation import LogEntry, ModerationState, TodoItem
 from .dialog import Dialog
@@ -215,35 +215,66 @@ class ModerationLogScreen(TableScreen):
         return log_rows(self.moderation, self.tz)
 
 
+LIST_KEYS: dict[str, ListKind] = {"h": "highlight", "s": "shoutout"}
+"""The prefix of a row's key in the lists screen, to the list it belongs to."""
+
+
 def lists_rows(
     moderation: ModerationState, tz: tzinfo | None
 ) -> list[tuple[str, tuple[Text, ...]]]:
-    """(key, cells): the highlights, newest first, then the shout-out list in the order added."""
-    rows: list[tuple[str, tuple[Text, ...]]] = []
+    """(key, cells): the highlights, newest first, then the shout-out list in the order added;
+    in each, what is still to do before what was done."""
+    highlights: list[tuple[bool, str, tuple[Text, ...]]] = []
     for message_id, entry in reversed(moderation.highlights.items()):
+        done = moderation.is_done("highlight", message_id)
         clock = datetime.fromtimestamp(entry.ts, tz).strftime("%H:%M:%S")
-        cells = (Text("✦ highlight"), Text(clock), Text(who(entry.user)),
-                 Text(display(entry.detail, 200)))  # fmt: skip
-        rows.append((f"h:{message_id}", cells))
+        cells = (_done_mark(done), Text("✦ highlight"), Text(clock), Text(who(entry.user)),
+                 Text(display(entry.detail, 200), style="dim" if done else ""))  # fmt: skip
+        highlights.append((done, f"h:{message_id}", cells))
+    shoutouts: list[tuple[bool, str, tuple[Text, ...]]] = []
     for user_id, user in moderation.shoutouts.items():
-        rows.append((f"s:{user_id}", (Text("shout-out"), Text(""), Text(who(user)), Text(""))))
-    return rows
+        done = moderation.is_done("shoutout", user_id)
+        cells = (_done_mark(done), Text("shout-out"), Text(""), Text(who(user)), Text(""))
+        shoutouts.append((done, f"s:{user_id}", cells))
+    ordered = [*sorted(highlights, key=lambda r: r[0]), *sorted(shoutouts, key=lambda r: r[0])]
+    return [(key, cells) for _, key, cells in ordered]
+
+
+def _done_mark(done: bool) -> Text:
+    return Text(DONE if done else "☐", style="green" if done else "bold")
 
 
 class ListsScreen(TableScreen):
-    """The highlights (messages that stood out) and the shout-out list."""
+    """The highlights (messages that stood out) and the shout-out list, to work through."""
 
-    HEADING = "Highlights and shout-outs"
-    COLUMNS = ("list", "time", "viewer", "message")
-    KEY_HINTS = (("lists.close", "close"),)
+    HEADING = "Highlights and shout-outs: mark each done when you have given it"
+    COLUMNS = ("", "list", "time", "viewer", "message")
+    KEY_HINTS = (("lists.done", "done (again: open)"), ("lists.close", "close"))
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x,space", "done", "Done", id="lists.done",
+                tooltip="Mark the selected highlight or shout-out done; on a done one: open it "
+                        "again"),
         Binding("escape,L", "close", "Close", id="lists.close",
                 tooltip="Close the highlights and shout-outs"),
     ]  # fmt: skip
 
-    def __init__(self, moderation: ModerationState, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self,
+        moderation: ModerationState,
+        toggle_done: Callable[[ListKind, str], Awaitable[None]],
+        tz: tzinfo | None = None,
+    ) -> None:
         super().__init__(moderation)
+        self._toggle_done = toggle_done
         self.tz = tz
 
     def rows(self) -> list[tuple[str, tuple[Text, ...]]]:
         return lists_rows(self.moderation, self.tz)
+
+    async def action_done(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            return
+        prefix, _, target = key.partition(":")
+        await self._toggle_done(LIST_KEYS[prefix], target)
+        self.reload()

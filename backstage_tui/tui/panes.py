@@ -7,6 +7,7 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.style import Style
@@ -19,11 +20,12 @@ from textual.widgets import Static
 
 from ..events import Comment, Question
 from ..runtime import RuntimeStatus, SourceStatus
-from ..safetext import display
+from ..safetext import display, display_name
 from ..session.report import clock
-from ..state import ConsoleState, StatsState
+from ..state import ConsoleState, GuestOnNow, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
 from .keys import find_bound
+from .sparkline import sparkline
 
 LABEL = Style(dim=True)
 GOOD = Style(color="green", bold=True)
@@ -31,6 +33,8 @@ WARN = Style(color="yellow", bold=True)
 BAD = Style(color="red", bold=True)
 LOUD = Style(color="white", bgcolor="red", bold=True)
 LABEL_WIDTH = 9
+MAX_SPARK = 60
+"""Minutes a Status sparkline shows at most, however wide the pane."""
 
 
 class TextPane(Static):
@@ -89,18 +93,46 @@ def how_to_pin(screen: Screen[Any]) -> str:
 
 
 def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
+    """The pins, newest first, numbered as `P`'s chooser numbers them, each with its author, its
+    age on the session clock and, when it expires, the time it has left."""
     pins = state.pins.newest_first()
     if not pins:
         return Text(f"Nothing pinned.\n{how_to_pin}".rstrip(), style=DIM)
     text = Text()
+    now = state.stats.last_ts
     for number, event in enumerate(pins):
         if number:
             text.append("\n\n")
-        _pinned_entry(text, event, hidden=state.moderation.is_hidden(event.id))
+        if len(pins) > 1:
+            text.append(f"{number + 1} ", Style(bold=True, color="cyan"))
+        _pinned_author(text, event)
+        age = f" · {age_label(state.pins.age_s(event.id, now))}"
+        left = state.pins.left_s(event.id, now)
+        if left is not None:
+            age += f", {age_label(left, ago=False)} left"
+        text.append(age, DIM)
+        text.append("\n")
+        if state.moderation.is_hidden(event.id):
+            text.append(HIDDEN_MARK, HIDDEN_STYLE)
+        else:
+            text.append(display(event.text))
     return text
 
 
-def _pinned_entry(text: Text, event: Comment | Question, *, hidden: bool) -> None:
+def age_label(seconds: float, *, ago: bool = True) -> str:
+    """``just now``, ``42 s``, ``5 min``, ``1 h 20 min``: how long, in a few characters."""
+    if seconds < 5 and ago:
+        return "just now"
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    hours, minutes = divmod(int(seconds // 60), 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def _pinned_author(text: Text, event: Comment | Question) -> None:
+    """The pin's mark and author (the caller adds its age and text)."""
     text.append(PIN_MARK + " ")
     if isinstance(event, Question):
         text.append("? ", Style(bold=True, color="yellow"))
@@ -108,11 +140,6 @@ def _pinned_entry(text: Text, event: Comment | Question, *, hidden: bool) -> Non
         if role in event.user.roles:
             text.append(glyph, style)
     text.append(user_label(event.user), Style(bold=True))
-    text.append("\n")
-    if hidden:
-        text.append(HIDDEN_MARK, HIDDEN_STYLE)
-    else:
-        text.append(display(event.text))
 
 
 class PollPane(TextPane):
@@ -134,9 +161,17 @@ class StatusPane(TextPane):
         todo_open: int = 0,
         held: int = 0,
         review_key: str = "",
+        questions_open: int = 0,
+        questions_key: str = "",
+        guests: Sequence[GuestOnNow] = (),
+        todo_key: str = "",
     ) -> None:
+        # The sparklines take the width there is beside the labels, one minute a character.
+        spark_width = max(self.content_region.width - LABEL_WIDTH, 0)
         self.show(status_text(status, stats, view_skipped=view_skipped, todo_open=todo_open,
-                              held=held, review_key=review_key))  # fmt: skip
+                              held=held, review_key=review_key, questions_open=questions_open,
+                              questions_key=questions_key, guests=guests,
+                              spark_width=spark_width, todo_key=todo_key))  # fmt: skip
 
 
 def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
@@ -179,10 +214,19 @@ def status_text(
     todo_open: int = 0,
     held: int = 0,
     review_key: str = "",
+    questions_open: int = 0,
+    questions_key: str = "",
+    guests: Sequence[GuestOnNow] = (),
+    spark_width: int = 0,
+    todo_key: str = "",
 ) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``. `held`: messages waiting in
-    the review queue (a row only while there are some), `review_key` the key that opens it."""
+    the review queue (a row only while there are some), `review_key` the key that opens it;
+    `todo_open`: what waits on the In the app list (`todo_key` opens it); `questions_open`:
+    questions not answered yet (`questions_key` opens the list); `guests`: who
+    is on screen with the host; `spark_width`: characters for each sparkline (0: none), one a
+    minute, the newest on the right."""
     text = Text()
     if len(status.sources) > 1:
         for source in status.sources:
@@ -198,14 +242,28 @@ def status_text(
             text.append(display(status.source_error, 300), BAD)
     _row(text, "Uptime", clock(stats.uptime_s))
     _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
+    width = min(spark_width, MAX_SPARK)
+    if width > 1 and stats.viewers_series:
+        _row(text, "", sparkline(stats.viewers_series.recent(width, stats.last_ts),
+                                 from_zero=False))  # fmt: skip
     _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
+    if width > 1 and stats.comments_series:
+        _row(text, "", sparkline(stats.comments_series.recent(width, stats.last_ts)))
     _row(text, "Likes", f"{stats.likes:,}")
     _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
     _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
-    _row(text, "In app", f"{todo_open:,} to do" if todo_open else "nothing to do",
-         WARN if todo_open else DIM)  # fmt: skip
+    for number, guest in enumerate(guests):
+        on = Text(display_name(guest.user.name or guest.user.handle or guest.user.id, 24),
+                  Style(bold=True))  # fmt: skip
+        on.append(f" {clock(guest.on_for_s)}", DIM)
+        _row(text, "" if number else "Guests", on)
+    todo = f"{todo_open:,} to do" + (f" ({todo_key})" if todo_key else "")
+    _row(text, "In app", todo if todo_open else "nothing to do", WARN if todo_open else DIM)
     if held:
         _row(text, "Review", f"{held:,} held" + (f" ({review_key})" if review_key else ""), WARN)
+    asked = f"{questions_open:,} to answer" if questions_open else "none open"
+    _row(text, "Asked", asked + (f" ({questions_key})" if questions_key else ""),
+         Style(bold=True) if questions_open else DIM)  # fmt: skip
     if not status.recording:
         replay = not status.source_records
         _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)

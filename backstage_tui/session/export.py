@@ -1,0 +1,285 @@
+"""A session log's events in formats other programs read: CSV (a spreadsheet) and plain JSON.
+
+Both stream: a line in, a row out, so a million-event log exports in bounded memory. Lines are
+decoded with orjson and recognised by their ``type`` tag rather than validated into models (a
+million validations would cost more than the whole export); a line that is not JSON, not an
+object or of no known type is reported and skipped, as the session reader reports it, and a torn
+last line goes through the reader's own judgement. The summary line is not an event and is left out.
+
+CSV has one column set for every row, the union of every event type's fields in the models' order
+(`CSV_COLUMNS`), with the viewer's fields flattened into ``user_id``, ``user_handle``,
+``user_name``, ``user_roles`` and ``user_badges``; a field an event does not have is an empty cell.
+Lists and objects (a poll's options, an automod decision's other rules) are written as JSON text.
+A cell a viewer wrote that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading ``'``: a spreadsheet would otherwise run it as a formula (CSV injection). The JSON export
+keeps every text exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TextIO, get_args, get_origin
+
+import orjson
+
+from ..events import EVENT_TYPES, Event
+from .reader import Problem, SessionReader
+from .summary import SUMMARY_TAG
+
+USER_FIELDS = ("id", "handle", "name", "roles", "badges")
+"""The viewer's fields, flattened into ``user_<field>`` columns."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet formula can start: such a text cell is written with a leading ``'``."""
+
+
+def _event_fields() -> list[str]:
+    """Every event type's fields, each once, in the models' own order."""
+    names: dict[str, None] = {}
+    for cls in get_args(get_args(Event)[0]):
+        for name in cls.model_fields:
+            names[name] = None
+    return list(names)
+
+
+LEAD = ("type", "id", "source", "platform")
+"""The fields every row starts with (after ``seq``, ``time`` and ``ts``)."""
+_PLAIN = [*LEAD, *(n for n in _event_fields() if n not in {"seq", "ts", "user", *LEAD})]
+CSV_COLUMNS: tuple[str, ...] = ("seq", "time", "ts", *_PLAIN, *(f"user_{n}" for n in USER_FIELDS))
+"""The CSV's header row: ``time`` is ``ts`` as an ISO 8601 UTC time, for people and spreadsheets."""
+
+
+@dataclass
+class ExportResult:
+    events: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def event_dicts(reader: SessionReader, problems: list[Problem]) -> Iterator[dict[str, Any]]:
+    """Every event line of the log as the dict its JSON holds, in file order; damaged lines are
+    reported into `problems` and skipped."""
+    known = frozenset(EVENT_TYPES)
+    loads = orjson.loads
+    for number, line, unterminated in reader.lines():
+        # A last line without its newline: the reader's rules for a torn tail.
+        if unterminated and reader._parse(number, line, unterminated) is None:
+            continue
+        try:
+            data = loads(line)
+        except orjson.JSONDecodeError:
+            if line.strip(b" \r\t\x00"):
+                problems.append(Problem(number, "corrupt line skipped (not JSON)"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(number, "corrupt line skipped (not an object)"))
+        elif data.get("type") in known:
+            yield data
+        elif not line.startswith(SUMMARY_TAG):
+            problems.append(Problem(number, "corrupt line skipped (no known event type)"))
+    problems.extend(reader.problems)
+    problems.sort(key=lambda p: p.line)
+
+
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def _cell(value: Any) -> Any:
+    """Any field's value as a CSV cell: text guarded against formulas, lists and objects as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value[:1] in FORMULA_FIRST else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):  # noqa: UP038 - a tuple is faster than a union here
+        return orjson.dumps(value).decode()
+    return value
+
+
+def _time_cells() -> Callable[[Any], str]:
+    """A function of ``ts`` to the ``time`` and ``ts`` cells, comma-joined: ISO 8601 UTC to the
+    millisecond (cut, not rounded) and the number as the log has it.
+
+    The number is written once and the milliseconds are read from its digits; the date and time of
+    day are formatted once a second (events come in time order). A million events make these few
+    calls count."""
+    whole_seen = ""
+    prefix = ""
+
+    def cells(ts: Any) -> str:
+        nonlocal whole_seen, prefix
+        if type(ts) not in (int, float) or not 0 <= ts < 253402300800:  # up to year 9999
+            return "," + _field(ts)
+        text = str(ts)
+        whole, _, frac = text.partition(".")
+        if whole != whole_seen:
+            if not whole.isdigit():  # 1e+16 and such: no digits to read
+                return "," + text
+            whole_seen = whole
+            prefix = datetime.fromtimestamp(int(whole), UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        return prefix + (frac + "000")[:3] + "Z," + text
+
+    return cells
+
+
+LineBuilder = Callable[[dict[str, Any]], str]
+
+
+def _kind(annotation: Any) -> str:
+    """The one test a field's value needs before it goes into a cell as it is."""
+    if annotation is str or get_origin(annotation) is Literal:
+        return "str"
+    if annotation in (int, float):
+        return "num"
+    if annotation is bool:
+        return "bool"
+    if get_origin(annotation) is tuple:
+        return "list"
+    return "other"
+
+
+# Each cell's expression in a generated line builder: a text is always quoted (its quotes doubled),
+# a number written as Python writes it (as the csv module does); anything else, or a text that
+# needs the formula guard, goes through `field`.
+_EXPR = {
+    "str": """('"' + v.replace('"', '""') + '"' if type(v := {get}) is str and v[:1] not in R """
+    """else field(v))""",
+    "num": "(str(v) if type(v := {get}) in NUM else field(v))",
+    "bool": "(('true' if v else 'false') if type(v := {get}) is bool else field(v))",
+    "list": """('"' + dumps(v).decode().replace('"', '""') + '"' if type(v := {get}) is list """
+    """else field(v))""",
+    "other": "field({get})",
+}
+
+
+def _field(value: Any) -> str:
+    """Any value as one CSV field: `_cell`'s form, quoted when it is text."""
+    cell = _cell(value)
+    if isinstance(cell, str):
+        return '"' + cell.replace('"', '""') + '"' if cell else ""
+    return str(cell)
+
+
+def _line_builder(cls: Any, stamp: Callable[[Any], str]) -> LineBuilder:
+    """A function that makes the CSV line of one event type in one expression.
+
+    Written as source from the model's own field names (identifiers of this package, never data),
+    so a line costs one call and a join instead of a loop over its cells and the csv module's
+    per-cell checks: the export of a million events is mostly this. A line missing a field (a
+    hand-written log) raises `KeyError`, and the caller writes that row the general way.
+    """
+    fields = cls.model_fields
+    cells = []
+    for column in CSV_COLUMNS:
+        if column == "time":
+            cells.append('stamp(d["ts"])')  # the ts column too: see `_time_cells`
+        elif column == "ts":
+            continue
+        elif column.startswith("user_") and "user" in fields:
+            name = column.removeprefix("user_")
+            kind = "str" if name in ("id", "handle", "name") else "list"
+            cells.append(_EXPR[kind].format(get=f"u[{name!r}]"))
+        elif column in fields:
+            cells.append(_EXPR[_kind(fields[column].annotation)].format(get=f"d[{column!r}]"))
+        else:
+            cells.append('""')
+    user = '    u = d["user"]\n' if "user" in fields else ""
+    source = f"def build(d):\n{user}    return ','.join(({', '.join(cells)},))\n"
+    scope: dict[str, Any] = {
+        "stamp": stamp,
+        "field": _field,
+        "dumps": orjson.dumps,
+        "R": FORMULA_FIRST,
+        "NUM": (int, float),
+    }
+    exec(compile(source, f"<csv line of {cls.__name__}>", "exec"), scope)  # noqa: S102
+    builder: LineBuilder = scope["build"]
+    return builder
+
+
+def _any_row(data: dict[str, Any], stamp: Callable[[Any], str]) -> list[Any]:
+    """The CSV row of any event dict, field by field (fields missing, extra or of odd types)."""
+    row: list[Any] = [""] * len(CSV_COLUMNS)
+    for key, value in data.items():
+        if key in _WHERE and key != "time":
+            row[_WHERE[key]] = _cell(value)
+    user = data.get("user")
+    if isinstance(user, dict):
+        for name in USER_FIELDS:
+            row[_WHERE[f"user_{name}"]] = _cell(user.get(name))
+    time, _, _ = stamp(data.get("ts")).partition(",")
+    row[_WHERE["time"]] = time
+    return row
+
+
+_WHERE = {name: i for i, name in enumerate(CSV_COLUMNS)}
+_BATCH = 256
+"""Lines joined into one write."""
+
+
+def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
+    """Write the log's events to `out` (opened with ``newline=""``) as CSV with a header row,
+    lines ending in CRLF (RFC 4180)."""
+    result = ExportResult()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    stamp = _time_cells()
+    builders = {
+        cls.model_fields["type"].default: _line_builder(cls, stamp)
+        for cls in get_args(get_args(Event)[0])
+    }
+    lines: list[str] = []
+    with _no_cyclic_gc():
+        for data in event_dicts(reader, result.problems):
+            try:
+                lines.append(builders[data["type"]](data))
+            except (KeyError, TypeError, AttributeError):
+                # The general way, through the csv module; what is already built goes first.
+                out.write("\r\n".join(lines) + "\r\n" if lines else "")
+                lines.clear()
+                writer.writerow(_any_row(data, stamp))
+            result.events += 1
+            if len(lines) >= _BATCH:
+                out.write("\r\n".join(lines) + "\r\n")
+                lines.clear()
+        if lines:
+            out.write("\r\n".join(lines) + "\r\n")
+    return result
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Millions of short-lived dicts and rows: the cyclic collector would find nothing to free in
+    them but would run every few hundred (a quarter of the export's time). Reference counting
+    frees them as we go."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def export_json(reader: SessionReader, out: TextIO) -> ExportResult:
+    """Write one JSON object: ``{"header": {...}, "events": [...]}``, an event a line inside the
+    array (so a big export stays readable by line-oriented tools), texts exactly as recorded."""
+    assert reader.header is not None
+    result = ExportResult()
+    dumps: Callable[[Any], bytes] = orjson.dumps
+    out.write('{"header":')
+    out.write(dumps(reader.header.model_dump(mode="json")).decode())
+    out.write(',\n"events":[')
+    separator = "\n"
+    with _no_cyclic_gc():
+        for data in event_dicts(reader, result.problems):
+            out.write(separator)
+            out.write(dumps(data).decode())
+            separator = ",\n"
+            result.events += 1
+    out.write("\n]}\n")
+    return result
