@@ -126,6 +126,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="the totals only, without top chatters, gifters, polls and moderation (which read "
         "every line): a cleanly closed log then answers at once",
     )
+    search = sessions_sub.add_parser(
+        "search",
+        help="search every session's messages, newest first (an index in the user data folder, "
+        "kept up to date from the logs)",
+    )
+    search.add_argument(
+        "query",
+        nargs="?",
+        default="",
+        metavar="QUERY",
+        help="words that must all be in the message (word* matches a prefix); may be left out "
+        "with --user",
+    )
+    search.add_argument("--user", metavar="NAME", help="only what this viewer wrote (@handle)")
+    search.add_argument(
+        "--type", dest="event_type", metavar="TYPE", help="only this kind of event (comment, ...)"
+    )
+    search.add_argument(
+        "--since", metavar="DATE", help="only from this date on (2026-01-31, local time)"
+    )
+    search.add_argument(
+        "--limit", type=_positive_count, default=50, metavar="N", help="at most N hits (50)"
+    )
+    search.add_argument("--json", action="store_true", help="the hits as a JSON array")
     repair = sessions_sub.add_parser(
         "repair",
         help="write a clean copy of a damaged session log (torn tail cut, damaged lines to a "
@@ -200,6 +224,16 @@ def _since(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
+    return count
+
+
 def _positive_seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -257,6 +291,21 @@ def sessions_command(args: argparse.Namespace) -> int:
                 full=args.full,
             )
         except StatsError as exc:
+            raise UsageError(str(exc)) from None
+    if args.sessions_command == "search":
+        from .sessions_cli import SearchError, search_sessions
+
+        try:
+            return search_sessions(
+                args.sessions_dir or default_sessions_dir(),
+                args.query,
+                user=args.user,
+                type_=args.event_type,
+                since=args.since,
+                limit=args.limit,
+                as_json=args.json,
+            )
+        except SearchError as exc:
             raise UsageError(str(exc)) from None
     try:
         report = SessionReport.build(args.file, full=args.full)
@@ -470,6 +519,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         keymap=settings.keys,
         warning=warning,
         moderation=settings.moderation,
+        polls=settings.polls,
     )
     app.run()
     return app.return_code or 0

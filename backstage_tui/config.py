@@ -92,6 +92,14 @@ class ModerationSettings(BaseModel):
         return value
 
 
+class PollSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_vote_only: bool = False
+    """True: a viewer's first vote in a poll stands; false: a later vote for another option
+    moves theirs. Recorded with each poll when it starts (a replay counts it the same)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
@@ -105,6 +113,8 @@ class Settings(BaseSettings):
     """How viewers' text is drawn."""
     moderation: ModerationSettings = ModerationSettings()
     """Moderation: the operator's name, the mute presets, the watch length, the reasons."""
+    polls: PollSettings = PollSettings()
+    """Polls in chat (``o``): how votes are counted."""
     sessions_dir: Path | None = None
     """Where session logs go; unset: ``./sessions`` when it exists, else the user data folder. In
     the file, ``~`` is your home folder and a relative path is relative to the file's folder."""

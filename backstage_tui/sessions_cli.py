@@ -318,3 +318,95 @@ def _write_page(target: Path, page: str) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise StatsError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+# -- search --
+
+
+class SearchError(Exception):
+    """A bad --since or an index that cannot be used, as one line."""
+
+
+def parse_since(text: str) -> float:
+    """``--since``: a date (``2026-01-03``) or date and time (``2026-01-03 21:00``), local time
+    unless it says its zone; seconds since the epoch."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SearchError(
+            f"--since wants a date like 2026-01-31 or '2026-01-31 21:00', got {text!r}"
+        ) from None
+    if when.tzinfo is None:
+        when = when.astimezone()  # a naive time is the user's local time
+    return when.timestamp()
+
+
+def search_sessions(
+    folder: Path,
+    query: str,
+    *,
+    user: str | None,
+    type_: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+    index_path: Path | None = None,
+) -> int:
+    """``backstage sessions search``: the index brought up to date with `folder`, then asked."""
+    import sqlite3
+    from datetime import datetime
+
+    from .events import EVENT_TYPES
+    from .session.search_index import SearchIndex
+
+    if not query.strip() and not user:
+        raise SearchError("give words to search for, or --user NAME (or both)")
+    if type_ is not None and type_ not in EVENT_TYPES:
+        raise SearchError(f"--type {type_!r} is not an event type ({', '.join(EVENT_TYPES)})")
+    since_ts = parse_since(since) if since is not None else None
+    try:
+        with SearchIndex(index_path) as index:
+            refreshed = index.refresh(log_files(folder))
+            hits = index.search(query, user=user, type_=type_, since=since_ts, limit=limit)
+    except (sqlite3.Error, OSError) as exc:
+        where = index_path or "the user data folder"
+        raise SearchError(f"cannot use the search index in {where}: {exc}") from None
+    for problem in refreshed.problems or []:
+        print(f"not indexed: {display(problem, 300)}", file=sys.stderr)
+    if as_json:
+        json.dump(
+            [
+                {
+                    "log": str(h.log),
+                    "session_started": h.started.isoformat(),
+                    "title": h.title,
+                    "seq": h.seq,
+                    "ts": h.ts,
+                    "type": h.type,
+                    "handle": h.handle,
+                    "name": h.name,
+                    "snippet": h.snippet,
+                }
+                for h in hits
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
+        print()
+        return 0
+    for h in hits:
+        when = datetime.fromtimestamp(h.ts).strftime("%Y-%m-%d %H:%M:%S")
+        session = display(h.title, 40) if h.title else display(h.log.name, 60)
+        who = display(h.name, 40) if h.name else ""
+        if h.handle:
+            who = f"{who} @{display(h.handle, 40)}".strip()
+        print(
+            f"{when}  {session}  #{h.seq}  {display(h.type, 20)}  "
+            f"{who + ': ' if who else ''}{display(h.snippet, 300)}"
+        )
+    more = " (newest first; --limit N for more)" if len(hits) == limit else " (newest first)"
+    print(f"{plural(len(hits), 'hit')}{more if hits else ''}")
+    return 0

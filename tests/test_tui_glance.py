@@ -144,7 +144,7 @@ async def test_status_shows_guests_queues_and_sparklines(tmp_path: Path) -> None
     app = make_app(tmp_path, events)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, settled(app, len(events)), description="the events")
-        await wait_for(pilot, lambda: "Guests   Ann 0:01:30" in status_text(app),
+        await wait_for(pilot, lambda: "Guests   Ann 1:30" in status_text(app),
                        description="the guest and their time on")  # fmt: skip
         shown = status_text(app)
         assert "Asked    1 to answer (Q)" in shown
@@ -161,3 +161,28 @@ def test_ages_read_in_a_few_characters() -> None:
         "just now", "42 s", "5 min", "1 h", "1 h 20 min"
     ]  # fmt: skip
     assert age_label(2, ago=False) == "2 s"
+
+
+async def test_at_80x24_the_status_pane_fits_without_scrolling(tmp_path: Path) -> None:
+    """The narrow layout's side shows one pane at a time, about 16 columns wide: Status is drawn
+    compact there, every row on view."""
+    events: list[Event] = [Viewers(ts=T0, count=12_345)]
+    events += [comment(n, "a question?" if n % 5 == 0 else "chat", ts=T0 + n) for n in range(130)]
+    events += [Guest(ts=T0 + 10, user=user("fer", "Fernanda Longname"), action="join"),
+               Guest(ts=T0 + 20, user=BO, action="join")]  # fmt: skip
+    events.sort(key=lambda e: e.ts)
+    app = make_app(tmp_path, events)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, settled(app, len(events)), description="the events")
+        while app.side.current_pane is not app.status:
+            await pilot.press("v")
+        await wait_for(pilot, lambda: "Asked 26 (Q)" in status_text(app),
+                       description="the compact Status")  # fmt: skip
+        await pilot.pause(0.1)
+        shown = status_text(app)
+        assert "Guests \nFernanda… 1:59\nBo 1:49" in shown
+        assert "Viewers 12,345" in shown and "Log " in shown
+        side = [line[60:] for line in whole_screen(app).splitlines()]
+        assert "fake · test" in side[1], "the first row on view"
+        assert any("Log 1" in line for line in side), "the last row on view"
+        assert str(app.runtime.log_path) not in shown.replace("\n", "")

@@ -40,6 +40,7 @@ from backstage_tui.tui.keys import (
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from backstage_tui.tui.pick_screen import PickScreen
+from backstage_tui.tui.poll_form import PollForm
 from backstage_tui.tui.questions_screen import QuestionsScreen
 from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
@@ -53,6 +54,7 @@ NARROW = (80, 24)
 SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
     *(f"f{n}" for n in range(1, 25)),
+    *"éñøüäöàçλж",  # letters typed as themselves, once the ASCII ones and the f-keys run out
 )
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
@@ -70,6 +72,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }
 """How to open each dialog that declares bindings (a new one fails the remap test until added)."""

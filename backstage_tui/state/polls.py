@@ -44,7 +44,8 @@ MAX_POLLS = 50
 VOTE_COMMAND = "!vote"
 VOTE_SLACK = len(VOTE_COMMAND) + 12
 """How much longer than the longest option a vote may be (``!vote``, spaces, ``!!``, an emoji)."""
-POLL_TYPES = frozenset({"poll_start", "poll_close", "platform_poll"})
+TIME_REASON = "time"
+"""The reason of a `PollClose` the console records when a poll's time ran out in a quiet chat."""
 USER_ACTIONS = frozenset({"hide", "unhide", "mute", "block", "approve", "deny", "undo"})
 """Actions that may change whether a ballot counts."""
 
@@ -65,7 +66,7 @@ def vote_key(text: str) -> str:
     return fold(_trim(text))
 
 
-def _number(text: str) -> int | None:
+def number_vote(text: str) -> int | None:
     """An option's number typed as a vote (``2``, ``２``, `` 2! ``), counted from 1; else None."""
     core = unicodedata.normalize("NFKC", _trim(text))
     if core.isascii() and core.isdigit() and len(core) <= 2:
@@ -153,7 +154,7 @@ class Poll:
             body = body[len(VOTE_COMMAND) :]
             if body[:1].isalpha():
                 return None  # "!voters", not a vote
-        number = _number(body)
+        number = number_vote(body)
         if number is not None:
             return number - 1 if 1 <= number <= len(self.options) else None
         key = vote_key(body)
@@ -251,7 +252,11 @@ class PollsState:
                 return "no such poll"
             if poll.closed:
                 return "already closed"
-            self._close_open(event.by, self._now(event))
+            if event.reason == TIME_REASON and poll.ends_at is not None:
+                # Its time ran out in a quiet chat: closed at its end, as an event would have.
+                self._close_open("time", poll.ends_at)
+            else:
+                self._close_open(event.by, self._now(event))
             return "done"
         return None
 

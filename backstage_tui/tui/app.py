@@ -29,7 +29,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ..bus import Subscription
-from ..config import ModerationSettings
+from ..config import ModerationSettings, PollSettings
 from ..runtime import SessionRuntime
 from ..safetext import display
 from ..sources.replay import ReplaySource
@@ -42,7 +42,9 @@ from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
 from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
-from .panes import PinnedPane, PollPane, StatusPane
+from .panes import PinnedPane, StatusPane
+from .poll_actions import PollKeys
+from .poll_pane import PollPane
 from .questions_screen import QuestionsScreen
 from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
@@ -119,6 +121,16 @@ class BackstageApp(App[None]):
         Binding("x", "deny", "Deny", show=False, id="app.deny",
                 tooltip="Deny the held message: it stays out of the feed and counts against "
                         "its author"),
+        Binding("o", "poll_form", "Poll", show=False, id="app.poll",
+                tooltip="Start a poll in chat: a question, 2 to 6 options, an optional duration"),
+        Binding("O", "poll_close", "Close poll", show=False, id="app.poll_close",
+                tooltip="Close the running poll (asks first); its results stay"),
+        Binding("left_square_bracket", "poll_page(-1)", "Older poll", show=False,
+                key_display="[", id="app.poll_back",
+                tooltip="Show the session's previous poll in the Poll pane"),
+        Binding("right_square_bracket", "poll_page(1)", "Newer poll", show=False,
+                key_display="]", id="app.poll_next",
+                tooltip="Show the session's next poll in the Poll pane"),
         Binding("v", "side_next", "Panes", id="app.side_next",
                 tooltip="A narrow terminal shows one side pane: show the next (Pinned, Poll, Status)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
@@ -138,6 +150,7 @@ class BackstageApp(App[None]):
         keymap: dict[str, str] | None = None,
         warning: str | None = None,
         moderation: ModerationSettings | None = None,
+        polls: PollSettings | None = None,
     ) -> None:
         """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
         moderation = moderation or ModerationSettings()
@@ -158,12 +171,15 @@ class BackstageApp(App[None]):
             self.set_keymap(keymap)
         self.pinned = PinnedPane(id="pinned")
         self.status = StatusPane(id="status")
-        self.side = SidePanes(self.pinned, PollPane(id="poll"), self.status, id="side")
+        self.poll = PollPane(id="poll")
+        self.side = SidePanes(self.pinned, self.poll, self.status, id="side")
         self.actions = FeedActions(runtime, self.feed, self.notify, operator=moderation.operator,
                                    mute_presets=moderation.mute_presets,
                                    watch_s=moderation.watch_s,
                                    reasons=moderation.reasons,
                                    pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
+        self.polls = PollKeys(self, runtime, self.poll, self.actions.act, self.actions.say,
+                              first_vote_only=(polls or PollSettings()).first_vote_only)  # fmt: skip
         self._tz = tz
         self.subscription: Subscription | None = None
         self._seen_version = -1
@@ -236,6 +252,8 @@ class BackstageApp(App[None]):
                 self._seen_version = state.version
                 self.pinned.refresh_from(state)
                 self.feed.state_changed()
+            if state.polls.polls:
+                self.polls.on_frame()  # the countdown moves between events too
             self._refresh_status()
         self._paint_now()
         self._gc.after_frame()
@@ -331,6 +349,17 @@ class BackstageApp(App[None]):
 
     def action_side_next(self) -> None:
         self.side.cycle()
+
+    # -- polls --
+
+    def action_poll_form(self) -> None:
+        self.polls.open_form()
+
+    def action_poll_close(self) -> None:
+        self.polls.close()
+
+    def action_poll_page(self, step: int) -> None:
+        self.polls.page(step)
 
     # -- keys --
 

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..events import Comment, Question
+from ..events import Comment, Question, User
 from ..runtime import RuntimeStatus, SourceStatus
 from ..safetext import display, display_name
 from ..session.report import clock
@@ -35,6 +35,8 @@ LOUD = Style(color="white", bgcolor="red", bold=True)
 LABEL_WIDTH = 9
 MAX_SPARK = 60
 """Minutes a Status sparkline shows at most, however wide the pane."""
+COMPACT_BELOW = 30
+"""A Status pane narrower than this (the side of an 80x24 terminal) is drawn compact."""
 
 
 class TextPane(Static):
@@ -119,6 +121,26 @@ def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     return text
 
 
+def _first(text: Text) -> Text:
+    """`text` with its last line moved to the top."""
+    lines = text.split("\n")
+    return Text("\n").join([lines[-1], *lines[:-1]])
+
+
+def short_name(user: User, limit: int) -> str:
+    """The viewer's sanitised name cut to `limit` characters with an ellipsis (no "(+N chars)")."""
+    name = display_name(user.name or user.handle or user.id, 200)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def short_clock(seconds: float) -> str:
+    """``4:05`` under an hour, else ``1:04:05``: a guest's time on, in few characters."""
+    total = int(seconds)
+    if total < 3600:
+        return f"{total // 60}:{total % 60:02d}"
+    return clock(total)
+
+
 def age_label(seconds: float, *, ago: bool = True) -> str:
     """``just now``, ``42 s``, ``5 min``, ``1 h 20 min``: how long, in a few characters."""
     if seconds < 5 and ago:
@@ -142,13 +164,6 @@ def _pinned_author(text: Text, event: Comment | Question) -> None:
     text.append(user_label(event.user), Style(bold=True))
 
 
-class PollPane(TextPane):
-    """Polls arrive in a later issue; until then, say so plainly."""
-
-    def on_mount(self) -> None:
-        self.show(Text("No poll running", style=DIM))
-
-
 class StatusPane(TextPane):
     """The session's condition (the runtime's status snapshot) and its running counters."""
 
@@ -166,18 +181,26 @@ class StatusPane(TextPane):
         guests: Sequence[GuestOnNow] = (),
         todo_key: str = "",
     ) -> None:
-        # The sparklines take the width there is beside the labels, one minute a character.
-        spark_width = max(self.content_region.width - LABEL_WIDTH, 0)
         self.show(status_text(status, stats, view_skipped=view_skipped, todo_open=todo_open,
                               held=held, review_key=review_key, questions_open=questions_open,
                               questions_key=questions_key, guests=guests,
-                              spark_width=spark_width, todo_key=todo_key))  # fmt: skip
+                              width=self.content_region.width, todo_key=todo_key))  # fmt: skip
 
 
-def _row(text: Text, label: str, value: str | Text, style: Style | None = None) -> None:
+def _row(
+    text: Text,
+    label: str,
+    value: str | Text,
+    style: Style | None = None,
+    label_width: int = LABEL_WIDTH,
+) -> None:
+    """One row: its label in a column of `label_width` (0: the label and a space)."""
     if text:
         text.append("\n")
-    text.append(label.ljust(LABEL_WIDTH), LABEL)
+    if label_width:
+        text.append(label.ljust(label_width), LABEL)
+    elif label:
+        text.append(f"{label} ", LABEL)
     if isinstance(value, Text):
         text.append_text(value)
     else:
@@ -217,71 +240,107 @@ def status_text(
     questions_open: int = 0,
     questions_key: str = "",
     guests: Sequence[GuestOnNow] = (),
-    spark_width: int = 0,
+    width: int = 0,
     todo_key: str = "",
 ) -> Text:
     """Everything the status pane shows. Source labels, errors and paths are built as plain text:
     a path or an option value can contain anything, including ``[``. `held`: messages waiting in
     the review queue (a row only while there are some), `review_key` the key that opens it;
     `todo_open`: what waits on the In the app list (`todo_key` opens it); `questions_open`:
-    questions not answered yet (`questions_key` opens the list); `guests`: who
-    is on screen with the host; `spark_width`: characters for each sparkline (0: none), one a
-    minute, the newest on the right."""
+    questions not answered yet (`questions_key` opens the list); `guests`: who is on screen with
+    the host.
+
+    `width`: the pane's width in characters (0: unknown), for the sparklines (one block a minute,
+    the newest on the right) and, under `COMPACT_BELOW` (the side of an 80x24 terminal), a compact
+    form: labels not padded, one number a row, the log's path left out, so it all fits the height.
+    """
+    compact = 0 < width < COMPACT_BELOW
+    label_width = 0 if compact else LABEL_WIDTH
+
+    def row(label: str, value: str | Text, style: Style | None = None) -> None:
+        _row(text, label, value, style, label_width)
+
     text = Text()
     if len(status.sources) > 1:
         for source in status.sources:
             _source_rows(text, source)
     else:
-        _row(text, "Source", display(status.source, 80))
+        # Compact: the source's label and its link speak for themselves without their labels.
+        row("" if compact else "Source", display(status.source, 80))
         link = _connection(
             status.source_error, status.source_finished, status.link, stats.connection_detail
         )
-        _row(text, "Link", link)
+        row("" if compact else "Link", link)
         if status.source_error:
             text.append("\n")
             text.append(display(status.source_error, 300), BAD)
-    _row(text, "Uptime", clock(stats.uptime_s))
-    _row(text, "Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
-    width = min(spark_width, MAX_SPARK)
-    if width > 1 and stats.viewers_series:
-        _row(text, "", sparkline(stats.viewers_series.recent(width, stats.last_ts),
-                                 from_zero=False))  # fmt: skip
-    _row(text, "Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
-    if width > 1 and stats.comments_series:
-        _row(text, "", sparkline(stats.comments_series.recent(width, stats.last_ts)))
-    _row(text, "Likes", f"{stats.likes:,}")
-    _row(text, "Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
-    _row(text, "Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    row("Uptime", clock(stats.uptime_s))
+    if compact:
+        row("Viewers", f"{stats.viewers:,}")
+        row("Peak", f"{stats.peak_viewers:,}")
+    else:
+        row("Viewers", f"{stats.viewers:,} · peak {stats.peak_viewers:,}")
+    spark = min(width - label_width, MAX_SPARK)
+    if spark > 1 and stats.viewers_series:
+        row("", sparkline(stats.viewers_series.recent(spark, stats.last_ts), from_zero=False))
+    if compact:
+        row("Chat", f"{stats.comments_per_minute:,}/min")
+    else:
+        row("Chat", f"{stats.comments_per_minute:,}/min · {stats.comments:,} total")
+    if spark > 1 and stats.comments_series:
+        row("", sparkline(stats.comments_series.recent(spark, stats.last_ts)))
+    row("Likes", f"{stats.likes:,}")
+    if compact:
+        row("Gifts", f"{stats.gifts:,}")
+        row("Diamonds", f"{stats.diamonds:,}")
+    else:
+        row("Gifts", f"{stats.gifts:,} · {stats.diamonds:,} 💎")
+    if compact:
+        row("Follows", f"{stats.follows:,}")
+        row("Shares", f"{stats.shares:,}")
+    else:
+        row("Follows", f"{stats.follows:,} · shares {stats.shares:,}")
+    if compact and guests:
+        row("Guests", "")
     for number, guest in enumerate(guests):
-        on = Text(display_name(guest.user.name or guest.user.handle or guest.user.id, 24),
-                  Style(bold=True))  # fmt: skip
-        on.append(f" {clock(guest.on_for_s)}", DIM)
-        _row(text, "" if number else "Guests", on)
-    todo = f"{todo_open:,} to do" + (f" ({todo_key})" if todo_key else "")
-    _row(text, "In app", todo if todo_open else "nothing to do", WARN if todo_open else DIM)
+        on = Text(short_name(guest.user, 9 if compact else 24), Style(bold=True))
+        on.append(f" {short_clock(guest.on_for_s)}", DIM)
+        row("" if compact or number else "Guests", on)
+    if compact:
+        todo = f"{todo_open:,}" + (f" ({todo_key})" if todo_key else "")
+    else:
+        todo = f"{todo_open:,} to do" + (f" ({todo_key})" if todo_key else "")
+    row("In app", todo if todo_open else ("0" if compact else "nothing to do"),
+        WARN if todo_open else DIM)  # fmt: skip
     if held:
-        _row(text, "Review", f"{held:,} held" + (f" ({review_key})" if review_key else ""), WARN)
-    asked = f"{questions_open:,} to answer" if questions_open else "none open"
-    _row(text, "Asked", asked + (f" ({questions_key})" if questions_key else ""),
-         Style(bold=True) if questions_open else DIM)  # fmt: skip
+        review = f"{held:,}" if compact else f"{held:,} held"
+        row("Review", review + (f" ({review_key})" if review_key else ""), WARN)
+    if compact:
+        asked = f"{questions_open:,}"
+    else:
+        asked = f"{questions_open:,} to answer" if questions_open else "none open"
+    row("Asked", asked + (f" ({questions_key})" if questions_key else ""),
+        Style(bold=True) if questions_open else DIM)  # fmt: skip
     if not status.recording:
         replay = not status.source_records
-        _row(text, "Log", "not recording (replay)" if replay else "not recording", DIM)
+        row("Log", "not recording (replay)" if replay else "not recording", DIM)
     else:
-        _row(text, "Log", f"{status.events_recorded:,} events recorded")
-    if status.log_path is not None:
+        row("Log", f"{status.events_recorded:,}" + ("" if compact else " events recorded"))
+    if status.log_path is not None and not compact:
         text.append("\n")
         text.append(display(str(status.log_path), 300), DIM)
     if stats.gaps or stats.malformed:
         # A network source was away (events may be missing), or sent what it could not read.
-        _row(text, "Trouble", f"gaps {stats.gaps:,} · unreadable {stats.malformed:,}", WARN)
+        row("Trouble", f"gaps {stats.gaps:,} · unreadable {stats.malformed:,}", WARN)
     if view_skipped:
-        _row(text, "Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
+        row("Screen", f"{view_skipped:,} lines skipped (flood)", DIM)
     if status.source_problems:
-        _row(text, "Damaged", f"{len(status.source_problems):,} lines skipped", WARN)
+        row("Damaged", f"{len(status.source_problems):,} lines skipped", WARN)
     if status.log_health == "failing":
         text.append("\n")
         text.append(f"⚠ LOG FAILING: {display(status.log_error or '', 300)}", LOUD)
+        if compact:  # first, where the narrow pane cannot push it out of view
+            text = _first(text)
         if status.events_unwritten:
             text.append(f"\n{status.events_unwritten:,} events not on disk (held in memory)", BAD)
     elif status.log_notice:
