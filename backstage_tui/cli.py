@@ -519,6 +519,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         keymap=settings.keys,
         warning=warning,
         moderation=settings.moderation,
+        live=settings.live,
         polls=settings.polls,
     )
     app.run()
