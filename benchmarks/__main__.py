@@ -33,6 +33,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("show_1m_s", "<=", 4, "backstage sessions show --brief, 1M-event log"),
     ("export_csv_1m_s", "<=", 10, "backstage sessions export --format csv, 1M-event log"),
     ("replay_seek_p99_ms", "<=", 300, "replay: seek anywhere in the log, p99 of random targets"),
+    ("search_query_ms", "<=", 200, "slowest query, 100 sessions / 10M events"),
+    ("search_index_events_per_s", ">=", 200_000, "search index build rate"),
     ("show_vs_raw", "<=", 10, "show / bare orjson decode of the same file"),
     ("version_s", "<=", 0.3, "backstage --version"),
     ("first_frame_s", "<=", 1, "start to first drawn frame"),
@@ -93,6 +95,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("replay_index_s", "  index built as the replay opens (s)", "{:.2f}"),
     ("replay_index_mb", "  memory the index holds (MB)", "{:.1f}"),
     ("replay_events", "  events in the log", "{:,.0f}"),
+    ("search_query_ms", "search_query_ms (slowest of 7 queries, warm)", "{:.1f}"),
+    ("search_query_p50_ms", "  median query", "{:.1f}"),
+    ("search_index_events_per_s", "search_index_events_per_s (from empty)", "{:,.0f}"),
+    ("search_events", "  events in the corpus", "{:,.0f}"),
+    ("search_sessions", "  sessions", "{:,.0f}"),
+    ("search_index_mb", "  index size (MB)", "{:,.0f}"),
+    ("search_incremental_ms", "  refresh after 1,000 events appended", "{:.1f}"),
+    ("search_command_s", "  backstage sessions search, fresh process", "{:.2f}"),
     ("version_s", "version_s", "{:.3f}"),
     ("first_frame_s", "first_frame_s", "{:.3f}"),
     ("automod_us_per_comment", "automod_us_per_comment (default rules + 200 terms)", "{:.2f}"),
@@ -106,8 +116,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 MEASUREMENTS = (
-    "startup", "recorder", "show", "export", "replay", "rss", "flood", "sources3", "baseline", "pty",
-    "ws", "automod",
+    "startup", "recorder", "show", "export", "replay", "search", "rss", "flood", "sources3",
+    "baseline", "pty", "ws", "automod",
 )  # fmt: skip
 LOG_MEASUREMENTS = ("show", "export", "replay")
 """The measurements that read the big session log (made once, by `make-log`, unless --log)."""
@@ -152,6 +162,10 @@ def child(argv: Sequence[str]) -> int:
         from . import show
 
         result = show.measure(Path(args[0]))
+    elif name == "search":
+        from . import search
+
+        result = search.measure(args[0])
     elif name == "export":
         from . import export
 
@@ -238,6 +252,7 @@ def run_suite(
                 measure("show", [path])
                 measure("export", [path])
                 measure("replay", [path])
+        measure("search", [sizes.mode])
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])

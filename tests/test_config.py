@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from backstage_tui.config import Settings, load_settings
 from backstage_tui.state import FEED_CAPACITY
 from backstage_tui.state.moderation import MUTE_PRESETS_S
-from tests.helpers import is_one_readable_line
+from tests.helpers import header, is_one_readable_line
 
 
 @pytest.fixture
@@ -141,7 +141,8 @@ def test_the_defaults_are_the_consoles_own() -> None:
 def test_config_file_sets_the_sessions_folder_and_a_bad_one_only_warns(tmp_path: Path) -> None:
     logs = tmp_path / "my logs"
     logs.mkdir()
-    (logs / "20261129T000000Z-demo.jsonl").write_text("")
+    # A log with its header line only (a live that ended before its first event).
+    (logs / "20261129T000000Z-demo.jsonl").write_text(header().model_dump_json() + "\n")
     config = tmp_path / "config.toml"
     config.write_text(f'sessions_dir = "{logs}"\n')
     env = {**os.environ, "BACKSTAGE_CONFIG": str(config)}

@@ -150,6 +150,7 @@ def test_marking_a_question_answered_and_undoing_it() -> None:
     mark = MarkDone(kind="question", target="c1")
     state = fold([asked, mark])
     assert state.question_done("c1") and state.questions_open == 0
+    assert state.questions_answered == 1
     assert state.outcomes[mark.id] == "done"
     again = MarkDone(kind="question", target="c1")
     state = fold([asked, mark, again, Undo(action=mark.id)])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from backstage_tui.events import Connection, Gap, Malformed
+from backstage_tui.events import Connection, Gap, Malformed, Viewers
 from backstage_tui.runtime import SourceStatus
 from backstage_tui.state import StatsState
 from backstage_tui.tui.panes import status_text
-from tests.helpers import runtime_status
+from tests.helpers import T0, runtime_status
 
 
 def test_the_status_text_of_a_healthy_recorded_session() -> None:
@@ -70,3 +70,24 @@ def test_with_several_sources_each_link_says_when_it_tries_again() -> None:
     shown = str(status_text(status, StatsState()))
     assert "● reconnecting in 2.0 s · connection refused" in shown
     assert "● connected" in shown and "TikFinity" not in shown
+
+
+def test_a_narrow_status_is_compact_and_puts_a_failing_log_first() -> None:
+    failing = runtime_status(log_health="failing", log_error="session log failing: disk full")
+    wide = str(status_text(failing, StatsState(), width=40)).splitlines()
+    narrow = str(status_text(failing, StatsState(), width=16)).splitlines()
+    assert wide[0].startswith("Source   ") and wide[-1].startswith("⚠ LOG FAILING")
+    assert narrow[0].startswith("⚠ LOG FAILING") and narrow[1] == "fake · test"
+    assert "/logs/s.jsonl" in "".join(wide) and "/logs/s.jsonl" not in "".join(narrow)
+    assert len(narrow) <= 21  # the side pane's height on an 80x24 terminal
+
+
+def test_the_sparklines_take_the_width_beside_the_labels() -> None:
+    stats = StatsState()
+    for minute in range(100):
+        stats.apply(Viewers(ts=T0 + minute * 60, count=100 + minute))
+    rows = str(status_text(runtime_status(), stats, width=40)).splitlines()
+    spark = rows[rows.index(next(r for r in rows if r.startswith("Viewers"))) + 1]
+    assert len(spark.strip()) == 40 - 9 and spark.strip()[-1] == "█"
+    rows = str(status_text(runtime_status(), stats, width=0)).splitlines()
+    assert not any("█" in row for row in rows), "no width known: no sparkline"

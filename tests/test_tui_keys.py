@@ -44,6 +44,7 @@ from backstage_tui.tui.poll_form import PollForm
 from backstage_tui.tui.questions_screen import QuestionsScreen
 from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
+from backstage_tui.tui.summary_screen import SummaryScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
 
@@ -54,6 +55,7 @@ NARROW = (80, 24)
 SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
     *(f"f{n}" for n in range(1, 25)),
+    *"éñøüäöàçλж",  # letters typed as themselves, once the ASCII ones and the f-keys run out
     # Last: the footer writes these as ^a, ..., so they go to the ids sorted last.
     *(f"ctrl+{c}" for c in "abdfgknotuvwxyz"),
 )
@@ -73,6 +75,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    SummaryScreen: lambda: SummaryScreen("see you!"),
     PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }

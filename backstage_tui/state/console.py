@@ -95,6 +95,11 @@ class ConsoleState:
         """Questions shown and not answered yet (the Status pane's count)."""
         return self.questions.open(self.hidden_from_feed, self.question_done)
 
+    @property
+    def questions_answered(self) -> int:
+        """Questions marked answered (and not opened again): the end-of-live summary's count."""
+        return sum(1 for key in self.moderation.done if key.startswith("question:"))
+
     def guest_summary(self) -> list[GuestSummary]:
         """Every guest of the session (who, first joined, last left, total time on), each stint
         still running counted up to the session clock: what the end-of-live summary lists."""

@@ -121,6 +121,12 @@ def pinned_text(state: ConsoleState, how_to_pin: str = "") -> Text:
     return text
 
 
+def _first(text: Text) -> Text:
+    """`text` with its last line moved to the top."""
+    lines = text.split("\n")
+    return Text("\n").join([lines[-1], *lines[:-1]])
+
+
 def short_name(user: User, limit: int) -> str:
     """The viewer's sanitised name cut to `limit` characters with an ellipsis (no "(+N chars)")."""
     name = display_name(user.name or user.handle or user.id, 200)
@@ -333,6 +339,8 @@ def status_text(
     if status.log_health == "failing":
         text.append("\n")
         text.append(f"⚠ LOG FAILING: {display(status.log_error or '', 300)}", LOUD)
+        if compact:  # first, where the narrow pane cannot push it out of view
+            text = _first(text)
         if status.events_unwritten:
             text.append(f"\n{status.events_unwritten:,} events not on disk (held in memory)", BAD)
     elif status.log_notice:
