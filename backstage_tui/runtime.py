@@ -396,6 +396,8 @@ class SessionRuntime:
         effect = self.effect_of(action)
         stamped = await self.bus.publish(action.model_copy(update={"effect": effect}))
         detail = await self._folded(stamped)
+        for each in self.sources:
+            each.observe(stamped)  # type: ignore[arg-type]
         # Shown as done only once it is in the log: a crash after the toast must not lose it.
         recorded = await self._recorded(stamped)
         error: str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -232,6 +233,91 @@ def show_details(path: Path) -> list[str]:
             out.append(f"{RENAMED.get(label, label.lower()):<{width}}{values[0]}")
             out += [" " * width + value for value in values[1:]]
     return out
+
+
+# -- stats: the lives over time --
+
+
+class StatsError(Exception):
+    """Why the stats cannot be written where asked, as one line."""
+
+
+def stats_sessions(
+    folder: Path,
+    *,
+    since: datetime | None = None,
+    as_json: bool = False,
+    html: bool = False,
+    output: str | None = None,
+    full: bool = False,
+    width: int | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """``backstage sessions stats``: the lives in `folder` (from `since`) per live and by week,
+    as text for a terminal (`width` columns: the terminal's, or 80), JSON, or an HTML page."""
+    from .reports.stats_text import WIDTH, render_stats_text
+    from .session.stats import build_report, read_lives
+
+    out = out or sys.stdout
+    if output is not None and not html:
+        raise StatsError("-o/--output goes with --html")
+    if html and as_json:
+        raise StatsError("--html and --json: choose one")
+    if html and output is None and out.isatty():
+        raise StatsError("--html writes a page: give -o FILE (or redirect the output)")
+    target = None if output in (None, "-") else _page_target(Path(output))
+    lives, skipped = read_lives(log_files(folder), since=since, full=full)
+    for path, why in skipped:
+        print(f"skipped {display(path.name, 120)}: {display(why, 300)}", file=sys.stderr)
+    report = build_report(lives, skipped)
+    if as_json:
+        json.dump(report.to_json(), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return 0
+    if not lives:
+        when = f" since {since.isoformat(timespec='minutes')}" if since is not None else ""
+        print(f"no lives{when} in {display(str(folder), 300)}", file=out)
+        return 0
+    if html:
+        from .reports.stats_html import render_stats_html
+
+        page = render_stats_html(report)
+        if target is None:
+            out.write(page)
+        else:
+            _write_page(target, page)
+            print(f"stats of {plural(len(lives), 'live')} written to "
+                  f"{display(str(target), 300)}", file=sys.stderr)  # fmt: skip
+        return 0
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((WIDTH, 24)).columns if out.isatty() else WIDTH
+    for line in render_stats_text(report, max(width, 60)):
+        print(line, file=out)
+    return 0
+
+
+def _page_target(target: Path) -> Path:
+    """`target` when a page can go there (checked before any log is read)."""
+    if target.is_dir():
+        raise StatsError(f"{target} is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise StatsError(f"no such folder for the page: {target.parent}")
+    return target
+
+
+def _write_page(target: Path, page: str) -> None:
+    """`page` written whole to `target` (a temporary file beside it, renamed into place)."""
+    import os
+
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(page, encoding="utf-8")
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StatsError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 # -- search --

@@ -84,6 +84,11 @@ class Source(ABC):
         """Perform `action` on the platform when `capabilities` allow; True when it was forwarded."""
         return False
 
+    def observe(self, action: ActionEvent) -> None:
+        """An action the console took, once recorded: for a source that plays an audience (the
+        demo's viewers vote in the console's poll). Nothing by default; never forwards anything."""
+        return None
+
     def describe(self) -> str:
         """A short label for the status pane."""
         return self.name

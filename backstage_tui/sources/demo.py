@@ -27,6 +27,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from ..events import (
+    ActionEvent,
     Comment,
     Connection,
     Event,
@@ -35,6 +36,8 @@ from ..events import (
     Guest,
     Join,
     Like,
+    PollClose,
+    PollStart,
     Question,
     Role,
     Share,
@@ -43,6 +46,7 @@ from ..events import (
 )
 from . import demo_script as script
 from .base import Source
+from .demo_polls import DemoPoll
 from .options import SourceOptions
 
 CAST_SIZE = 200
@@ -139,6 +143,9 @@ class DemoStream:
         self.streak_ids = itertools.count(1)
         self.bot_ids = itertools.count(1)
         self.burst: _Burst | None = None
+        self.poll: DemoPoll | None = None
+        """The console's poll the viewers vote in, while it is open."""
+        self.polls = itertools.count(1)
         self.cast: list[User] = []
         self.langs: list[str] = []
         chatty: list[float] = []
@@ -255,7 +262,26 @@ class DemoStream:
         # Most speak their own language; some switch to English or emoji, as real chats do.
         lang = self.langs[who] if self.rng.random() < 0.75 else "en"
         text = self._text(script.COMMENTS[lang])
+        poll = self.poll
+        if poll is not None:
+            # After the stream's own draws, on the poll's generator: the rest of the stream stays
+            # the one the seed gives.
+            if not poll.is_open(ts):
+                self.poll = None
+            elif poll.votes_now():
+                text = poll.vote_text()
         return Comment(id=eid, ts=ts, user=self.cast[who], text=text)
+
+    # --- the console's poll ------------------------------------------------------------------
+
+    def open_poll(self, options: tuple[str, ...], duration_s: float | None) -> None:
+        """The console started a poll: from the next event on, some comments are votes."""
+        now = self.start + self.n * self.interval
+        rng = random.Random(f"{self.seed}-poll-{next(self.polls)}")
+        self.poll = DemoPoll(options, None if duration_s is None else now + duration_s, rng)
+
+    def close_poll(self) -> None:
+        self.poll = None
 
     def _question(self, eid: str, ts: float) -> Event:
         who = self._chatter.index()
@@ -434,7 +460,18 @@ class DemoSource(Source):
         return f"demo (seed {self.seed}, {self.rate:g}/s)"
 
     def stream(self, start: float) -> DemoStream:
-        return DemoStream(self.seed, start, self.rate)
+        self._stream = DemoStream(self.seed, start, self.rate)
+        return self._stream
+
+    def observe(self, action: ActionEvent) -> None:
+        """The viewers vote while the console's poll is open."""
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            return
+        if isinstance(action, PollStart):
+            stream.open_poll(action.options, action.duration_s)
+        elif isinstance(action, PollClose):
+            stream.close_poll()
 
     async def events(self) -> AsyncIterator[Event]:
         loop = asyncio.get_running_loop()
