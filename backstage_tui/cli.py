@@ -509,9 +509,16 @@ def _set_width_policy(settings: Settings) -> None:
 
 
 def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
+    from .session import default_sessions_dir
+    from .session.search_index import past_sessions_finder
     from .tui.app import BackstageApp
 
     _set_width_policy(settings)
+    # The user card's past sessions: the search index over this console's sessions folder,
+    # without the live's own log (its messages are on the card already).
+    past = past_sessions_finder(
+        runtime.sessions_dir or default_sessions_dir(), None, lambda: runtime.log_path
+    )
     app = BackstageApp(
         runtime,
         feed_capacity=settings.feed.capacity,
@@ -521,6 +528,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         moderation=settings.moderation,
         live=settings.live,
         polls=settings.polls,
+        past_sessions=past,
     )
     app.run()
     return app.return_code or 0

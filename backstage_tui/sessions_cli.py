@@ -364,8 +364,11 @@ def search_sessions(
     since_ts = parse_since(since) if since is not None else None
     try:
         with SearchIndex(index_path) as index:
-            refreshed = index.refresh(log_files(folder))
-            hits = index.search(query, user=user, type_=type_, since=since_ts, limit=limit)
+            logs = log_files(folder)
+            refreshed = index.refresh(logs)
+            hits = index.search(
+                query, user=user, type_=type_, since=since_ts, limit=limit, logs=logs
+            )
     except (sqlite3.Error, OSError) as exc:
         where = index_path or "the user data folder"
         raise SearchError(f"cannot use the search index in {where}: {exc}") from None
