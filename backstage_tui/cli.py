@@ -10,10 +10,12 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import APP_NAME, __version__
+from .since import SINCE_HELP, parse_since
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -183,10 +185,43 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="the file to write (a new one or one to replace; never the log); - or none: stdout",
     )
+    stats = sessions_sub.add_parser(
+        "stats",
+        help="your lives over time: lives a week, duration, peak and average viewers, comments "
+        "a minute, new followers, diamonds; per live and by week, with charts",
+        description="Your lives over time, per live and by week (Monday to Sunday, your time "
+        "zone), as tables and charts; --html for the same as one page.",
+    )
+    stats.add_argument(
+        "--since", type=_since, metavar="DATE", help=f"only lives from: {SINCE_HELP}"
+    )
+    stats.add_argument("--json", action="store_true", help="one JSON document, for scripts")
+    stats.add_argument(
+        "--html", action="store_true", help="one self-contained HTML page with the same charts"
+    )
+    stats.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="with --html: the page to write (- : stdout, the default when it is not a terminal)",
+    )
+    stats.add_argument(
+        "--full",
+        action="store_true",
+        help="fold every log's events, even where its summary line has the totals (slower; "
+        "finds average viewers for logs recorded before the summary kept them)",
+    )
     sub.add_parser(
         "sources", help="list the installed sources, their options and what they can forward"
     )
     return parser
+
+
+def _since(text: str) -> datetime:
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_count(text: str) -> int:
@@ -243,6 +278,20 @@ def sessions_command(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     if args.sessions_command == "repair":
         return repair_command(args.file, args.output)
+    if args.sessions_command == "stats":
+        from .sessions_cli import StatsError, stats_sessions
+
+        try:
+            return stats_sessions(
+                args.sessions_dir or default_sessions_dir(),
+                since=args.since,
+                as_json=args.json,
+                html=args.html,
+                output=args.output,
+                full=args.full,
+            )
+        except StatsError as exc:
+            raise UsageError(str(exc)) from None
     if args.sessions_command == "search":
         from .sessions_cli import SearchError, search_sessions
 
@@ -460,9 +509,16 @@ def _set_width_policy(settings: Settings) -> None:
 
 
 def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
+    from .session import default_sessions_dir
+    from .session.search_index import past_sessions_finder
     from .tui.app import BackstageApp
 
     _set_width_policy(settings)
+    # The user card's past sessions: the search index over this console's sessions folder,
+    # without the live's own log (its messages are on the card already).
+    past = past_sessions_finder(
+        runtime.sessions_dir or default_sessions_dir(), None, lambda: runtime.log_path
+    )
     app = BackstageApp(
         runtime,
         feed_capacity=settings.feed.capacity,
@@ -470,7 +526,9 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         keymap=settings.keys,
         warning=warning,
         moderation=settings.moderation,
+        live=settings.live,
         polls=settings.polls,
+        past_sessions=past,
     )
     app.run()
     return app.return_code or 0

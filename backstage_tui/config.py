@@ -38,6 +38,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from . import APP_NAME
 from .automod.settings import AutomodSettings
+from .goodbye import LiveSettings
 from .safetext import display
 from .state.feed import FEED_CAPACITY
 from .state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S
@@ -121,6 +122,9 @@ class Settings(BaseSettings):
 
     automod: AutomodSettings = AutomodSettings()
     """Auto-moderation rules (docs/moderation.md)."""
+
+    live: LiveSettings = LiveSettings()
+    """Ending the live: the goodbye template and your weekly schedule (``{next_live}``)."""
 
     keys: dict[str, str] = {}
     """Your own keys, by binding id, e.g. ``"app.hide" = "x"`` or ``"feed.prev" = "k,up,w"``. The

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -234,6 +235,91 @@ def show_details(path: Path) -> list[str]:
     return out
 
 
+# -- stats: the lives over time --
+
+
+class StatsError(Exception):
+    """Why the stats cannot be written where asked, as one line."""
+
+
+def stats_sessions(
+    folder: Path,
+    *,
+    since: datetime | None = None,
+    as_json: bool = False,
+    html: bool = False,
+    output: str | None = None,
+    full: bool = False,
+    width: int | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """``backstage sessions stats``: the lives in `folder` (from `since`) per live and by week,
+    as text for a terminal (`width` columns: the terminal's, or 80), JSON, or an HTML page."""
+    from .reports.stats_text import WIDTH, render_stats_text
+    from .session.stats import build_report, read_lives
+
+    out = out or sys.stdout
+    if output is not None and not html:
+        raise StatsError("-o/--output goes with --html")
+    if html and as_json:
+        raise StatsError("--html and --json: choose one")
+    if html and output is None and out.isatty():
+        raise StatsError("--html writes a page: give -o FILE (or redirect the output)")
+    target = None if output in (None, "-") else _page_target(Path(output))
+    lives, skipped = read_lives(log_files(folder), since=since, full=full)
+    for path, why in skipped:
+        print(f"skipped {display(path.name, 120)}: {display(why, 300)}", file=sys.stderr)
+    report = build_report(lives, skipped)
+    if as_json:
+        json.dump(report.to_json(), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return 0
+    if not lives:
+        when = f" since {since.isoformat(timespec='minutes')}" if since is not None else ""
+        print(f"no lives{when} in {display(str(folder), 300)}", file=out)
+        return 0
+    if html:
+        from .reports.stats_html import render_stats_html
+
+        page = render_stats_html(report)
+        if target is None:
+            out.write(page)
+        else:
+            _write_page(target, page)
+            print(f"stats of {plural(len(lives), 'live')} written to "
+                  f"{display(str(target), 300)}", file=sys.stderr)  # fmt: skip
+        return 0
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((WIDTH, 24)).columns if out.isatty() else WIDTH
+    for line in render_stats_text(report, max(width, 60)):
+        print(line, file=out)
+    return 0
+
+
+def _page_target(target: Path) -> Path:
+    """`target` when a page can go there (checked before any log is read)."""
+    if target.is_dir():
+        raise StatsError(f"{target} is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise StatsError(f"no such folder for the page: {target.parent}")
+    return target
+
+
+def _write_page(target: Path, page: str) -> None:
+    """`page` written whole to `target` (a temporary file beside it, renamed into place)."""
+    import os
+
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(page, encoding="utf-8")
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StatsError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
 # -- search --
 
 
@@ -242,19 +328,15 @@ class SearchError(Exception):
 
 
 def parse_since(text: str) -> float:
-    """``--since``: a date (``2026-01-03``) or date and time (``2026-01-03 21:00``), local time
-    unless it says its zone; seconds since the epoch."""
-    from datetime import datetime
+    """``--since``: what `since.parse_since` accepts (a date, a time, a span back from now), local
+    time unless it says its zone; seconds since the epoch."""
+    from .since import SINCE_HELP
+    from .since import parse_since as moment
 
     try:
-        when = datetime.fromisoformat(text.strip())
+        return moment(text).timestamp()
     except ValueError:
-        raise SearchError(
-            f"--since wants a date like 2026-01-31 or '2026-01-31 21:00', got {text!r}"
-        ) from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # a naive time is the user's local time
-    return when.timestamp()
+        raise SearchError(f"--since wants {SINCE_HELP}, got {text!r}") from None
 
 
 def search_sessions(
@@ -282,8 +364,11 @@ def search_sessions(
     since_ts = parse_since(since) if since is not None else None
     try:
         with SearchIndex(index_path) as index:
-            refreshed = index.refresh(log_files(folder))
-            hits = index.search(query, user=user, type_=type_, since=since_ts, limit=limit)
+            logs = log_files(folder)
+            refreshed = index.refresh(logs)
+            hits = index.search(
+                query, user=user, type_=type_, since=since_ts, limit=limit, logs=logs
+            )
     except (sqlite3.Error, OSError) as exc:
         where = index_path or "the user data folder"
         raise SearchError(f"cannot use the search index in {where}: {exc}") from None

@@ -32,6 +32,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("recorder_events_per_s", ">=", 100_000, "recorder rate to disk"),
     ("show_1m_s", "<=", 4, "backstage sessions show --brief, 1M-event log"),
     ("export_csv_1m_s", "<=", 10, "backstage sessions export --format csv, 1M-event log"),
+    ("search_query_ms", "<=", 200, "slowest query, 100 sessions / 10M events"),
+    ("search_index_events_per_s", ">=", 200_000, "search index build rate"),
     ("show_vs_raw", "<=", 10, "show / bare orjson decode of the same file"),
     ("version_s", "<=", 0.3, "backstage --version"),
     ("first_frame_s", "<=", 1, "start to first drawn frame"),
@@ -86,6 +88,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("export_csv_1m_s", "export_csv_1m_s (backstage sessions export, csv to a file)", "{:.2f}"),
     ("export_json_1m_s", "  the same as json", "{:.2f}"),
     ("export_events", "  events (rows read back with the csv reader)", "{:,.0f}"),
+    ("search_query_ms", "search_query_ms (slowest of 7 queries, warm)", "{:.1f}"),
+    ("search_query_p50_ms", "  median query", "{:.1f}"),
+    ("search_index_events_per_s", "search_index_events_per_s (from empty)", "{:,.0f}"),
+    ("search_events", "  events in the corpus", "{:,.0f}"),
+    ("search_sessions", "  sessions", "{:,.0f}"),
+    ("search_index_mb", "  index size (MB)", "{:,.0f}"),
+    ("search_incremental_ms", "  refresh after 1,000 events appended", "{:.1f}"),
+    ("search_command_s", "  backstage sessions search, fresh process", "{:.2f}"),
     ("version_s", "version_s", "{:.3f}"),
     ("first_frame_s", "first_frame_s", "{:.3f}"),
     ("automod_us_per_comment", "automod_us_per_comment (default rules + 200 terms)", "{:.2f}"),
@@ -99,7 +109,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 MEASUREMENTS = (
-    "startup", "recorder", "show", "export", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
+    "startup", "recorder", "show", "export", "search", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
 )  # fmt: skip
 
 
@@ -142,6 +152,10 @@ def child(argv: Sequence[str]) -> int:
         from . import show
 
         result = show.measure(Path(args[0]))
+    elif name == "search":
+        from . import search
+
+        result = search.measure(args[0])
     elif name == "export":
         from . import export
 
@@ -223,6 +237,7 @@ def run_suite(
             if path.exists():
                 measure("show", [path])
                 measure("export", [path])
+        measure("search", [sizes.mode])
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])

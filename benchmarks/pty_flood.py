@@ -133,9 +133,7 @@ def measure(seconds: float, warmup_s: float = 1.0, rate: float = TARGET_RATE) ->
             os.close(pipe)
             term.pipe_w = None
             time.sleep(0.3)
-            term.keys("q")
-            time.sleep(0.3)
-            term.keys("y")
+            term.end_live()
             code = term.wait(30.0)
         logs = sorted(Path(tmp).glob("*.jsonl"))
         # The lines sent, not what the rules added (their decisions and actions).

@@ -37,9 +37,7 @@ def first_frame_once() -> float:
         with Terminal(argv) as term:
             seen = term.wait_for(lambda out: all(mark in out for mark in FRAME_MARKS), 30.0)
             spent = seen - term.started
-            term.keys("q")
-            time.sleep(0.2)
-            term.keys("y")
+            term.end_live()
             term.wait(5.0)
     return spent
 

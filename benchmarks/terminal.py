@@ -84,6 +84,15 @@ class Terminal:
     def keys(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def end_live(self, timeout: float = 30.0) -> None:
+        """End the live like a user: `q`, `y`, no goodbye (ctrl+u, enter), and `enter` on the
+        summary as soon as it opens (the caller waits for the exit)."""
+        for key, shows in (("q", b"End the live?"), ("y", b"Say goodbye"),
+                           ("\x15\r", b": leave")):  # fmt: skip
+            self.keys(key)
+            self.wait_for(lambda out, shows=shows: shows in out, timeout)
+        self.keys("\r")
+
     def poll(self) -> int | None:
         if self.exit_code is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)

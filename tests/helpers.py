@@ -336,6 +336,24 @@ def make_app(
     return BackstageApp(runtime, title="backstage · test", tz=UTC)
 
 
+async def end_live(pilot: Pilot[Any], app: BackstageApp, *, goodbye: bool = False) -> None:
+    """`q`, `y`, the goodbye (said, or cleared and none said), `enter` on the summary, and wait
+    until the app has ended. A session that is not recorded (a replay) ends at `y`."""
+    from backstage_tui.tui.line_screen import LineScreen
+    from backstage_tui.tui.summary_screen import SummaryScreen
+
+    await pilot.press("q", "y")
+    await wait_for(pilot, lambda: isinstance(app.screen, LineScreen) or not app.is_running,
+                   description="the goodbye, or the end")  # fmt: skip
+    if not app.is_running:
+        return
+    await pilot.press(*(() if goodbye else ("ctrl+u",)), "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen) and
+                   app.screen.report is not None, description="the summary")  # fmt: skip
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not app.is_running, description="the app ended")
+
+
 def settled(app: BackstageApp, published: int) -> Callable[[], bool]:
     """True once the state folded `published` events and the feed accounted for all of them."""
     return lambda: (
@@ -426,6 +444,20 @@ class Tmux:
                 return screen
             time.sleep(0.1)  # polling a separate process's screen; nothing in-process to await
         raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+
+def end_live_in_tmux(term: Tmux, *, goodbye: bool = False) -> None:
+    """End the live as a creator does: `q`, `y`, the goodbye (said, or cleared with ``C-u`` and
+    the live ended without one), then `enter` on the summary. The caller waits for the exit."""
+    term.keys("q")
+    term.wait_for(lambda s: "End the live?" in s, "the end-live confirmation")
+    term.keys("y")
+    term.wait_for(lambda s: "Say goodbye" in s, "the goodbye")
+    if not goodbye:
+        term.keys("C-u")
+    term.keys("Enter")
+    term.wait_for(lambda s: "summed up" in s and "Peak viewers" in s, "the summary")
+    term.keys("Enter")
 
 
 def launch(

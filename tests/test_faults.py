@@ -32,7 +32,7 @@ from backstage_tui.events import (
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.base import Source
-from tests.helpers import ListSource, chat, is_one_readable_line, wait_for
+from tests.helpers import ListSource, chat, end_live, is_one_readable_line, wait_for
 
 HOSTILE_ERROR = "server said \x1b]0;PWNED\x07 [@click=app.quit]bye[/]\nsecond line\x9b6n"
 
@@ -369,7 +369,6 @@ async def test_the_console_shows_source_faults_readably_and_keeps_going(tmp_path
         await pilot.pause()
         assert "c2" in runtime.state.pins.pinned
         assert app.is_running and app.return_code is None
-        await pilot.press("q", "y")
-        await wait_for(pilot, lambda: not app.is_running, description="the app ended on q, y")
+        await end_live(pilot, app)
     types = [e.type for e in logged(runtime)]
     assert types == ["comment", "malformed", "comment", "connection", "pin"]

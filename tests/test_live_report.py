@@ -10,7 +10,19 @@ import html5lib
 import orjson
 import pytest
 
-from backstage_tui.events import Comment, Gift, Hide, Say, User, Viewers
+from backstage_tui.events import (
+    Comment,
+    Gift,
+    Guest,
+    Hide,
+    MarkDone,
+    PollClose,
+    PollStart,
+    Question,
+    Say,
+    User,
+    Viewers,
+)
 from backstage_tui.reports import (
     LiveReport,
     render_html,
@@ -86,7 +98,37 @@ def test_the_report_folds_the_sessions_events() -> None:
     assert rows[("hide", "local")].count == 2 and rows[("hide", "local")].by_rules == 1
     assert rows[("say", "queued")].count == 1
     assert report.moderation_total == 3
-    assert report.polls is None or report.polls == ()
+    assert report.polls == () and report.guests == ()
+
+
+def test_polls_questions_answered_and_guests_come_from_their_reducers() -> None:
+    ann, bo, cy = user("ann", "Ann"), user("bo", "Bo"), user("cy", "Cy")
+    events = [
+        PollStart(id="p1", ts=T0, poll_id="poll1", question="Next game?", options=("chess", "go")),
+        comment(1, "1", ann),
+        comment(2, "!vote 2", bo),
+        comment(3, "CHESS!!", cy),
+        PollClose(id="p2", ts=T0 + 4, poll_id="poll1"),
+        comment(5, "2", user("late", "Late")),  # after the close: not counted
+        Question(id="q1", ts=T0 + 6, user=ann, text="where are you from?"),
+        comment(7, "what time is it?", bo),
+        MarkDone(id="m1", ts=T0 + 8, kind="question", target="q1"),
+        Guest(id="gu1", ts=T0 + 10, user=cy, action="join"),
+        Guest(id="gu2", ts=T0 + 40, user=cy, action="leave"),
+        comment(50, "bye", ann),
+    ]
+    report = LiveReport.from_events(events, header())
+    (poll,) = report.polls
+    assert (poll.question, poll.options, poll.voters) == (
+        "Next game?",
+        (("chess", 2), ("go", 1)),
+        3,
+    )
+    assert report.questions == 2 and report.questions_answered == 1
+    assert [(g.name, g.seconds) for g in report.guests] == [("Cy", 30.0)]
+    text = render_markdown(report)
+    assert "- Poll 1:\n  - Next game?: 3 votes\n  - chess: 2 (67%)\n  - go: 1 (33%)\n" in text
+    assert "- Questions answered: 1" in text and "- Guests: Cy: 0:00:30" in text
 
 
 def test_the_curves_are_per_bucket_and_never_longer_than_a_chart() -> None:

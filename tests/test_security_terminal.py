@@ -202,8 +202,12 @@ def test_escape_payloads_reach_the_terminal_only_as_pictures(
     term, texts, sessions = console
     term.wait_for(lambda: MARKER.encode() in term.output, "the marker comment after the payloads")
     term.send(b"q")
-    term.wait_for(lambda: b"End the session?" in term.output, "the quit confirmation")
+    term.wait_for(lambda: b"End the live?" in term.output, "the end-live confirmation")
     term.send(b"y")
+    term.wait_for(lambda: b"Say goodbye" in term.output, "the goodbye")
+    term.send(b"\x15\r")  # ctrl+u, enter: no goodbye
+    term.wait_for(lambda: b"Peak viewers" in term.output, "the summary, hostile names and all")
+    term.send(b"\r")
     term.wait_for(lambda: term.status is not None, "backstage to exit")
     status = term.status
     assert status is not None and os.WIFEXITED(status), term.text()[-2000:]
@@ -278,11 +282,12 @@ def test_tmux_title_and_clipboard_are_untouched(tmp_path: Path) -> None:
         assert title == title_before
         assert "PWNED" not in tmux("list-buffers")
         assert "␛]0;PWNED␇" in tmux("capture-pane", "-p", "-t", name)
-        tmux("send-keys", "-t", name, "q")
-        while "End the session?" not in tmux("capture-pane", "-p", "-t", name):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        tmux("send-keys", "-t", name, "y")
+        for keys, shows in ((["q"], "End the live?"), (["y"], "Say goodbye"),
+                            (["C-u", "Enter"], "Peak viewers"), (["Enter"], "")):  # fmt: skip
+            tmux("send-keys", "-t", name, *keys)
+            while shows not in tmux("capture-pane", "-p", "-t", name):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)  # polling another process's screen; nothing in-process to await
         while not code_file.exists() or not code_file.read_text().strip():
             assert time.monotonic() < deadline, "backstage did not exit"
             time.sleep(0.1)

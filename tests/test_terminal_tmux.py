@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from backstage_tui.reports import report_paths
 from backstage_tui.session import SessionReader
 from backstage_tui.session.summary import SUMMARY_TAG
-from tests.helpers import Tmux, launch, run_cli, wait_for_exit
+from tests.helpers import Tmux, end_live_in_tmux, launch, run_cli, wait_for_exit
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -54,9 +55,16 @@ def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) ->
     screen = term.wait_for(lambda s: "📌" in s or "Nothing pinned" not in s, "a pin")
     assert "Nothing pinned" not in screen
 
+    # End the live: the confirmation says what happens, the goodbye is offered (the demo cannot
+    # post in a chat: it is queued for the app), the summary, then enter leaves with 0.
     term.keys("q")
-    term.wait_for(lambda s: "End the session?" in s, "the confirmation")
+    term.wait_for(lambda s: "End the live?" in s and "(.md and .html)" in s, "the confirmation")
     term.keys("y")
+    term.wait_for(lambda s: "Say goodbye" in s and "I'll be back live" in s, "the goodbye")
+    term.keys("Enter")
+    shown = ("summed up", "Peak viewers", "Top chatters", "Moderation", "Comments a minute")
+    term.wait_for(lambda s: all(text in s for text in shown), "the summary")
+    term.keys("Enter")
     assert wait_for_exit(term, sessions.parent) == "0"
 
     logs = list(sessions.glob("*-demo.jsonl"))
@@ -69,6 +77,11 @@ def test_backstage_in_a_real_terminal_pins_and_quits(tmux: tuple[Tmux, Path]) ->
     assert len(pins) == 1
     pinned = {e.id: e for e in events}[pins[0].target]
     assert pinned.type in ("comment", "question")
+    said = [e for e in events if e.type == "say"]
+    assert len(said) == 1 and "I'll be back live" in said[0].text and said[0].effect == "queued"
+    md_path, html_path = report_paths(logs[0])
+    assert md_path.read_text(encoding="utf-8").startswith("# Untitled live")
+    assert "<svg" in html_path.read_text(encoding="utf-8")
     # The exit message names the log.
     assert str(logs[0]) in term.run("capture-pane", "-p", "-t", term.name, "-S", "-100")
 
@@ -95,9 +108,7 @@ def test_events_piped_on_stdin_keys_from_the_terminal(tmp_path: Path) -> None:
         term.keys("k")
         term.keys("p")
         term.wait_for(lambda s: "Nothing pinned" not in s, "the pin from a key")
-        term.keys("q")
-        term.wait_for(lambda s: "End the session?" in s, "the confirmation")
-        term.keys("y")
+        end_live_in_tmux(term)
         assert wait_for_exit(term, tmp_path) == "0"
     finally:
         term.run("kill-server")
@@ -189,9 +200,7 @@ def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:
     term.wait_for(lambda s: "paused ·" in s, "the frozen feed")
     term.keys("Space")
     term.wait_for(lambda s: "paused ·" not in s, "the feed follows again")
-    term.keys("q")
-    term.wait_for(lambda s: "End the session?" in s, "the confirmation")
-    term.keys("y")
+    end_live_in_tmux(term)
     assert wait_for_exit(term, sessions.parent) == "0"
 
     (log,) = sessions.glob("*-demo.jsonl")

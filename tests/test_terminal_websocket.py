@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from backstage_tui.session import SessionReader
-from tests.helpers import ThreadedFeedServer, launch, tikfinity_chat, wait_for_exit
+from tests.helpers import (
+    ThreadedFeedServer,
+    end_live_in_tmux,
+    launch,
+    tikfinity_chat,
+    wait_for_exit,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -40,9 +46,7 @@ def test_websocket_source_in_a_real_terminal_shows_comments_and_reconnects(tmp_p
             server.drop()
             screen = term.wait_for(lambda s: "back again 2" in s, "a comment after the reconnect")
             assert "gap" in screen
-            term.keys("q")
-            term.wait_for(lambda s: "End the session?" in s, "the confirmation")
-            term.keys("y")
+            end_live_in_tmux(term)
             assert wait_for_exit(term, tmp_path) == "0"
         finally:
             term.run("kill-server")

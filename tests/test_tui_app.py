@@ -16,6 +16,7 @@ from backstage_tui.tui.panes import StatusPane
 from tests.helpers import (
     T0,
     comment,
+    end_live,
     help_lines,
     kept_width_policy,
     make_app,
@@ -133,7 +134,8 @@ async def test_quit_asks_and_no_goes_back(tmp_path: Path) -> None:
         )
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "End the session?" in whole_screen(app)
+        await wait_for(pilot, lambda: "End the live?" in whole_screen(app),
+                       description="the end-live confirmation")  # fmt: skip
         await pilot.press("n")
         assert not isinstance(app.screen, ConfirmScreen)
         await pilot.press("q", "escape")
@@ -147,8 +149,7 @@ async def test_quit_yes_closes_the_log_and_exits(tmp_path: Path) -> None:
         await wait_for(
             pilot, settled(app, 2), description="the state and the feed took all 2 events"
         )
-        await pilot.press("q", "y")
-        await wait_for(pilot, lambda: not app.is_running, description="not app.is_running")
+        await end_live(pilot, app)
     assert app.runtime.recorder is not None and app.runtime.recorder.closed
     assert app.runtime.log_path is not None
     assert [e.id for e in SessionReader(app.runtime.log_path).events()] == ["c1", "c2"]
@@ -163,7 +164,7 @@ async def test_help_lists_the_keys_and_closes(tmp_path: Path) -> None:
         screen = "\n".join(help_lines(app))
         assert "Pin the selected comment" in whole_screen(app)
         for expected in ("Pin the selected comment", "Hide the selected message", "moderator",
-                         "top gifter", "End the session"):  # fmt: skip
+                         "top gifter", "End the live"):  # fmt: skip
             assert expected in screen
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

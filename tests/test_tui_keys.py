@@ -44,6 +44,7 @@ from backstage_tui.tui.poll_form import PollForm
 from backstage_tui.tui.questions_screen import QuestionsScreen
 from backstage_tui.tui.replay_screen import ReplayScreen
 from backstage_tui.tui.review_screen import ReviewScreen
+from backstage_tui.tui.summary_screen import SummaryScreen
 from backstage_tui.tui.user_card import UserCard
 from tests.helpers import FakeSource, comment, help_lines, settled, wait_for, whole_screen
 
@@ -72,6 +73,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     ),  # fmt: skip
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
+    SummaryScreen: lambda: SummaryScreen("see you!"),
     PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }

@@ -13,7 +13,7 @@ import pytest
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.actions import NOT_RECORDED
 from backstage_tui.tui.panes import StatusPane
-from tests.helpers import comment, make_app, settled, wait_for
+from tests.helpers import comment, end_live, make_app, settled, wait_for
 
 
 def status_text(app: object) -> str:
@@ -62,8 +62,7 @@ async def test_a_refusing_disk_is_shown_at_once_and_actions_say_they_are_not_rec
         await wait_for(pilot, lambda: "LOG FAILING" not in status_text(app),
                        description="the log healthy again")  # fmt: skip
         assert "written later" in status_text(app)
-        await pilot.press("q", "y")
-        await wait_for(pilot, lambda: not app.is_running, description="the app closed")
+        await end_live(pilot, app)
     assert app.runtime.log_path is not None
     events = SessionReader(app.runtime.log_path).events()
     assert [e.type for e in events] == ["comment", "comment", "hide", "comment"]

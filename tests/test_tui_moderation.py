@@ -6,7 +6,7 @@ from pathlib import Path
 
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.app import BackstageApp
-from tests.helpers import comment, make_app, screen_text, settled, user, wait_for
+from tests.helpers import comment, end_live, make_app, screen_text, settled, user, wait_for
 
 
 def pinned_pane_text(app: BackstageApp) -> str:
@@ -51,8 +51,7 @@ async def test_pin_and_unpin_the_selected_comment(tmp_path: Path) -> None:
             lambda: "Nothing pinned" in pinned_pane_text(app),
             description='"Nothing pinned" in pinned_pane_text(app)',
         )
-        await pilot.press("q", "y")
-        await wait_for(pilot, lambda: not app.is_running, description="not app.is_running")
+        await end_live(pilot, app)
     assert app.runtime.log_path is not None
     actions = [(e.type, getattr(e, "target", None)) for e in SessionReader(app.runtime.log_path).events()
                if e.type in ("pin", "unpin")]  # fmt: skip

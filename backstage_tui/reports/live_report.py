@@ -24,6 +24,7 @@ from ..session.header import SessionHeader
 from ..session.reader import SessionReader
 from ..session.report import clock
 from ..state import ConsoleState
+from ..state.moderation import done_key
 from .sections import Section, report_sections
 
 TOP_N = 5
@@ -118,12 +119,11 @@ class LiveReport:
     top_chatters: tuple[Ranked, ...] = ()
     top_gifters: tuple[Ranked, ...] = ()
     moderation: tuple[ModerationCount, ...] = ()
-    polls: tuple[PollResult, ...] | None = None
-    """None: this console keeps no polls yet (so the report says "none")."""
-    questions_answered: int | None = None
-    """None: this console does not track answered questions yet."""
-    guests: tuple[GuestTime, ...] | None = None
-    """None: this console keeps no guests yet."""
+    polls: tuple[PollResult, ...] = ()
+    """Every poll of the live, oldest first, with its results."""
+    questions_answered: int = 0
+    guests: tuple[GuestTime, ...] = ()
+    """Who was on screen with the host, and for how long in all."""
     viewers_curve: Curve = field(default_factory=lambda: Curve(BUCKET_S, ()))
     comments_curve: Curve = field(default_factory=lambda: Curve(BUCKET_S, ()))
     """Comments a minute over the live."""
@@ -176,10 +176,10 @@ class LiveReport:
 
     # -- what every renderer shows --
 
-    def sections(self) -> list[Section]:
+    def sections(self, *, with_log: bool = True) -> list[Section]:
         """The report as headed rows of display-safe text, in the order every renderer shows them
-        (see `sections.py`)."""
-        return report_sections(self)
+        (see `sections.py`); `with_log`: the log's path among them."""
+        return report_sections(self, with_log=with_log)
 
 
 class ReportFold:
@@ -251,7 +251,7 @@ class ReportFold:
             peak_viewers=stats.peak_viewers,
             average_viewers=_time_weighted(self.viewer_points, stats.last_ts),
             comments=stats.comments,
-            questions=stats.questions,
+            questions=state.questions.asked,
             likes=stats.likes,
             gifts=stats.gifts,
             diamonds=stats.diamonds,
@@ -328,25 +328,28 @@ def _moderation_counts(state: ConsoleState) -> tuple[ModerationCount, ...]:
     )
 
 
-# -- polls, questions and guests: read from their reducers once the console has them --
+# -- polls, questions and guests: read from their own reducers --
 
 
-def _polls(state: ConsoleState) -> tuple[PollResult, ...] | None:
-    """None until `ConsoleState` keeps polls."""
-    if getattr(state, "polls", None) is None:
-        return None
-    return ()
+def _polls(state: ConsoleState) -> tuple[PollResult, ...]:
+    return tuple(
+        PollResult(
+            poll.question,
+            tuple(zip(poll.options, poll.counts, strict=True)),
+            platform=bool(poll.platform),
+        )  # fmt: skip
+        for poll in state.polls.results()
+    )
 
 
-def _questions_answered(state: ConsoleState) -> int | None:
-    """None until `ConsoleState` keeps questions."""
-    if getattr(state, "questions", None) is None:
-        return None
-    return None
+def _questions_answered(state: ConsoleState) -> int:
+    """Questions marked answered (`MarkDone` on the Questions list), not undone."""
+    prefix = done_key("question", "")
+    return sum(1 for key in state.moderation.done if key.startswith(prefix))
 
 
-def _guests(state: ConsoleState) -> tuple[GuestTime, ...] | None:
-    """None until `ConsoleState` keeps guests."""
-    if getattr(state, "guests", None) is None:
-        return None
-    return ()
+def _guests(state: ConsoleState) -> tuple[GuestTime, ...]:
+    return tuple(
+        GuestTime(guest.user.name or guest.user.handle or guest.user.id, guest.total_s)
+        for guest in state.guest_summary()
+    )

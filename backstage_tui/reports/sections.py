@@ -40,12 +40,15 @@ class Section:
         return out
 
 
-def report_sections(report: LiveReport) -> list[Section]:
+def report_sections(report: LiveReport, *, with_log: bool = True) -> list[Section]:
+    """The sections; `with_log`: the log's path in the first one (a screen that lists the files
+    beside the log leaves it out)."""
+
     def section(title: str, rows: list[tuple[str, str]]) -> Section:
         return Section(title, tuple(rows))
 
     out = [
-        section("The live", _the_live(report)),
+        section("The live", _the_live(report, with_log)),
         section("Audience", [
             ("Peak viewers", f"{report.peak_viewers:,}"),
             ("Average viewers", f"{report.average_viewers:,.0f}"),
@@ -53,12 +56,13 @@ def report_sections(report: LiveReport) -> list[Section]:
             ("Likes", f"{report.likes:,}"),
             ("Shares", f"{report.shares:,}"),
             ("Joins", f"{report.joins:,}"),
+            *_listed("Guests", [f"{display_name(g.name)}: {clock(g.seconds)}"
+                                for g in report.guests]),
         ]),
         section("Chat", [
             ("Comments", f"{report.comments:,}"),
             ("Questions", f"{report.questions:,}"),
-            ("Questions answered", NONE if report.questions_answered is None
-             else f"{report.questions_answered:,}"),
+            ("Questions answered", f"{report.questions_answered:,}"),
             *_listed("Top chatters", [f"{display_name(r.who)}: {_count(r.count, 'message')}"
                                       for r in report.top_chatters]),
         ]),
@@ -70,8 +74,6 @@ def report_sections(report: LiveReport) -> list[Section]:
         ]),
         section("Polls", _polls(report)),
         section("Moderation", _moderation(report)),
-        section("Guests", _listed("Guests", [f"{display_name(g.name)}: {clock(g.seconds)}"
-                                             for g in report.guests or ()])),
     ]  # fmt: skip
     trouble = _trouble(report)
     if trouble:
@@ -84,7 +86,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _the_live(report: LiveReport) -> list[tuple[str, str]]:
+def _the_live(report: LiveReport, with_log: bool) -> list[tuple[str, str]]:
     rows = [("Title", display(report.title, 200) if report.title else NONE)]
     if report.tags:
         rows.append(("Tags", ", ".join(display(tag, 40) for tag in report.tags)))
@@ -95,7 +97,7 @@ def _the_live(report: LiveReport) -> list[tuple[str, str]]:
         ("Duration", clock(report.duration_s)),
         ("Events", f"{report.events:,}"),
     ]
-    if report.log_path is not None:
+    if with_log and report.log_path is not None:
         rows.append(("Log", display(str(report.log_path), 300)))
     return rows
 
@@ -111,10 +113,10 @@ def _polls(report: LiveReport) -> list[tuple[str, str]]:
     if not report.polls:
         return [("Polls", NONE)]
     rows: list[tuple[str, str]] = []
-    for poll in report.polls:
+    for n, poll in enumerate(report.polls, 1):
         voters = poll.voters
         mark = " (TikTok's)" if poll.platform else ""
-        rows.append(("Poll", f"{display(poll.question, 200)}{mark}: {_count(voters, 'vote')}"))
+        rows.append((f"Poll {n}", f"{display(poll.question, 200)}{mark}: {_count(voters, 'vote')}"))
         for text, votes in poll.options:
             share = f"{votes * 100 / voters:.0f}%" if voters else "0%"
             rows.append(("", f"{display(text, 100)}: {votes:,} ({share})"))
@@ -125,6 +127,7 @@ def _moderation(report: LiveReport) -> list[tuple[str, str]]:
     if not report.moderation:
         return [("Actions", NONE)]
     rows = [("Actions", f"{report.moderation_total:,}")]
+    kinds: list[str] = []
     for row in report.moderation:
         notes = []
         if row.by_rules:
@@ -132,9 +135,9 @@ def _moderation(report: LiveReport) -> list[tuple[str, str]]:
         if row.undone:
             notes.append(f"{row.undone:,} undone")
         extra = f" ({', '.join(notes)})" if notes else ""
-        kind = display(row.kind, 30)
-        rows.append(("", f"{kind} · {display(row.effect, 20)}: {row.count:,}{extra}"))
-    return rows
+        kind = display(row.kind.replace("_", " "), 30)
+        kinds.append(f"{kind} · {display(row.effect, 20)}: {row.count:,}{extra}")
+    return rows + _listed("By kind", kinds)
 
 
 def _trouble(report: LiveReport) -> list[tuple[str, str]]:

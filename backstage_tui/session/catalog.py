@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from .header import SessionHeader
 from .reader import SessionLogError, SessionReader
-from .summary import MAX_SUMMARY_BYTES, SUMMARY_TAG, SessionSummary
+from .summary import MAX_SUMMARY_BYTES, SUMMARY_TAG, SessionSummary, SessionTotals
 
 LOG_GLOB = "*.jsonl"
 """What counts as a session log in the sessions folder."""
@@ -46,6 +46,8 @@ class SessionEntry:
     events: int | None
     duration_s: float | None
     peak_viewers: int | None
+    totals: SessionTotals | None = None
+    """The summary line's totals, when the log closed cleanly (`session.stats` reads them)."""
 
     @property
     def status(self) -> str:
@@ -118,6 +120,7 @@ def read_entry(path: Path) -> SessionEntry:
         events=events,
         duration_s=duration,
         peak_viewers=peak,
+        totals=summary.totals if summary is not None else None,
     )
 
 

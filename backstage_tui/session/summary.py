@@ -52,6 +52,9 @@ class SessionTotals(BaseModel):
     joins: int = 0
     viewers: int = 0
     peak_viewers: int = 0
+    average_viewers: float | None = None
+    """Each viewer count weighted by how long it held (`StatsState.average_viewers`); None with
+    no readings, and in summaries written before it was kept (format 1 logs may lack it)."""
     malformed: int = 0
     gaps: int = 0
     uptime_s: float = 0.0
@@ -75,6 +78,7 @@ class SessionTotals(BaseModel):
             joins=s.joins,
             viewers=s.viewers,
             peak_viewers=s.peak_viewers,
+            average_viewers=s.average_viewers,
             malformed=s.malformed,
             gaps=s.gaps,
             uptime_s=s.uptime_s,

@@ -106,6 +106,15 @@ class StatsState:
         default_factory=lambda: MinuteSeries(carries=True), repr=False
     )
     """The highest viewer count of each minute of the session."""
+    # The average viewer count over the live, each reading holding until the next one (the last
+    # until the session's clock ends): summed as readings arrive, so a clean close can write it in
+    # the summary without keeping the readings (`average_viewers`).
+    _viewer_area: float = field(default=0.0, repr=False)
+    _viewer_span: float = field(default=0.0, repr=False)
+    _viewer_readings: int = field(default=0, repr=False)
+    _viewer_sum: int = field(default=0, repr=False)
+    _viewer_at: float = field(default=0.0, repr=False)
+    """When the newest reading came (the session clock)."""
 
     def apply(self, event: Event) -> None:
         # Dispatched on the `type` tag, the most frequent first: the live console folds every event
@@ -150,9 +159,16 @@ class StatsState:
             self.shares += 1
         elif kind == "viewers":
             assert isinstance(event, Viewers)
+            if self._viewer_readings:
+                width = max(0.0, ts - self._viewer_at)
+                self._viewer_area += self.viewers * width  # the previous reading, held until now
+                self._viewer_span += width
             self.viewers = event.count
             self.peak_viewers = max(self.peak_viewers, event.count)
             self.viewers_series.gauge(ts, event.count)
+            self._viewer_readings += 1
+            self._viewer_sum += event.count
+            self._viewer_at = ts
         elif kind == "connection":
             assert isinstance(event, Connection)
             self.connection = event.status
@@ -168,6 +184,20 @@ class StatsState:
     def comments_per_minute(self) -> int:
         """Comments in the last minute of the session's own time."""
         return len(self._recent_comments)
+
+    @property
+    def average_viewers(self) -> float | None:
+        """The viewer count over the live, each reading weighted by how long it held (the last
+        until the newest event); None before the first reading. Readings all at one moment
+        average plainly."""
+        if not self._viewer_readings:
+            return None
+        end = self.last_ts if self.last_ts is not None else self._viewer_at
+        tail = max(0.0, end - self._viewer_at)
+        span = self._viewer_span + tail
+        if self._viewer_readings == 1 or span <= 0:
+            return self._viewer_sum / self._viewer_readings
+        return (self._viewer_area + self.viewers * tail) / span
 
     @property
     def uptime_s(self) -> float:

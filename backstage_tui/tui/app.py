@@ -30,13 +30,14 @@ from textual.widgets import Footer
 
 from ..bus import Subscription
 from ..config import ModerationSettings, PollSettings
-from ..runtime import SessionRuntime
+from ..goodbye import LiveSettings
+from ..runtime import SessionRuntime, SourceStatus
 from ..safetext import display
 from ..sources.replay import ReplaySource
 from ..state import FEED_CAPACITY
 from .actions import FeedActions
 from .commands import binding_commands
-from .confirm import ConfirmScreen
+from .end_live import EndLive
 from .feed_view import FeedFrame, FeedView
 from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
@@ -50,7 +51,7 @@ from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
-from .user_card import UserCard
+from .user_card import PastFinder, UserCard
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -136,7 +137,10 @@ class BackstageApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="Show the keys and what the feed's marks mean"),
         Binding("q", "request_quit", "Quit", id="app.quit",
-                tooltip="End the session (asks first)"),
+                tooltip="End the live (asks first): a goodbye for the chat, then the live "
+                        "summed up; a replay just ends"),
+        Binding("ctrl+e", "end_live", "End live", show=False, id="app.end_live",
+                tooltip="End the live: the same as q"),
     ]  # fmt: skip
 
     def __init__(
@@ -150,9 +154,12 @@ class BackstageApp(App[None]):
         keymap: dict[str, str] | None = None,
         warning: str | None = None,
         moderation: ModerationSettings | None = None,
+        live: LiveSettings | None = None,
         polls: PollSettings | None = None,
+        past_sessions: PastFinder | None = None,
     ) -> None:
-        """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
+        """`tz` sets the feed's clock (local time when None; tests pass UTC). `past_sessions`
+        finds a viewer's past sessions for the user card (none shown without it)."""
         moderation = moderation or ModerationSettings()
         super().__init__()
         self.runtime = runtime
@@ -161,6 +168,7 @@ class BackstageApp(App[None]):
         self.feed = FeedView(runtime.state, capacity=feed_capacity, fold_activity=fold_activity,
                              tz=tz, id="feed")  # fmt: skip
         self._startup_warning = warning
+        self.past_sessions = past_sessions
         self._gc = CollectorTuning()
         self._signals: list[signal.Signals] = []
         self._ending = False
@@ -178,6 +186,9 @@ class BackstageApp(App[None]):
                                    watch_s=moderation.watch_s,
                                    reasons=moderation.reasons,
                                    pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
+        self.end_live = EndLive(self, live)
+        self._offered_end = False
+        """The source said the LIVE ended and the console offered to end the session."""
         self.polls = PollKeys(self, runtime, self.poll, self.actions.act, self.actions.say,
                               first_vote_only=(polls or PollSettings()).first_vote_only)  # fmt: skip
         self._tz = tz
@@ -265,6 +276,8 @@ class BackstageApp(App[None]):
         take a share of the frame the feed needs (docs/performance.md)."""
         status = self.runtime.status()
         self.side.alarm = alarm_text(status)  # shown on a narrow screen, whatever pane is on view
+        if not self._offered_end:
+            self._offer_end_when_ended(status.sources)
         error = status.source_error
         if error and error != self._reported_error:
             self._reported_error = error
@@ -405,7 +418,13 @@ class BackstageApp(App[None]):
     def action_card(self) -> None:
         found = self.actions.selected_user()
         if found is not None:
-            card = UserCard(self.runtime.state, found[1], self.actions.undo_action, self._tz)
+            card = UserCard(
+                self.runtime.state,
+                found[1],
+                self.actions.undo_action,
+                self._tz,
+                past=self.past_sessions,
+            )
             self.push_screen(card)
 
     def action_todo(self) -> None:
@@ -464,18 +483,39 @@ class BackstageApp(App[None]):
         self.push_screen(HelpScreen(help_sections(self.screen)))
 
     def action_request_quit(self) -> None:
-        detail = "The source stops and the session log is closed."
-        self.push_screen(ConfirmScreen("End the session?", detail), self._quit_answered)
+        """`q`: end the live (`end_live.EndLive` asks first)."""
+        self.end_live.ask()
 
-    async def _quit_answered(self, confirmed: bool | None) -> None:
-        if confirmed:
-            await self.end_session()
+    def action_end_live(self) -> None:
+        """`ctrl+e`: the same, by the name a creator looks for."""
+        self.end_live.ask()
 
-    async def end_session(self) -> None:
+    def _offer_end_when_ended(self, sources: tuple[SourceStatus, ...]) -> None:
+        """The source says the LIVE ended: say so and offer to end the session, once; never end
+        it without asking (a moderator may still be working through the queues)."""
+        ended = next((s for s in sources if s.link == "ended"), None)
+        if ended is None:
+            return
+        self._offered_end = True
+        detail = f" ({ended.link_detail})" if ended.link_detail else ""
+        why = display(f"The LIVE ended{detail}.", 120)
+        if self.screen is self.feed.screen and not self.end_live.ending:
+            self.end_live.ask(why)
+        else:
+            hint = key_hint(self.feed.screen, "app.quit")
+            hint_text = f" ({hint})" if hint else ""
+            self.notify(display(f"{why} The session goes on until you end it{hint_text}.", 300),
+                        markup=False, timeout=30)  # fmt: skip
+
+    async def close_session(self) -> None:
+        """Stop drawing the live and close the session (its log gets its summary line)."""
         if self._frame_timer is not None:
             self._frame_timer.stop()
         await self.runtime.close()
         self._log_closed.set()
+
+    async def end_session(self) -> None:
+        await self.close_session()
         self.exit()
 
     @on(events.Mount)

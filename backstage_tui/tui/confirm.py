@@ -44,4 +44,4 @@ class ConfirmScreen(Dialog[bool]):
             yield Static(Text(line, style="dim"), id="keys")
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.answer_once(yes)

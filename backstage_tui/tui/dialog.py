@@ -11,6 +11,8 @@ from textual.screen import ModalScreen, ScreenResultType
 
 
 class Dialog(ModalScreen[ScreenResultType]):
+    """A modal box that answers once (`answer`)."""
+
     DEFAULT_CSS = """
     Dialog {
         align: center middle;
@@ -24,3 +26,14 @@ class Dialog(ModalScreen[ScreenResultType]):
     }
     Dialog #question { text-style: bold; margin-bottom: 1; }
     """
+
+    _answered = False
+
+    def answer_once(self, result: ScreenResultType) -> None:
+        """Dismiss with `result`, once: a key pressed twice in a row (enter, enter) must not
+        dismiss it again, which would pop whatever screen the first answer opened, or the
+        console itself."""
+        if self._answered or self.app.screen is not self:
+            return
+        self._answered = True
+        self.dismiss(result)

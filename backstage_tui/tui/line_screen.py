@@ -37,6 +37,8 @@ class LineScreen(Dialog[str | None]):
         keep: str = "keep",
         *,
         replace: bool = True,
+        detail: str = "",
+        hint: str = "",
     ) -> None:
         super().__init__()
         self.question = question
@@ -46,10 +48,16 @@ class LineScreen(Dialog[str | None]):
         """What `enter` does, in the key line."""
         self.replace = replace
         """Whether typing replaces `value` (it starts selected) or goes on after it."""
+        self.detail = detail
+        """A line under the question: what will happen (our own words)."""
+        self.hint = hint
+        """More in the key line, after what `enter` and `escape` do."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.question), id="question")
+            if self.detail:
+                yield Static(Text(self.detail), id="detail")
             yield Input(
                 self.value,
                 placeholder=self.placeholder,
@@ -59,11 +67,12 @@ class LineScreen(Dialog[str | None]):
             )
             cancel = key_hint(self, "line.cancel")
             line = f"enter: {self.keep}" + (f"     {cancel}: cancel" if cancel else "")
+            line += f"     {self.hint}" if self.hint else ""
             yield Static(Text(line, style="dim"), id="keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.answer_once(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer_once(None)
