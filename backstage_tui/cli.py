@@ -516,9 +516,16 @@ def _set_width_policy(settings: Settings) -> None:
 def run_console(
     runtime: SessionRuntime, settings: Settings, warning: str | None, *, ask: bool = False
 ) -> int:
+    from .session import default_sessions_dir
+    from .session.search_index import past_sessions_finder
     from .tui.app import BackstageApp
 
     _set_width_policy(settings)
+    # The user card's past sessions: the search index over this console's sessions folder,
+    # without the live's own log (its messages are on the card already).
+    past = past_sessions_finder(
+        runtime.sessions_dir or default_sessions_dir(), None, lambda: runtime.log_path
+    )
     app = BackstageApp(
         runtime,
         feed_capacity=settings.feed.capacity,
@@ -529,6 +536,7 @@ def run_console(
         live=settings.live,
         ask=ask,
         polls=settings.polls,
+        past_sessions=past,
     )
     app.run()
     return app.return_code or 0

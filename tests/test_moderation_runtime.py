@@ -89,6 +89,7 @@ async def test_a_pin_on_tiktok_is_queued_for_the_app_unless_the_source_can_pin(
     assert [item.detail for item in todo.values()] == ["pin: pin me"]
     unpin = await runtime.act(Unpin(target="c1"))
     assert unpin.effect == "queued" and runtime.state.moderation.todo_open == 2
+    assert todo[unpin.event.id].detail == "unpin: pin me" and todo[unpin.event.id].user == BO
     again = await runtime.act(Pin(target="c2", user=BO, text="me too"))
     assert again.detail == "already pinned" and runtime.state.moderation.todo_open == 2
     await runtime.close()

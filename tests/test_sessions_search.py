@@ -173,3 +173,30 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: tuple[str, ...], say
                   env={"XDG_DATA_HOME": str(tmp_path / "xdg")})  # fmt: skip
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and says in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
+
+
+async def test_the_user_card_lists_the_viewers_past_sessions(tmp_path: Path, logs: Path) -> None:
+    # The live session records into the same folder; its own log is left out of the list.
+    from backstage_tui.runtime import SessionRuntime
+    from backstage_tui.session.search_index import past_sessions_finder
+    from backstage_tui.tui.app import BackstageApp
+    from backstage_tui.tui.user_card import UserCard
+    from tests.helpers import FakeSource, comment, settled, user, wait_for
+
+    bob = user("bob", "Bob")
+    runtime = SessionRuntime(FakeSource([comment(1, "back again", bob)]), sessions_dir=logs)
+    finder = past_sessions_finder(logs, tmp_path / "index.sqlite3", lambda: runtime.log_path)
+    app = BackstageApp(runtime, title="test", tz=UTC, past_sessions=finder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, settled(app, 1), description="the comment")
+        await pilot.press("k", "enter")  # select the message, open its author's card
+        await wait_for(pilot, lambda: isinstance(app.screen, UserCard), description="the card")
+        card = app.screen
+        assert isinstance(card, UserCard)
+        await wait_for(pilot, lambda: isinstance(card.past, list), description="past sessions")
+        await pilot.pause()
+        text = str(card.body.render())
+        assert "Past sessions" in text
+        assert "2026-01-08 00:00  new.jsonl  1 messages  last: hello week two" in text
+        assert "2026-01-01 00:00  Monday  1 messages  last: what camera is that?" in text
+        assert "back again" in text and text.count("messages  last:") == 2  # not the live's log

@@ -161,6 +161,7 @@ def test_ages_read_in_a_few_characters() -> None:
         "just now", "42 s", "5 min", "1 h", "1 h 20 min"
     ]  # fmt: skip
     assert age_label(2, ago=False) == "2 s"
+    assert [age_label(s, ago=False) for s in (61, 119, 3599)] == ["2 min", "2 min", "1 h"]
 
 
 async def test_at_80x24_the_status_pane_fits_without_scrolling(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import contextlib
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,15 +208,14 @@ class SearchIndex:
     # -- keeping it up to date --
 
     def refresh(self, logs: Iterable[Path]) -> RefreshResult:
-        """Bring the index up to date with exactly these logs (others are dropped)."""
+        """Bring the index up to date with these logs, and forget logs that no longer exist (one
+        index serves every sessions folder; a search names the logs it looks in)."""
         result = RefreshResult(problems=[])
         wanted = {str(Path(p).resolve()): Path(p) for p in logs}
-        known = {
-            row[0]: row for row in self.db.execute("SELECT path, id, key FROM logs").fetchall()
-        }
-        for path in set(known) - set(wanted):
-            self._drop(known[path][1], known[path][2])
-            result.logs_dropped += 1
+        for path, log_id, key in self.db.execute("SELECT path, id, key FROM logs").fetchall():
+            if path not in wanted and not os.path.exists(path):
+                self._drop(log_id, key)  # gone from the disk (another folder's logs stay)
+                result.logs_dropped += 1
         if self._worth_rebuilding():
             self.rebuild()
         for resolved in sorted(wanted):
@@ -379,6 +378,7 @@ class SearchIndex:
         type_: str | None = None,
         since: float | None = None,
         limit: int = DEFAULT_LIMIT,
+        logs: Iterable[Path] | None = None,
     ) -> list[Hit]:
         """The newest `limit` events matching every word of `query` (all events of `user` when
         the query is empty), optionally of one type and since a time."""
@@ -405,6 +405,10 @@ class SearchIndex:
             order = "hits.rowid"
         else:
             return []
+        if logs is not None:
+            ids = self._log_ids(logs)
+            sql += f" AND hits.log IN ({','.join('?' * len(ids))})"
+            params += ids
         if type_:
             sql += " AND hits.type = ?"
             params.append(type_)
@@ -423,16 +427,26 @@ class SearchIndex:
             hits.append(_hit(Path(path), started, title, data, terms))
         return hits
 
-    def past_sessions(self, handle: str, *, limit: int = 10) -> list[PastSession]:
-        """The sessions `handle` wrote in, newest first, with how many messages and the last."""
+    def past_sessions(
+        self, handle: str, *, limit: int = 10, logs: Iterable[Path] | None = None
+    ) -> list[PastSession]:
+        """The sessions `handle` wrote in (among `logs`, if given), newest first, with how many
+        messages and the last."""
         handle = handle.removeprefix("@").casefold()
+        among = ""
+        params: list[object] = [handle]
+        if logs is not None:
+            ids = self._log_ids(logs)
+            among = f" AND hits.log IN ({','.join('?' * len(ids))})"
+            params += ids
+        params.append(limit)
         sql = (
             "SELECT logs.path, logs.started, logs.title, count(*), max(hits.rowid) FROM hits "
-            "JOIN logs ON logs.id = hits.log WHERE hits.handle = ? "
+            f"JOIN logs ON logs.id = hits.log WHERE hits.handle = ?{among} "
             "GROUP BY hits.log ORDER BY logs.started DESC LIMIT ?"
         )
         out = []
-        for path, started, title, count, last in self.db.execute(sql, (handle, limit)).fetchall():
+        for path, started, title, count, last in self.db.execute(sql, params).fetchall():
             off = self.db.execute("SELECT off FROM hits WHERE rowid = ?", (last,)).fetchone()
             data = _line_at(Path(path), off[0]) if off else None
             text = _text_of(data) if data else ""
@@ -440,6 +454,19 @@ class SearchIndex:
                 PastSession(Path(path), datetime.fromtimestamp(started, UTC), title, count, text)
             )
         return out
+
+    def _log_ids(self, logs: Iterable[Path]) -> list[int]:
+        paths = [str(Path(p).resolve()) for p in logs]
+        found: list[int] = []
+        for start in range(0, len(paths), 500):  # SQLite's limit on bound parameters
+            part = paths[start : start + 500]
+            found += [
+                i
+                for (i,) in self.db.execute(
+                    f"SELECT id FROM logs WHERE path IN ({','.join('?' * len(part))})", part
+                )
+            ]
+        return found
 
     def counts(self) -> tuple[int, int]:
         """(logs, searchable events) in the index."""
@@ -519,8 +546,19 @@ def _head_crc(path: Path) -> int:
         return zlib.crc32(f.readline(HEAD_BYTES))
 
 
-def iter_logs(folder: Path) -> Iterator[Path]:
-    """The session logs of `folder` (the list's own rule)."""
+def past_sessions_finder(
+    folder: Path, index_path: Path | None, live_log: Callable[[], Path | None]
+) -> Callable[[str], list[PastSession]]:
+    """What the user card calls (in a worker thread) for a viewer's past sessions: the index
+    brought up to date with `folder`'s logs, the live one left out (`live_log`, asked each
+    time: the log is named once the session starts), then asked."""
     from .catalog import log_files
 
-    yield from log_files(folder)
+    def find(handle: str) -> list[PastSession]:
+        live = live_log()
+        logs = [p for p in log_files(folder) if live is None or p.resolve() != live.resolve()]
+        with SearchIndex(index_path) as index:
+            index.refresh(logs)
+            return index.past_sessions(handle, logs=logs)
+
+    return find

@@ -56,9 +56,13 @@ class ConsoleState:
         self.feed.apply(event)
         pins = self.pins
         pinned = None
+        # An unpin names only its target: what it took off is read before it goes.
+        unpinned = pins.pinned.get(getattr(event, "target", "")) if kind == "unpin" else None
         if kind in PIN_TYPES or pins.next_expiry is not None:
             pinned = pins.apply(event, self.feed, self.stats.last_ts)
         done = self.moderation.apply(event)
+        if unpinned is not None:
+            self.moderation.describe(event.id, unpinned.text, unpinned.user)
         reviewed = self.automod.apply(event)
         if reviewed is not None:
             done = reviewed  # approve / deny: what the review queue did

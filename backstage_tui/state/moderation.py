@@ -202,6 +202,17 @@ class ModerationState:
     def todo_open(self) -> int:
         return sum(1 for item in self.todo.values() if not item.done)
 
+    def describe(self, action_id: str, detail: str, user: User | None) -> None:
+        """Say what the action `action_id` was about when the event itself does not (an unpin
+        names only its target): in its log entry and on its In the app to-do."""
+        entry = self._entries.get(action_id)
+        if entry is None:
+            return
+        entry.detail, entry.user = detail, entry.user or user
+        item = self.todo.get(action_id)
+        if item is not None:
+            item.detail, item.user = _todo_detail(entry), entry.user
+
     def entry(self, action_id: str) -> LogEntry | None:
         return self._entries.get(action_id)
 
@@ -448,5 +459,5 @@ def _todo_detail(entry: LogEntry) -> str:
     if entry.type == "pin":
         return f"pin: {entry.detail}"
     if entry.type == "unpin":
-        return "unpin the pinned comment"
+        return f"unpin: {entry.detail}" if entry.detail else "unpin the pinned comment"
     return entry.type

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from rich.text import Text
 from textual.notifications import SeverityLevel
 
 from ..bus import BusClosed
@@ -59,8 +60,9 @@ PIN_LABEL_WIDTH = 34
 def pin_label(event: Comment | Question) -> str:
     """A pin as the chooser lists it: ``Bo: when is the next stream?``, cut to fit."""
     name = display_name(event.user.name or event.user.handle or event.user.id, 16)
-    label = f"{name}: {display(event.text, 200)}"
-    return label if len(label) <= PIN_LABEL_WIDTH else label[: PIN_LABEL_WIDTH - 1] + "…"
+    label = Text(f"{name}: {display(event.text, 200)}")
+    label.truncate(PIN_LABEL_WIDTH, overflow="ellipsis")  # by terminal cells: CJK is two wide
+    return label.plain
 
 
 EFFECT_WORDS = {

@@ -52,7 +52,7 @@ from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
 from .textual_internals import in_batch, paint_now
-from .user_card import UserCard
+from .user_card import PastFinder, UserCard
 
 FRAME_S = 1 / 30
 STATUS_INTERVAL_S = 0.25
@@ -158,8 +158,10 @@ class BackstageApp(App[None]):
         live: LiveSettings | None = None,
         ask: bool = False,
         polls: PollSettings | None = None,
+        past_sessions: PastFinder | None = None,
     ) -> None:
-        """`tz` sets the feed's clock (local time when None; tests pass UTC)."""
+        """`tz` sets the feed's clock (local time when None; tests pass UTC). `past_sessions`
+        finds a viewer's past sessions for the user card (none shown without it)."""
         moderation = moderation or ModerationSettings()
         super().__init__()
         self.runtime = runtime
@@ -168,6 +170,7 @@ class BackstageApp(App[None]):
         self.feed = FeedView(runtime.state, capacity=feed_capacity, fold_activity=fold_activity,
                              tz=tz, id="feed")  # fmt: skip
         self._startup_warning = warning
+        self.past_sessions = past_sessions
         self._gc = CollectorTuning()
         self._signals: list[signal.Signals] = []
         self._ending = False
@@ -433,7 +436,13 @@ class BackstageApp(App[None]):
     def action_card(self) -> None:
         found = self.actions.selected_user()
         if found is not None:
-            card = UserCard(self.runtime.state, found[1], self.actions.undo_action, self._tz)
+            card = UserCard(
+                self.runtime.state,
+                found[1],
+                self.actions.undo_action,
+                self._tz,
+                past=self.past_sessions,
+            )
             self.push_screen(card)
 
     def action_todo(self) -> None:

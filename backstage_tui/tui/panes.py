@@ -7,6 +7,7 @@ only moves numbers costs one small repaint per frame and a quiet session costs n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,9 +148,11 @@ def age_label(seconds: float, *, ago: bool = True) -> str:
         return "just now"
     if seconds < 60:
         return f"{int(seconds)} s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min"
-    hours, minutes = divmod(int(seconds // 60), 60)
+    # An age counts whole minutes gone; a time left, the minutes begun (119 s left: 2 min).
+    whole = int(seconds // 60) if ago else math.ceil(seconds / 60)
+    if whole < 60:
+        return f"{whole} min"
+    hours, minutes = divmod(whole, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 

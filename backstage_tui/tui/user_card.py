@@ -1,7 +1,8 @@
 """`UserCard`: one viewer at a glance, opened with `enter` on a selected message.
 
 Roles and badges, first seen, their messages this session (the newest still in the feed's buffer),
-every action taken on them, notes, and whether they are muted, watched or blocked. It is a screen,
+every action taken on them, notes, whether they are muted, watched or blocked, and the past sessions
+they wrote in (from the search index, read in a worker thread: `past_sessions_text`). It is a screen,
 not a dialog, so the console's own action keys (`t`, `b`, `m`, `w`, `n`, `s`, `u`, ...) work on it
 as on the feed, on the message it was opened from; it redraws when the state changes. Viewer text
 enters it as `Text` after `safetext`, never as markup.
@@ -15,6 +16,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -23,8 +25,12 @@ from textual.widgets import Footer, Static
 
 from ..events import Comment, Question, User
 from ..safetext import display, display_name
+from ..session.search_index import PastSession
 from ..state import ConsoleState
 from ..state.moderation import duration_label
+
+PastFinder = Callable[[str], list[PastSession]]
+"""A viewer's handle to the past sessions they wrote in (blocking: run in a worker)."""
 
 CARD_MESSAGES = 10
 """The newest messages of the viewer the card lists."""
@@ -94,6 +100,26 @@ def card_text(state: ConsoleState, user: User, tz: tzinfo | None = None) -> Text
     return text
 
 
+def past_sessions_text(past: list[PastSession] | str | None, tz: tzinfo | None = None) -> Text:
+    """The card's past sessions: None while they are looked up, a list, or why they are not."""
+    text = Text("\n\nPast sessions\n", HEADING)
+    if past is None:
+        text.append("looking them up…", LABEL)
+    elif isinstance(past, str):
+        text.append(display(past, 300), LABEL)
+    elif not past:
+        text.append("none found", LABEL)
+    for session in past if isinstance(past, list) else ():
+        when = session.started.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        name = display(session.title, 60) if session.title else display(session.log.name, 60)
+        text.append(f"{when}  ", LABEL)
+        text.append(f"{name}  {session.messages:,} messages")
+        if session.last_text:
+            text.append(f"  last: {display(session.last_text, 80)}", LABEL)
+        text.append("\n")
+    return text
+
+
 def _standing(state: ConsoleState, uid: str) -> Text:
     moderation = state.moderation
     clock = moderation.clock
@@ -146,6 +172,7 @@ class UserCard(Screen[None]):
         user: User,
         undo: Callable[[str], Awaitable[None]],
         tz: tzinfo | None = None,
+        past: PastFinder | None = None,
     ) -> None:
         super().__init__()
         self.state = state
@@ -154,6 +181,9 @@ class UserCard(Screen[None]):
         self.tz = tz
         self.body = Static(id="card-body", markup=False)
         self._version = -1
+        self._find_past = past
+        self.past: list[PastSession] | str | None = None
+        """The viewer's past sessions once found (a str: why there are none to show)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
@@ -164,12 +194,34 @@ class UserCard(Screen[None]):
     def on_mount(self) -> None:
         self.redraw()
         self.set_interval(REFRESH_S, self.redraw)
+        if self._find_past is not None:
+            if self.user.handle:
+                self._look_up_past(self._find_past, self.user.handle)
+            else:
+                self.past = "no @handle to look for"
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _look_up_past(self, find: PastFinder, handle: str) -> None:
+        # Off the UI thread: the index may first read the logs it has not seen.
+        try:
+            past: list[PastSession] | str = find(handle)
+        except Exception as exc:  # noqa: BLE001 - a broken index must not close the card
+            past = f"not available: {exc}"
+        self.app.call_from_thread(self._show_past, past)
+
+    def _show_past(self, past: list[PastSession] | str) -> None:
+        self.past = past
+        self._version = -1
+        self.redraw()
 
     def redraw(self) -> None:
         """Draw the card again when the state moved."""
         if self.state.version != self._version:
             self._version = self.state.version
-            self.body.update(card_text(self.state, self.user, self.tz))
+            text = card_text(self.state, self.user, self.tz)
+            if self._find_past is not None:
+                text.append_text(past_sessions_text(self.past, self.tz))
+            self.body.update(text)
 
     def action_close(self) -> None:
         self.dismiss(None)
