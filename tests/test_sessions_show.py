@@ -43,10 +43,8 @@ async def test_show_adds_top_lists_and_moderation_by_effect(
     assert any(line.startswith("polls") for line in lines)
     moderation = next(i for i, line in enumerate(lines) if line.startswith("moderation by effect"))
     assert lines[moderation].split()[-1] == "2"
-    assert {lines[moderation + 1].strip(), lines[moderation + 2].strip()} == {
-        "hide · local: 1",
-        "pin · queued: 1",
-    }
+    below = [line.split("  ")[-1].strip() for line in lines[moderation + 1 : -1]]
+    assert "hide · local: 1" in below and "pin · queued: 1" in below
     assert lines[-1].startswith("read      ")  # how the totals were found stays last
 
 
