@@ -328,19 +328,15 @@ class SearchError(Exception):
 
 
 def parse_since(text: str) -> float:
-    """``--since``: a date (``2026-01-03``) or date and time (``2026-01-03 21:00``), local time
-    unless it says its zone; seconds since the epoch."""
-    from datetime import datetime
+    """``--since``: what `since.parse_since` accepts (a date, a time, a span back from now), local
+    time unless it says its zone; seconds since the epoch."""
+    from .since import SINCE_HELP
+    from .since import parse_since as moment
 
     try:
-        when = datetime.fromisoformat(text.strip())
+        return moment(text).timestamp()
     except ValueError:
-        raise SearchError(
-            f"--since wants a date like 2026-01-31 or '2026-01-31 21:00', got {text!r}"
-        ) from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # a naive time is the user's local time
-    return when.timestamp()
+        raise SearchError(f"--since wants {SINCE_HELP}, got {text!r}") from None
 
 
 def search_sessions(

@@ -1,8 +1,8 @@
 """`parse_since`: what ``--since`` accepts, for every ``sessions`` command that takes it. A leaf
 module of the standard library alone, so the parser can use it without loading anything heavy.
 
-A creator types a day (``2026-01-31``: from its midnight, in their time zone), a moment
-(``2026-01-31T20:00``, with or without an offset) or a span back from now (``30d``, ``8w``).
+A creator types a date (``2026-01-31``: from its midnight, in their time zone), a moment
+(``2026-01-31 20:00`` or ``2026-01-31T20:00``, with or without an offset) or a span back from now (``30d``, ``8w``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, tzinfo
 
-SINCE_HELP = "a day (2026-01-31), a time (2026-01-31T20:00) or a span back from now (30d, 8w)"
+SINCE_HELP = "a date (2026-01-31), a time (2026-01-31 20:00) or a span back from now (30d, 8w)"
 _SPAN = re.compile(r"(\d{1,5})([dw])")
 _SPAN_DAYS = {"d": 1, "w": 7}
 

@@ -7,6 +7,7 @@ and one cut short by a crash (no summary, a torn last line), which stats must fo
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -18,6 +19,8 @@ from pathlib import Path
 import html5lib
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backstage_tui.cli import main
 from backstage_tui.events import Event, Follow, Gift, Viewers
@@ -33,10 +36,11 @@ from backstage_tui.session.stats import (
     week_of,
 )
 from backstage_tui.session.summary import SessionSummary, SessionTotals
+from backstage_tui.sessions_cli import StatsError, stats_sessions
 from backstage_tui.since import parse_since
 from backstage_tui.state import ConsoleState
 from backstage_tui.state.stats import StatsState
-from tests.helpers import chat, user
+from tests.helpers import T0, chat, user
 
 MONDAY = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
 """A Monday evening, UTC: the first live of the generated history."""
@@ -220,10 +224,11 @@ def test_since_accepts_days_times_and_spans() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert parse_since("2026-01-31", tz=UTC) == datetime(2026, 1, 31, tzinfo=UTC)
     assert parse_since("2026-01-31T20:00+01:00") == datetime(2026, 1, 31, 19, 0, tzinfo=UTC)
+    assert parse_since("2026-01-31 20:00", tz=UTC) == datetime(2026, 1, 31, 20, 0, tzinfo=UTC)
     assert parse_since("8w", now=now) == now - timedelta(weeks=8)
     assert parse_since("30d", now=now) == now - timedelta(days=30)
     for bad in ("yesterday", "2026-13-01", "", "8y", "-3d"):
-        with pytest.raises(ValueError, match="expected a day"):
+        with pytest.raises(ValueError, match="expected a date"):
             parse_since(bad)
 
 
@@ -326,8 +331,8 @@ def test_no_sessions_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--since", "last tuesday"], "argument --since: expected a day"),
-        (["--since", "2026-02-30"], "argument --since: expected a day"),
+        (["--since", "last tuesday"], "argument --since: expected a date"),
+        (["--since", "2026-02-30"], "argument --since: expected a date"),
         (["-o", "x.html"], "-o/--output goes with --html"),
         (["--html", "--json"], "--html and --json: choose one"),
         (["--html", "-o", "/nonexistent/dir/x.html"], "no such folder for the page"),
@@ -340,3 +345,52 @@ def test_bad_input_is_one_line_and_exit_2(
     code, out, err = run(capsys, tmp_path, *args)
     assert code == 2 and out == ""
     assert says in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    readings=st.lists(
+        st.tuples(st.floats(0, 7200, allow_nan=False), st.integers(0, 100_000)), max_size=30
+    ),
+    end=st.floats(0, 9000, allow_nan=False),
+)
+def test_average_viewers_matches_the_reports_for_any_readings(
+    readings: list[tuple[float, int]], end: float
+) -> None:
+    """The summary's average (summed as readings come) is the end-of-live report's (from every
+    reading kept), readings out of order and at one moment included."""
+    events: list[Event] = [Viewers(count=count, ts=T0 + ts) for ts, count in readings]
+    events.append(chat("last", ts=T0 + end))
+    stats = StatsState()
+    for event in events:
+        stats.apply(event)
+    report = LiveReport.from_events(events)
+    if not readings:
+        assert stats.average_viewers is None
+    else:
+        assert stats.average_viewers == pytest.approx(report.average_viewers, rel=1e-9, abs=1e-6)
+
+
+def test_one_week_and_the_html_page_to_a_pipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = live_events(MONDAY.timestamp(), 10, [10], 1, 0, 0)
+    write_log(tmp_path, MONDAY, events, title="Solo")
+    code, out, _ = run(capsys, tmp_path)
+    assert out.splitlines()[:2] == [
+        "1 live in the week of 2026-01-05:",
+        "1.0 a week, 0:10:00 live in all.",
+    ]
+    code, out, _ = run(capsys, tmp_path, "--html")  # stdout is not a terminal: the page
+    assert code == 0
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(out)
+    assert "Solo" in out
+
+
+def test_html_to_a_terminal_asks_for_a_file(tmp_path: Path) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with pytest.raises(StatsError, match="give -o FILE"):
+        stats_sessions(tmp_path, html=True, out=Terminal())

@@ -148,11 +148,13 @@ def summary_lines(report: StatsReport) -> tuple[list[str], str]:
     lives, weeks = report.lives, report.weeks
     first, last = weeks[0].start, weeks[-1].start
     hours = format_value(report.overall.value(LIVE_FIELDS[0]), LIVE_FIELDS[0])
-    covers = [
-        f"{len(lives):,} {'live' if len(lives) == 1 else 'lives'} from the week of {first} to "
-        f"the week of {last} ({len(weeks):,} {'week' if len(weeks) == 1 else 'weeks'}):",
-        f"{report.lives_a_week:.1f} a week, {hours} live in all.",
-    ]
+    count = f"{len(lives):,} {'live' if len(lives) == 1 else 'lives'}"
+    covers = (
+        [f"{count} in the week of {first}:"]
+        if first == last
+        else [f"{count} from the week of {first} to the week of {last} ({len(weeks):,} weeks):"]
+    )
+    covers.append(f"{report.lives_a_week:.1f} a week, {hours} live in all.")
     unclean = (
         f"{UNCLEAN_MARK} {report.unclean:,} did not close cleanly: their numbers are folded "
         "from their events"
