@@ -56,6 +56,8 @@ SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
     *(f"f{n}" for n in range(1, 25)),
     *"éñøüäöàçλж",  # letters typed as themselves, once the ASCII ones and the f-keys run out
+    # Last: the footer writes these as ^a, ..., so they go to the ids sorted last.
+    *(f"ctrl+{c}" for c in "abdfgknotuvwxyz"),
 )
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
