@@ -34,6 +34,7 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("recorder_events_per_s", ">=", 100_000, "recorder rate to disk"),
     ("show_1m_s", "<=", 4, "backstage sessions show --brief, 1M-event log"),
     ("export_csv_1m_s", "<=", 10, "backstage sessions export --format csv, 1M-event log"),
+    ("replay_seek_p99_ms", "<=", 300, "replay: seek anywhere in the log, p99 of random targets"),
     ("search_query_ms", "<=", 200, "slowest query, 100 sessions / 10M events"),
     ("search_index_events_per_s", ">=", 200_000, "search index build rate"),
     ("show_vs_raw", "<=", 10, "show / bare orjson decode of the same file"),
@@ -98,6 +99,12 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("export_csv_1m_s", "export_csv_1m_s (backstage sessions export, csv to a file)", "{:.2f}"),
     ("export_json_1m_s", "  the same as json", "{:.2f}"),
     ("export_events", "  events (rows read back with the csv reader)", "{:,.0f}"),
+    ("replay_seek_p99_ms", "replay_seek_p99_ms (state at a random event)", "{:.1f}"),
+    ("replay_seek_p50_ms", "  p50", "{:.1f}"),
+    ("replay_seek_max_ms", "  slowest", "{:.1f}"),
+    ("replay_index_s", "  index built as the replay opens (s)", "{:.2f}"),
+    ("replay_index_mb", "  memory the index holds (MB)", "{:.1f}"),
+    ("replay_events", "  events in the log", "{:,.0f}"),
     ("search_query_ms", "search_query_ms (slowest of 7 queries, warm)", "{:.1f}"),
     ("search_query_p50_ms", "  median query", "{:.1f}"),
     ("search_index_events_per_s", "search_index_events_per_s (from empty)", "{:,.0f}"),
@@ -119,8 +126,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 MEASUREMENTS = (
-    "startup", "recorder", "show", "export", "search", "rss", "flood", "sources3", "poll_flood", "baseline", "pty", "ws", "automod",
+    "startup", "recorder", "show", "export", "replay", "search", "rss", "flood", "sources3",
+    "poll_flood", "baseline", "pty", "ws", "automod",
 )  # fmt: skip
+LOG_MEASUREMENTS = ("show", "export", "replay")
+"""The measurements that read the big session log (made once, by `make-log`, unless --log)."""
 
 
 def child(argv: Sequence[str]) -> int:
@@ -184,6 +194,10 @@ def child(argv: Sequence[str]) -> int:
         from . import automod_cost
 
         result = automod_cost.run(int(args[0]))
+    elif name == "replay":
+        from . import replay_seek
+
+        result = replay_seek.measure(Path(args[0]))
     elif name == "make-log":
         from . import makelog
 
@@ -245,7 +259,7 @@ def run_suite(
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         measure("startup", [sizes.version_runs, sizes.first_frame_runs])
         measure("recorder", [sizes.recorder_events])
-        if "show" in only or "export" in only:
+        if any(name in only for name in LOG_MEASUREMENTS):
             path = log
             if path is None:
                 path = Path(tmp) / "show.jsonl"
@@ -253,6 +267,7 @@ def run_suite(
             if path.exists():
                 measure("show", [path])
                 measure("export", [path])
+                measure("replay", [path])
         measure("search", [sizes.mode])
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
@@ -374,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(only) - set(MEASUREMENTS))
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}")
-    if "show" in only or "export" in only:
+    if any(name in only for name in LOG_MEASUREMENTS):
         only.append("make-log")
 
     def progress(text: str) -> None:

@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 from backstage_tui.cli import main
 from backstage_tui.events import Event, Follow, Gift, Viewers
 from backstage_tui.reports.live_report import LiveReport
-from backstage_tui.reports.stats_text import WIDTH
+from backstage_tui.reports.stats_text import WIDTH, render_stats_text
 from backstage_tui.session import SessionHeader
 from backstage_tui.session.stats import (
     LIVE_FIELDS,
     PERIOD_FIELDS,
+    LiveStats,
     build_report,
     fold_live,
     read_lives,
@@ -394,3 +395,37 @@ def test_html_to_a_terminal_asks_for_a_file(tmp_path: Path) -> None:
 
     with pytest.raises(StatsError, match="give -o FILE"):
         stats_sessions(tmp_path, html=True, out=Terminal())
+
+
+def test_many_lives_chart_the_newest_that_fit_the_same_for_every_number() -> None:
+    lives = [
+        LiveStats(
+            path=Path(f"{i}.jsonl"),
+            started=MONDAY + timedelta(days=i * 2.5),
+            title=f"A long title for live number {i}, with words to cut",
+            source="tiktok",
+            closed_cleanly=True,
+            duration_s=1800.0 + i * 60,
+            events=1000,
+            peak_viewers=100 + i * 10,
+            average_viewers=None if i == 99 else 50.0 + i,
+            comments=100 * i,
+            follows=i,
+            diamonds=i * 1000,
+        )
+        for i in range(100)
+    ]
+    lines = render_stats_text(build_report(lives, tz=UTC))
+    assert max(len(line) for line in lines) <= WIDTH
+    start = next(i for i, line in enumerate(lines) if line.startswith("Trends by live"))
+    shown = int(lines[start].split("the newest ")[1].split()[0])
+    assert lines[start].endswith(f"the newest {shown} of 100") and 30 <= shown < 100
+    rows = lines[start + 1 : start + 1 + len(LIVE_FIELDS)]
+    sparks = [row[19 : 19 + shown] for row in rows]
+    assert all(row[19 + shown : 21 + shown] == "  " and row[21 + shown] != " " for row in rows)
+    assert all(set(spark) <= set("▁▂▃▄▅▆▇█ ") for spark in sparks)
+    # The newest values: the highest peak (the last live's) is a full block at the end, and
+    # its span is of the values shown.
+    assert rows[1].endswith(f"█  {100 + (100 - shown) * 10:,} to 1,090")
+    assert rows[2][19 + shown - 1] == " "  # the last live's average is unknown: a blank
+    assert "…" in lines[6] and lines[6].endswith("…")  # titles cut to fit
