@@ -29,6 +29,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.state import ConsoleState
 from backstage_tui.state.moderation import ModerationState
 from backstage_tui.tui.app import BackstageApp
+from backstage_tui.tui.ask_screen import AskScreen
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
 from backstage_tui.tui.keys import (
@@ -76,6 +77,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
     SummaryScreen: lambda: SummaryScreen("see you!"),
+    AskScreen: lambda: AskScreen("title", ("tag",)),
     PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }
