@@ -24,6 +24,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("pty_p99_ms", "<=", 50, "p99 on a pty: line into the pipe -> its bytes on the terminal"),
     ("three_sustained_kept_up", ">=", 1, "three sources at once kept up with 20,000/s in all"),
     ("three_p99_ms", "<=", 50, "p99 with three sources at once"),
+    ("poll_sustained_kept_up", ">=", 1, "kept up with 20,000/s with a poll open"),
+    ("poll_p99_ms", "<=", 50, "p99 with a poll open (votes counted)"),
     ("ws_kept_up", ">=", 1, "the websocket source kept up with 20,000/s over loopback"),
     ("ws_log_missing", "<=", 0, "the log holds every event the websocket server sent"),
     ("burst_catchup_s", "<=", 1.0, "50,000 at once: until the last is on screen"),
@@ -60,6 +62,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("three_p99_ms", "  p99_ms", "{:.1f}"),
     ("three_burst_catchup_s", "  burst_catchup_s (50,000 from one of them)", "{:.3f}"),
     ("three_log_missing", "  any event missing from the log", "{:,.0f}"),
+    ("poll_sustained_rate", "a poll open (20,000/s, 30% of comments votes)", "{:,.0f}"),
+    ("poll_sustained_kept_up", "  kept up (1 = yes)", "{:.0f}"),
+    ("poll_p99_ms", "  p99_ms", "{:.1f}"),
+    ("poll_burst_catchup_s", "  burst_catchup_s", "{:.3f}"),
+    ("poll_voters", "  viewers whose vote counted", "{:,.0f}"),
+    ("poll_us_per_comment", "  polls reducer per event, a poll open, new voters (us)", "{:.2f}"),
+    ("poll_repeat_us_per_comment", "  the same again, voters and texts known (us)", "{:.2f}"),
+    ("poll_idle_us_per_comment", "  polls reducer per event, none open (us)", "{:.2f}"),
     ("pty_rate", "pty_rate (real command on a pty, jsonl stdin)", "{:,.0f}"),
     ("pty_kept_up", "  kept up (1 = yes)", "{:.0f}"),
     ("pty_p50_ms", "  pty_p50_ms", "{:.1f}"),
@@ -117,7 +127,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 
 MEASUREMENTS = (
     "startup", "recorder", "show", "export", "replay", "search", "rss", "flood", "sources3",
-    "baseline", "pty", "ws", "automod",
+    "poll_flood", "baseline", "pty", "ws", "automod",
 )  # fmt: skip
 LOG_MEASUREMENTS = ("show", "export", "replay")
 """The measurements that read the big session log (made once, by `make-log`, unless --log)."""
@@ -138,6 +148,12 @@ def child(argv: Sequence[str]) -> int:
 
         three = flood.run(float(args[0]), float(args[1]), int(args[2]), sources=3)
         result = {f"three_{key}": value for key, value in three.items()}
+    elif name == "poll_flood":
+        from . import flood, poll_flood
+
+        polled = flood.run(float(args[0]), float(args[1]), int(args[2]), poll=True)
+        result = {f"poll_{key}": value for key, value in polled.items()}
+        result.update(poll_flood.reducer_cost(int(args[3])))
     elif name == "baseline":
         from . import baseline
 
@@ -257,6 +273,7 @@ def run_suite(
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
         measure("sources3", flood_args)
+        measure("poll_flood", [*flood_args, sizes.automod_events])
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
         measure("ws", [sizes.sustained_s, sizes.warmup_s])
