@@ -174,7 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="every session, newest first: start, duration, events, peak viewers, size, whether "
         "it closed cleanly, source and title",
     )
-    listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    # SUPPRESS: `sessions --json list` keeps the --json given before the action.
+    listing.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON array, for scripts"
+    )
     from .export_formats import EXPORT_FORMATS, export_help
 
     export = sessions_sub.add_parser(

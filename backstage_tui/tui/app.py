@@ -77,7 +77,8 @@ class BackstageApp(App[None]):
                 tooltip="Pin the selected comment or question"),
         # The footer shows what fits an 80-column terminal; `?` and the palette list every key.
         Binding("P", "unpin", "Unpin", show=False, id="app.unpin",
-                tooltip="Unpin the selected message, or the newest pin"),
+                tooltip="Unpin the selected message; else the only pin, or a digit picks one of "
+                        "several"),
         Binding("d", "hide", "Hide", id="app.hide",
                 tooltip="Hide the selected message on this console"),
         Binding("u", "undo", "Undo", id="app.undo",
