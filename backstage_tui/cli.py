@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a tag for the live, kept in the log and shown in its report (repeatable)",
     )
     parser.add_argument(
+        "--ask",
+        action="store_true",
+        help="ask for the live's title and tags in a short form before it starts",
+    )
+    parser.add_argument(
         "--sessions-dir",
         type=Path,
         metavar="DIR",
@@ -169,7 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="every session, newest first: start, duration, events, peak viewers, size, whether "
         "it closed cleanly, source and title",
     )
-    listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    # SUPPRESS: `sessions --json list` keeps the --json given before the action.
+    listing.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON array, for scripts"
+    )
     from .export_formats import EXPORT_FORMATS, export_help
 
     export = sessions_sub.add_parser(
@@ -508,7 +516,9 @@ def _set_width_policy(settings: Settings) -> None:
     set_width_policy(chosen.policy, chosen.reason, keycap_brackets=settings.display.keycap_brackets)
 
 
-def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None) -> int:
+def run_console(
+    runtime: SessionRuntime, settings: Settings, warning: str | None, *, ask: bool = False
+) -> int:
     from .session import default_sessions_dir
     from .session.search_index import past_sessions_finder
     from .tui.app import BackstageApp
@@ -527,6 +537,7 @@ def run_console(runtime: SessionRuntime, settings: Settings, warning: str | None
         warning=warning,
         moderation=settings.moderation,
         live=settings.live,
+        ask=ask,
         polls=settings.polls,
         past_sessions=past,
     )
@@ -577,6 +588,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return sources_command()
         if args.headless and args.command == "replay":
             raise UsageError("--headless records a live session; a replay is shown in the console")
+        if args.ask and (args.headless or args.command == "replay"):
+            raise UsageError(
+                "--ask asks in the console before a live starts; give --title and --tag instead"
+                if args.headless
+                else "--ask is for a live, not a replay"
+            )
         if args.progress_every is not None and not args.headless:
             raise UsageError("--progress-every goes with --headless")
         sources = make_sources(args)
@@ -610,7 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         code = run_headless(runtime, every=args.progress_every or PROGRESS_EVERY_S)
     else:
-        code = run_console(runtime, settings, warning)
+        code = run_console(runtime, settings, warning, ask=args.ask)
     # OSError: the terminal is gone (its window was closed: SIGHUP). The log was closed before
     # this; nobody is left to read the report.
     with contextlib.suppress(OSError):

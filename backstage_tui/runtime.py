@@ -191,6 +191,7 @@ class SessionRuntime:
         automod: AutomodEngine | None = None,
         title: str = "",
         tags: Sequence[str] = (),
+        started: datetime | None = None,
     ) -> None:
         given = ([source] if source is not None else []) + list(sources)
         if not given:
@@ -214,6 +215,9 @@ class SessionRuntime:
             # The console's own moderators (its roster) are exempt, as the platform's are.
             self.automod.on_roster = lambda user: user.id in self.state.moderation.roster
         self.sessions_dir = sessions_dir
+        self.started_at = started
+        """When the session started, for its header and log name; None: when `start` runs (a
+        tool recording simulated time gives the simulation's start)."""
         self.title = title
         """The live's title for the log's header (``--title``, or the ``--ask`` form before
         `start`)."""
@@ -276,7 +280,7 @@ class SessionRuntime:
             return
         self.started = True
         if self.record:
-            started = datetime.now(UTC)
+            started = self.started_at or datetime.now(UTC)
             folder = self.sessions_dir or default_sessions_dir()
             header = self.header(started)
             self.log_path = new_log_path(folder, started, header.source)

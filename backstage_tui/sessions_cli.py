@@ -171,7 +171,8 @@ def export_session(path: Path, format_name: str, output: str | None) -> int:
     if result.problems:
         first = display(str(result.problems[0]), 300)
         print(
-            f"{plural(len(result.problems), 'damaged line')} skipped; first: {first}",
+            f"{plural(max(result.damaged, len(result.problems)), 'damaged line')} skipped; "
+            f"first: {first}",
             file=sys.stderr,
         )
     return 0
@@ -184,7 +185,9 @@ def _report_of(reader: SessionReader) -> tuple[LiveReport, ExportResult]:
     from .reports import LiveReport
 
     report = LiveReport.from_reader(reader)
-    return report, ExportResult(events=report.events, problems=list(reader.problems))
+    return report, ExportResult(
+        events=report.events, problems=list(reader.problems), damaged=reader.damaged
+    )
 
 
 def export_markdown(reader: SessionReader, out: TextIO) -> ExportResult:

@@ -31,5 +31,8 @@ KEYS: tuple[str, ...] = (
     "pty_p99_ms",
     "ws_rate",
     "ws_kept_up",
+    "poll_sustained_rate",
+    "poll_p99_ms",
+    "poll_voters",
 )
 """The figures the issue asks for; every run's JSON has them as numbers."""

@@ -24,6 +24,8 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("pty_p99_ms", "<=", 50, "p99 on a pty: line into the pipe -> its bytes on the terminal"),
     ("three_sustained_kept_up", ">=", 1, "three sources at once kept up with 20,000/s in all"),
     ("three_p99_ms", "<=", 50, "p99 with three sources at once"),
+    ("poll_sustained_kept_up", ">=", 1, "kept up with 20,000/s with a poll open"),
+    ("poll_p99_ms", "<=", 50, "p99 with a poll open (votes counted)"),
     ("ws_kept_up", ">=", 1, "the websocket source kept up with 20,000/s over loopback"),
     ("ws_log_missing", "<=", 0, "the log holds every event the websocket server sent"),
     ("burst_catchup_s", "<=", 1.0, "50,000 at once: until the last is on screen"),
@@ -32,6 +34,7 @@ TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("recorder_events_per_s", ">=", 100_000, "recorder rate to disk"),
     ("show_1m_s", "<=", 4, "backstage sessions show --brief, 1M-event log"),
     ("export_csv_1m_s", "<=", 10, "backstage sessions export --format csv, 1M-event log"),
+    ("replay_seek_p99_ms", "<=", 300, "replay: seek anywhere in the log, p99 of random targets"),
     ("search_query_ms", "<=", 200, "slowest query, 100 sessions / 10M events"),
     ("search_index_events_per_s", ">=", 200_000, "search index build rate"),
     ("show_vs_raw", "<=", 10, "show / bare orjson decode of the same file"),
@@ -59,6 +62,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("three_p99_ms", "  p99_ms", "{:.1f}"),
     ("three_burst_catchup_s", "  burst_catchup_s (50,000 from one of them)", "{:.3f}"),
     ("three_log_missing", "  any event missing from the log", "{:,.0f}"),
+    ("poll_sustained_rate", "a poll open (20,000/s, 30% of comments votes)", "{:,.0f}"),
+    ("poll_sustained_kept_up", "  kept up (1 = yes)", "{:.0f}"),
+    ("poll_p99_ms", "  p99_ms", "{:.1f}"),
+    ("poll_burst_catchup_s", "  burst_catchup_s", "{:.3f}"),
+    ("poll_voters", "  viewers whose vote counted", "{:,.0f}"),
+    ("poll_us_per_comment", "  polls reducer per event, a poll open, new voters (us)", "{:.2f}"),
+    ("poll_repeat_us_per_comment", "  the same again, voters and texts known (us)", "{:.2f}"),
+    ("poll_idle_us_per_comment", "  polls reducer per event, none open (us)", "{:.2f}"),
     ("pty_rate", "pty_rate (real command on a pty, jsonl stdin)", "{:,.0f}"),
     ("pty_kept_up", "  kept up (1 = yes)", "{:.0f}"),
     ("pty_p50_ms", "  pty_p50_ms", "{:.1f}"),
@@ -88,6 +99,12 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("export_csv_1m_s", "export_csv_1m_s (backstage sessions export, csv to a file)", "{:.2f}"),
     ("export_json_1m_s", "  the same as json", "{:.2f}"),
     ("export_events", "  events (rows read back with the csv reader)", "{:,.0f}"),
+    ("replay_seek_p99_ms", "replay_seek_p99_ms (state at a random event)", "{:.1f}"),
+    ("replay_seek_p50_ms", "  p50", "{:.1f}"),
+    ("replay_seek_max_ms", "  slowest", "{:.1f}"),
+    ("replay_index_s", "  index built as the replay opens (s)", "{:.2f}"),
+    ("replay_index_mb", "  memory the index holds (MB)", "{:.1f}"),
+    ("replay_events", "  events in the log", "{:,.0f}"),
     ("search_query_ms", "search_query_ms (slowest of 7 queries, warm)", "{:.1f}"),
     ("search_query_p50_ms", "  median query", "{:.1f}"),
     ("search_index_events_per_s", "search_index_events_per_s (from empty)", "{:,.0f}"),
@@ -109,8 +126,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 MEASUREMENTS = (
-    "startup", "recorder", "show", "export", "search", "rss", "flood", "sources3", "baseline", "pty", "ws", "automod",
+    "startup", "recorder", "show", "export", "replay", "search", "rss", "flood", "sources3",
+    "poll_flood", "baseline", "pty", "ws", "automod",
 )  # fmt: skip
+LOG_MEASUREMENTS = ("show", "export", "replay")
+"""The measurements that read the big session log (made once, by `make-log`, unless --log)."""
 
 
 def child(argv: Sequence[str]) -> int:
@@ -128,6 +148,12 @@ def child(argv: Sequence[str]) -> int:
 
         three = flood.run(float(args[0]), float(args[1]), int(args[2]), sources=3)
         result = {f"three_{key}": value for key, value in three.items()}
+    elif name == "poll_flood":
+        from . import flood, poll_flood
+
+        polled = flood.run(float(args[0]), float(args[1]), int(args[2]), poll=True)
+        result = {f"poll_{key}": value for key, value in polled.items()}
+        result.update(poll_flood.reducer_cost(int(args[3])))
     elif name == "baseline":
         from . import baseline
 
@@ -168,6 +194,10 @@ def child(argv: Sequence[str]) -> int:
         from . import automod_cost
 
         result = automod_cost.run(int(args[0]))
+    elif name == "replay":
+        from . import replay_seek
+
+        result = replay_seek.measure(Path(args[0]))
     elif name == "make-log":
         from . import makelog
 
@@ -229,7 +259,7 @@ def run_suite(
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         measure("startup", [sizes.version_runs, sizes.first_frame_runs])
         measure("recorder", [sizes.recorder_events])
-        if "show" in only or "export" in only:
+        if any(name in only for name in LOG_MEASUREMENTS):
             path = log
             if path is None:
                 path = Path(tmp) / "show.jsonl"
@@ -237,11 +267,13 @@ def run_suite(
             if path.exists():
                 measure("show", [path])
                 measure("export", [path])
+                measure("replay", [path])
         measure("search", [sizes.mode])
         measure("rss", [sizes.rss_events])
         flood_args: list[object] = [sizes.sustained_s, sizes.warmup_s, sizes.burst]
         measure("flood", flood_args if long_share is None else [*flood_args, long_share])
         measure("sources3", flood_args)
+        measure("poll_flood", [*flood_args, sizes.automod_events])
         measure("baseline", [sizes.baseline_s, sizes.warmup_s])
         measure("pty", [sizes.pty_s, sizes.warmup_s])
         measure("ws", [sizes.sustained_s, sizes.warmup_s])
@@ -357,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(only) - set(MEASUREMENTS))
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(unknown)}")
-    if "show" in only or "export" in only:
+    if any(name in only for name in LOG_MEASUREMENTS):
         only.append("make-log")
 
     def progress(text: str) -> None:

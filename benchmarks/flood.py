@@ -17,7 +17,8 @@ event, in order. A share of the comments (`LONG_SHARE` by default, ``--long-shar
 
 The flood runs with the default auto-moderation rules plus `automod_cost.TERMS` blocked terms on, as
 a live session does (``rules=False`` runs without). With ``sources=3`` three sources share the
-offered rate (the burst comes from the first). A rule's decision is published just before its
+offered rate (the burst comes from the first). With ``poll=True`` a poll is open and a share of
+the comments are votes (`poll_flood`). A rule's decision is published just before its
 message, so an event's seq is not its place in its source's stream: `SeqStamps` notes, by seq, when
 the source handed over the event behind each publication.
 """
@@ -40,6 +41,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import shows_in_feed
 
+from . import poll_flood
 from .automod_cost import blocked_terms, settings
 from .common import (
     LONG_SHARE,
@@ -152,11 +154,17 @@ async def measure(
     long_share: float = LONG_SHARE,
     rules: bool = True,
     sources: int = 1,
+    poll: bool = False,
 ) -> Metrics:
     each = int(rate / sources * (warmup_s + sustained_s)) + burst + 10
+
+    def pool(n: int) -> list[Event]:
+        events = with_long_comments(demo_events(POOL, seed=SEED + n), long_share)
+        return poll_flood.with_votes(events, seed=SEED + n) if poll else events
+
     floods = [
         FloodSource.cycling(
-            with_long_comments(demo_events(POOL, seed=SEED + n), long_share),
+            pool(n),
             each,
             name="bench" if n == 0 else f"bench{n + 1}",
         )
@@ -181,6 +189,8 @@ async def measure(
         with probe.watching_feed():
             async with app.run_test(size=SCREEN):
                 await wait_for(lambda: len(probe.frames) > 0)
+                if poll:
+                    await runtime.act(poll_flood.poll_start())
                 gc.collect()
                 await flood("rate", rate / sources, warmup_s)
                 before = Counters(app)
@@ -219,6 +229,8 @@ async def measure(
                 result["burst_publish_s"] = publish_s
                 result["burst_skipped_on_screen"] = app.feed.skipped - skipped_before
                 published = runtime.bus.published
+                if poll:
+                    result["voters"] = float(runtime.state.polls.polls[0].voters)
                 await runtime.close()
                 log_path = runtime.log_path
         seqs = (
@@ -287,6 +299,7 @@ def run(
     *,
     rules: bool = True,
     sources: int = 1,
+    poll: bool = False,
 ) -> Metrics:
     return asyncio.run(
         measure(
@@ -296,5 +309,6 @@ def run(
             long_share=long_share,
             rules=rules,
             sources=sources,
+            poll=poll,
         )
     )

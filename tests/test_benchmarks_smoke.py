@@ -54,6 +54,7 @@ def test_the_whole_suite_runs_and_reports_every_figure_as_a_number() -> None:
     assert result["pty_log_missing"] == 0 and result["recorder_missing"] == 0
     assert result["three_log_missing"] == 0 and result["three_burst_log_missing"] == 0
     assert result["rules"] == 1  # the flood runs with the auto-moderation rules on
+    assert result["poll_log_missing"] == 0 and result["poll_voters"] > 0  # votes were counted
 
 
 def test_make_log_writes_a_gap_free_session_log(tmp_path: Path) -> None:

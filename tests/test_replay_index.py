@@ -14,6 +14,7 @@ from backstage_tui.events import Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader, replay_index
 from backstage_tui.session.replay_index import MODERATION_TYPES, ReplayIndex, replayed
+from backstage_tui.sources import replay as replay_source
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
 from tests.helpers import wait_for
@@ -98,11 +99,12 @@ def test_a_damaged_line_is_passed_over_and_reported(tmp_path: Path) -> None:
 
 
 async def test_seeking_in_a_running_replay_puts_back_the_exact_state(
-    tmp_path: Path, small_snapshots: int
+    tmp_path: Path, small_snapshots: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The runtime's state after each seek (back, forward, to an action) is the fold of exactly the
-    events before the target; playing on from there ends on the session's own final state. The
-    log's bytes never change."""
+    """The runtime's state after each seek (back, forward, to an action; put back from a snapshot
+    or, a short way forward, played through) is the fold of exactly the events before the target;
+    playing on from there ends on the session's own final state. The log's bytes never change."""
+    monkeypatch.setattr(replay_source, "FAST_FORWARD", 50)
     log = await record_demo_with_actions(tmp_path, 700)
     digest = hashlib.sha256(log.read_bytes()).hexdigest()
     events = as_replayed(log)
@@ -118,8 +120,15 @@ async def test_seeking_in_a_running_replay_puts_back_the_exact_state(
         source.set_paused(True)
         for target in (10, 300, 65, 64, 699, 0, 450):
             source.seek_to(target)
-            await wait_for(None, lambda t=target: restored[-1:] == [t] and source.position == t,
-                           description=f"the seek to {target}")  # fmt: skip
+            await wait_for(
+                None,
+                lambda t=target: (
+                    source.position == t
+                    and not source.where().seeking
+                    and runtime.state.last_seq == t
+                ),
+                description=f"the seek to {target}",
+            )
             assert runtime.state == ConsoleState.fold(events[:target], CAPACITY), target
         source.next_action()
         action = next(p for p in range(450, len(events)) if events[p].type in MODERATION_TYPES)
@@ -131,6 +140,7 @@ async def test_seeking_in_a_running_replay_puts_back_the_exact_state(
         await wait_for(None, lambda: source.at_end and runtime.state.last_seq == len(events),
                        description="played on to the end")  # fmt: skip
         assert runtime.state == ConsoleState.fold(events, CAPACITY)
+        assert len(restored) >= 6  # the far seeks put a state back; the near ones played on
     finally:
         await runtime.close()
     assert hashlib.sha256(log.read_bytes()).hexdigest() == digest

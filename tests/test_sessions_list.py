@@ -93,8 +93,11 @@ def test_the_command_lists_and_json_is_for_scripts(
 def test_the_real_command_with_no_logs(tmp_path: Path) -> None:
     out = run_cli("--sessions-dir", str(tmp_path / "none"), "sessions")
     assert out.returncode == 0 and out.stdout.startswith("no session logs in")
-    listed = run_cli("--sessions-dir", str(tmp_path / "none"), "sessions", "--json")
-    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    for where in (("--json",), ("--json", "list"), ("list", "--json")):
+        listed = run_cli("--sessions-dir", str(tmp_path / "none"), "sessions", *where)
+        assert listed.returncode == 0 and json.loads(listed.stdout) == [], where
+    plain = run_cli("--sessions-dir", str(tmp_path / "none"), "sessions", "list")
+    assert plain.stdout.startswith("no session logs in")
 
 
 def test_a_big_log_is_listed_from_its_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

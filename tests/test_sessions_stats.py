@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 from backstage_tui.cli import main
 from backstage_tui.events import Event, Follow, Gift, Viewers
 from backstage_tui.reports.live_report import LiveReport
-from backstage_tui.reports.stats_text import WIDTH
+from backstage_tui.reports.stats_text import WIDTH, render_stats_text
 from backstage_tui.session import SessionHeader
 from backstage_tui.session.stats import (
     LIVE_FIELDS,
     PERIOD_FIELDS,
+    LiveStats,
     build_report,
     fold_live,
     read_lives,
@@ -287,6 +288,15 @@ def test_json_for_scripts_has_every_field(
     assert data["skipped"][0]["path"].endswith("junk.jsonl")
 
 
+def test_full_folds_every_log_to_the_same_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history(tmp_path)
+    _, quick, _ = run(capsys, tmp_path, "--json")
+    _, full, _ = run(capsys, tmp_path, "--json", "--full")
+    assert json.loads(full) == json.loads(quick)
+
+
 def test_since_keeps_the_later_lives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     history(tmp_path)
     code, out, _ = run(capsys, tmp_path, "--json", "--since", "2026-01-19")
@@ -316,6 +326,12 @@ def test_html_page_parses_strictly_with_inline_charts(
     assert "@import" not in text
     assert "Evil" in text and "\x1b" not in text and "[2J" in text  # the escape shown, not sent
     assert "Monday chat" in text and "Lives a week" in text
+    # The charts hold the numbers: lives a week, then peak viewers by week (the empty week a gap).
+    svgs = re.findall(r"<svg.*?</svg>", text, re.S)
+    values = [re.findall(r'<desc class="value">([^<]*)</desc>', svg) for svg in svgs]
+    assert values[0] == ["2", "0", "1", "1"]
+    assert values[2] == ["300", "150", "400"]
+    assert values[1] == ["1.5", "0", "2", "1.5"]  # time live by week, in hours
 
 
 def test_no_sessions_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -347,6 +363,20 @@ def test_bad_input_is_one_line_and_exit_2(
     assert says in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def reference_average(points: list[tuple[float, int]], end: float) -> float:
+    """The time-weighted average from every reading kept (the end-of-live report's first way):
+    each count holds until the next reading, the last until `end`."""
+    if len(points) == 1:
+        return float(points[0][1])
+    total = span = 0.0
+    nexts = [ts for ts, _ in points[1:]] + [max(end, points[-1][0])]
+    for (ts, count), next_ts in zip(points, nexts, strict=True):
+        width = max(0.0, next_ts - ts)
+        total += count * width
+        span += width
+    return total / span if span > 0 else sum(c for _, c in points) / len(points)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     readings=st.lists(
@@ -354,21 +384,25 @@ def test_bad_input_is_one_line_and_exit_2(
     ),
     end=st.floats(0, 9000, allow_nan=False),
 )
-def test_average_viewers_matches_the_reports_for_any_readings(
+def test_average_viewers_summed_as_readings_come_is_the_time_weighted_mean(
     readings: list[tuple[float, int]], end: float
 ) -> None:
-    """The summary's average (summed as readings come) is the end-of-live report's (from every
-    reading kept), readings out of order and at one moment included."""
+    """The summary's average (summed as readings come, nothing kept) is the mean over every
+    reading kept; readings out of order and at one moment included. The end-of-live report
+    shows the same number."""
     events: list[Event] = [Viewers(count=count, ts=T0 + ts) for ts, count in readings]
     events.append(chat("last", ts=T0 + end))
     stats = StatsState()
     for event in events:
         stats.apply(event)
-    report = LiveReport.from_events(events)
     if not readings:
         assert stats.average_viewers is None
-    else:
-        assert stats.average_viewers == pytest.approx(report.average_viewers, rel=1e-9, abs=1e-6)
+        return
+    last = max(T0 + end, *(T0 + ts for ts, _ in readings))
+    points = [(T0 + ts, count) for ts, count in readings]
+    expected = reference_average(points, last)
+    assert stats.average_viewers == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert LiveReport.from_events(events).average_viewers == stats.average_viewers
 
 
 def test_one_week_and_the_html_page_to_a_pipe(
@@ -394,3 +428,37 @@ def test_html_to_a_terminal_asks_for_a_file(tmp_path: Path) -> None:
 
     with pytest.raises(StatsError, match="give -o FILE"):
         stats_sessions(tmp_path, html=True, out=Terminal())
+
+
+def test_many_lives_chart_the_newest_that_fit_the_same_for_every_number() -> None:
+    lives = [
+        LiveStats(
+            path=Path(f"{i}.jsonl"),
+            started=MONDAY + timedelta(days=i * 2.5),
+            title=f"A long title for live number {i}, with words to cut",
+            source="tiktok",
+            closed_cleanly=True,
+            duration_s=1800.0 + i * 60,
+            events=1000,
+            peak_viewers=100 + i * 10,
+            average_viewers=None if i == 99 else 50.0 + i,
+            comments=100 * i,
+            follows=i,
+            diamonds=i * 1000,
+        )
+        for i in range(100)
+    ]
+    lines = render_stats_text(build_report(lives, tz=UTC))
+    assert max(len(line) for line in lines) <= WIDTH
+    start = next(i for i, line in enumerate(lines) if line.startswith("Trends by live"))
+    shown = int(lines[start].split("the newest ")[1].split()[0])
+    assert lines[start].endswith(f"the newest {shown} of 100") and 30 <= shown < 100
+    rows = lines[start + 1 : start + 1 + len(LIVE_FIELDS)]
+    sparks = [row[19 : 19 + shown] for row in rows]
+    assert all(row[19 + shown : 21 + shown] == "  " and row[21 + shown] != " " for row in rows)
+    assert all(set(spark) <= set("▁▂▃▄▅▆▇█ ") for spark in sparks)
+    # The newest values: the highest peak (the last live's) is a full block at the end, and
+    # its span is of the values shown.
+    assert rows[1].endswith(f"█  {100 + (100 - shown) * 10:,} to 1,090")
+    assert rows[2][19 + shown - 1] == " "  # the last live's average is unknown: a blank
+    assert "…" in lines[6] and lines[6].endswith("…")  # titles cut to fit

@@ -20,10 +20,22 @@ from backstage_tui.reports import report_paths
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.tui.app import BackstageApp
+from backstage_tui.tui.ask_screen import AskScreen, parse_tags
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.line_screen import LineScreen
 from backstage_tui.tui.summary_screen import SummaryScreen
-from tests.helpers import T0, FakeSource, comment, settled, user, wait_for, whole_screen
+from tests.helpers import (
+    T0,
+    FakeSource,
+    comment,
+    end_live,
+    is_one_readable_line,
+    run_cli,
+    settled,
+    user,
+    wait_for,
+    whole_screen,
+)
 
 SIZE = (120, 40)
 EVENTS: list[Event] = [
@@ -282,3 +294,49 @@ async def test_a_dialog_answers_once_so_a_double_enter_pops_nothing_else(tmp_pat
         await wait_for(pilot, lambda: not app.is_running, description="enter leaves")
     assert app.return_code == 0
     assert [e.type for e in logged(app)].count("say") == 1
+
+
+# -- going live: --ask --
+
+
+async def test_ask_takes_the_title_and_tags_before_the_live_starts(tmp_path: Path) -> None:
+    runtime = SessionRuntime(FakeSource(EVENTS), sessions_dir=tmp_path, title="from the flag")
+    app = BackstageApp(runtime, tz=UTC, ask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, AskScreen), description="the form")
+        assert not runtime.started and runtime.log_path is None  # nothing recorded before it
+        await sees(pilot, app, "Before the live starts", "from the flag")
+        await pilot.press("ctrl+u", *"Sunday <b>art</b>", "tab", *"art, chill , ,art", "enter")
+        await ready(pilot, app)
+        await end_live(pilot, app)
+    assert runtime.log_path is not None
+    head = SessionReader(runtime.log_path).header
+    assert head is not None and head.title == "Sunday <b>art</b>" and head.tags == ["art", "chill"]
+
+
+async def test_ask_escape_starts_with_what_the_command_line_gave(tmp_path: Path) -> None:
+    runtime = SessionRuntime(FakeSource(EVENTS), sessions_dir=tmp_path, title="given",
+                             tags=("x",))  # fmt: skip
+    app = BackstageApp(runtime, tz=UTC, ask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, AskScreen), description="the form")
+        await pilot.press("escape")
+        await ready(pilot, app)
+        assert runtime.log_path is not None
+        head = SessionReader(runtime.log_path).header
+        assert head is not None and (head.title, head.tags) == ("given", ["x"])
+
+
+def test_parse_tags() -> None:
+    assert parse_tags(" a, b ,,a, " + "x" * 50) == ("a", "b", "x" * 40)
+    assert parse_tags("") == ()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(("--headless", "--ask"), "give --title and --tag instead"),
+     (("--ask", "replay", "x.jsonl"), "not a replay")],
+)  # fmt: skip
+def test_ask_only_in_the_console_before_a_live(args: tuple[str, ...], says: str) -> None:
+    out = run_cli(*args)
+    assert out.returncode == 2 and says in out.stderr and is_one_readable_line(out.stderr.strip())

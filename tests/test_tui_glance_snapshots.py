@@ -79,3 +79,29 @@ def test_the_live_at_a_glance(snap_compare: SnapCompare, tmp_path: Path) -> None
         await pilot.pause(0.3)  # the Status pane's next refresh (four a second)
 
     assert snap_compare(app, terminal_size=(150, 45), run_before=settle)
+
+
+def test_the_questions_list(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """`Q`: open questions first (a Q&A one marked), then the answered one; a pinned one marked."""
+    from backstage_tui.events import MarkDone
+
+    ann, bo, kim = user("ann", "Ann"), user("bo", "Bo"), user("kim", "Kim")
+    events: list[Event] = [
+        Connection(id="s1", ts=T0, status="connected"),
+        Question(id="q1", ts=T0 + 1, user=ann, text="what game is next?"),
+        comment(2, "nice stream", bo),
+        comment(3, "how long have you been playing", bo),
+        comment(4, "when do you stream again?", kim),
+    ]
+    app = make_app(tmp_path, events, record=False)
+
+    async def open_list(pilot: Pilot[Any]) -> None:
+        await wait_for(pilot, settled(app, len(events)), description="every event")
+        await app.runtime.act(MarkDone(kind="question", target="c3", ts=T0 + 5))
+        await app.runtime.act(Pin(target="c4", user=kim, text="when do you stream again?",
+                                  ts=T0 + 6))  # fmt: skip
+        await wait_for(pilot, settled(app, len(events) + 2), description="the actions")
+        await pilot.press("Q")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=open_list)

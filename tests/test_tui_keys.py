@@ -29,6 +29,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.state import ConsoleState
 from backstage_tui.state.moderation import ModerationState
 from backstage_tui.tui.app import BackstageApp
+from backstage_tui.tui.ask_screen import AskScreen
 from backstage_tui.tui.confirm import ConfirmScreen
 from backstage_tui.tui.help_screen import HelpScreen
 from backstage_tui.tui.keys import (
@@ -56,6 +57,8 @@ SPARE_KEYS = (
     *"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFHIJKLMNOQRSTUVWXYZ",
     *(f"f{n}" for n in range(1, 25)),
     *"éñøüäöàçλж",  # letters typed as themselves, once the ASCII ones and the f-keys run out
+    # Last: the footer writes these as ^a, ..., so they go to the ids sorted last.
+    *(f"ctrl+{c}" for c in "abdfgknotuvwxyz"),
 )
 """New keys for the remap: whichever of these no binding uses by default. A dialog's keys need to
 differ only from each other (the bindings in force together), so each dialog draws from the same
@@ -74,6 +77,7 @@ SCREENS: dict[type[Screen[Any]], Callable[[], Screen[Any]]] = {
     UserCard: lambda: UserCard(ConsoleState(), User(id="u1", name="Ann"), _tick),
     ReviewScreen: lambda: ReviewScreen(ConsoleState()),
     SummaryScreen: lambda: SummaryScreen("see you!"),
+    AskScreen: lambda: AskScreen("title", ("tag",)),
     PollForm: lambda: PollForm(),
     ReplayScreen: lambda: ReplayScreen(),
 }

@@ -193,7 +193,6 @@ class ReportFold:
         self.comment_buckets: dict[int, int] = {}
         self.viewer_buckets: dict[int, int] = {}
         """The highest viewer count reported in each bucket."""
-        self.viewer_points: list[tuple[float, int]] = []
 
     def apply_all(self, events: Iterable[Event]) -> None:
         state = self.state
@@ -217,7 +216,6 @@ class ReportFold:
                 tally[0] += event.diamonds * event.repeat_count
                 tally[1] += event.repeat_count
         elif isinstance(event, Viewers):
-            self.viewer_points.append((event.ts, event.count))
             self.viewer_buckets[bucket] = max(self.viewer_buckets.get(bucket, 0), event.count)
 
     def report(self, header: SessionHeader | None, *, log_path: Path | None = None) -> LiveReport:
@@ -249,7 +247,8 @@ class ReportFold:
             duration_s=duration,
             events=stats.events,
             peak_viewers=stats.peak_viewers,
-            average_viewers=_time_weighted(self.viewer_points, stats.last_ts),
+            # Each count weighted by how long it held, as the summary line keeps it.
+            average_viewers=stats.average_viewers or 0.0,
             comments=stats.comments,
             questions=state.questions.asked,
             likes=stats.likes,
@@ -291,24 +290,6 @@ class ReportFold:
 
 
 _TALLIED = frozenset({"comment", "question", "gift", "viewers"})
-
-
-def _time_weighted(points: list[tuple[float, int]], end: float | None) -> float:
-    """The average viewer count over the live: each report holds until the next one."""
-    if not points:
-        return 0.0
-    if len(points) == 1 or end is None:
-        return float(sum(count for _, count in points)) / len(points)
-    total = 0.0
-    span = 0.0
-    for (ts, count), (next_ts, _) in zip(points, [*points[1:], (max(end, points[-1][0]), 0)],
-                                         strict=True):  # fmt: skip
-        width = max(0.0, next_ts - ts)
-        total += count * width
-        span += width
-    if span <= 0:
-        return float(sum(count for _, count in points)) / len(points)
-    return total / span
 
 
 def _moderation_counts(state: ConsoleState) -> tuple[ModerationCount, ...]:

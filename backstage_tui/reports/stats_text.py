@@ -111,35 +111,39 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], width: int = WIDTH) 
     return out
 
 
-def trend_line(
-    label: str, values: Sequence[Value], stat: StatField, width: int = WIDTH
-) -> tuple[str, int]:
-    """`label`, a sparkline of the newest `values` that fit (a blank for an unknown one) and
-    their lowest and highest; how many values it shows."""
+def _span(values: Sequence[Value], stat: StatField) -> str:
+    """The lowest and highest of `values` (those known)."""
     known = [v for v in values if v is not None]
-    span = (
-        f"{format_value(min(known), stat)} to {format_value(max(known), stat)}"
-        if known
-        else NO_VALUE
-    )
-    room = max(8, width - LABEL_WIDTH - len(span) - 2)
-    shown = list(values)[-room:]
-    chars = sparkline([0.0 if v is None else float(v) for v in shown])
-    spark = "".join(" " if v is None else c for v, c in zip(shown, chars, strict=True))
-    return f"{label:<{LABEL_WIDTH}}{spark}  {span}", len(shown)
+    if not known:
+        return NO_VALUE
+    return f"{format_value(min(known), stat)} to {format_value(max(known), stat)}"
+
+
+def trend_line(label: str, values: Sequence[Value], stat: StatField) -> str:
+    """`label`, a sparkline of `values` (a blank for an unknown one) and their lowest and
+    highest."""
+    chars = sparkline([0.0 if v is None else float(v) for v in values])
+    spark = "".join(" " if v is None else c for v, c in zip(values, chars, strict=True))
+    return f"{label:<{LABEL_WIDTH}}{spark}  {_span(values, stat)}"
 
 
 def _trends(
     heading: str, series: Sequence[tuple[StatField, Sequence[Value]]], width: int
 ) -> list[str]:
-    out: list[str] = []
-    count = 0
-    for stat, values in series:
-        line, count = trend_line(stat.title.lower(), values, stat, width)
-        out.append(line)
+    """A sparkline a number, all of the same newest values (as many as the widest line lets
+    fit in `width`), so a column of the chart is one live or one week."""
     total = len(series[0][1]) if series else 0
-    newest = f", the newest {count} of {total}" if count < total else ""
-    return [f"{heading}{newest}", *out]
+    widest_span = max((len(_span(values, stat)) for stat, values in series), default=0)
+    room = max(8, width - LABEL_WIDTH - 2 - widest_span)
+    shown = min(total, room)
+    newest = f", the newest {shown} of {total}" if shown < total else ""
+    return [
+        f"{heading}{newest}",
+        *(
+            trend_line(stat.title.lower(), list(values)[total - shown :], stat)
+            for stat, values in series
+        ),  # fmt: skip
+    ]
 
 
 def summary_lines(report: StatsReport) -> tuple[list[str], str]:

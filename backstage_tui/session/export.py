@@ -28,8 +28,8 @@ from typing import Any, Literal, TextIO, get_args, get_origin
 import orjson
 
 from ..events import EVENT_TYPES, Event
+from .lines import CutLine
 from .reader import Problem, SessionReader
-from .summary import SUMMARY_TAG
 
 USER_FIELDS = ("id", "handle", "name", "roles", "badges")
 """The viewer's fields, flattened into ``user_<field>`` columns."""
@@ -57,31 +57,35 @@ CSV_COLUMNS: tuple[str, ...] = ("seq", "time", "ts", *_PLAIN, *(f"user_{n}" for 
 class ExportResult:
     events: int = 0
     problems: list[Problem] = field(default_factory=list)
+    """The first damaged lines (the reader keeps a bounded number)."""
+    damaged: int = 0
+    """Every damaged line, counted."""
 
 
 def event_dicts(reader: SessionReader, problems: list[Problem]) -> Iterator[dict[str, Any]]:
-    """Every event line of the log as the dict its JSON holds, in file order; damaged lines are
-    reported into `problems` and skipped."""
+    """Every event line of the log as the dict its JSON holds, in file order. Every other line
+    goes to the reader's own judgement (`SessionReader.judge_line`: a torn tail, an over-long
+    line, a corrupt one are reported, the summary and blank lines passed over), so an export
+    skips and reports exactly what `sessions show` does; the reader's problems end up in
+    `problems`."""
     known = frozenset(EVENT_TYPES)
     loads = orjson.loads
+    judge = reader.judge_line
     for number, line, unterminated in reader.lines():
-        # A last line without its newline: the reader's rules for a torn tail.
-        if unterminated and reader._parse(number, line, unterminated) is None:
+        if unterminated or type(line) is CutLine:
+            judge(number, line, unterminated)
             continue
         try:
             data = loads(line)
         except orjson.JSONDecodeError:
-            if line.strip(b" \r\t\x00"):
-                problems.append(Problem(number, "corrupt line skipped (not JSON)"))
+            judge(number, line, False)
             continue
-        if not isinstance(data, dict):
-            problems.append(Problem(number, "corrupt line skipped (not an object)"))
-        elif data.get("type") in known:
+        if type(data) is dict and data.get("type") in known:
+            reader.readable()
             yield data
-        elif not line.startswith(SUMMARY_TAG):
-            problems.append(Problem(number, "corrupt line skipped (no known event type)"))
+        else:
+            judge(number, line, False)
     problems.extend(reader.problems)
-    problems.sort(key=lambda p: p.line)
 
 
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -248,6 +252,7 @@ def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
                 lines.clear()
         if lines:
             out.write("\r\n".join(lines) + "\r\n")
+    result.damaged = reader.damaged
     return result
 
 
@@ -282,4 +287,5 @@ def export_json(reader: SessionReader, out: TextIO) -> ExportResult:
             separator = ",\n"
             result.events += 1
     out.write("\n]}\n")
+    result.damaged = reader.damaged
     return result

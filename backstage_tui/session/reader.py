@@ -154,6 +154,11 @@ class SessionReader:
     def events(self) -> list[Event]:
         return list(self)
 
+    def readable(self) -> None:
+        """A reader of `lines` that decoded a line itself tells the reader so: a long run of
+        unreadable bytes is what makes it give up (`MAX_DAMAGED_RUN`), and this line ends one."""
+        self._run = 0
+
     def judge_line(self, number: int, line: bytes, unterminated: bool) -> Event | None:
         """A line the validator refused: the event it still is, or None (reported in `problems`
         when it is damaged; blank lines and the summary are passed over quietly)."""

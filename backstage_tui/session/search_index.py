@@ -9,7 +9,8 @@ of another schema version (or unreadable) is deleted and rebuilt from the logs.
 
 What is indexed: every event with text (a comment, a question, a console answer, a note, a rule's
 decision, a pin made in the app, a poll's question) and gifts (by their name); beside the words,
-who wrote it (by handle, indexed apart), its type, time and where its line starts in the log.
+who wrote it and its type (as words of their own columns), its time and where its line starts in
+the log.
 Its row id is the session's start (in seconds since 2020, made unique per log) times 2³² plus the
 event's line number, so "newest first" is FTS5's own reverse row-id order and a query stops after
 the hits it shows, however many match; a log's rows are one row-id range, dropped in one statement.
@@ -36,7 +37,7 @@ from .. import APP_NAME
 from .lines import LineSplitter
 from .reader import SessionLogError, SessionReader
 
-SCHEMA = 1
+SCHEMA = 2
 """Bumped when the tables change: an index of another version is rebuilt from the logs."""
 EPOCH_2020 = 1_577_836_800
 LINE_BITS = 32
@@ -45,9 +46,28 @@ MAX_LINE = (1 << LINE_BITS) - 1
 CHUNK = 1 << 20
 BATCH = 20_000
 """Rows per ``executemany``."""
-TEXT_KEYS = (b'"text":"', b'"gift_name":"', b'"question":"')
-"""A line holds something to index only if its bytes hold one of these (JSON escapes every quote
-inside a string, so these bytes cannot come from inside a viewer's text)."""
+TEXT_FIELDS = ("text", "gift_name", "question")
+"""The fields an event is searched by, the first one it has."""
+TYPE_TAG = b'"type":"'
+"""How a line's type starts; JSON escapes every quote inside a string, so these bytes cannot come
+from inside a viewer's text."""
+
+
+def _searchable_prefixes() -> frozenset[bytes]:
+    """The first four bytes after `TYPE_TAG` of every event type with a text field, from the models
+    themselves: the one test a line takes before it is decoded."""
+    from typing import get_args
+
+    from ..events import Event
+
+    prefixes = set()
+    for cls in get_args(get_args(Event)[0]):
+        if any(name in cls.model_fields for name in TEXT_FIELDS):
+            tag = cls.model_fields["type"].default.encode()
+            prefixes.add((tag + b'"')[:4])
+    return frozenset(prefixes)
+
+
 HEAD_BYTES = 1 << 16
 """At most this much of the header line is checked: its CRC tells another log from a grown one."""
 DEFAULT_LIMIT = 50
@@ -158,7 +178,9 @@ class SearchIndex:
     @staticmethod
     def _create(db: sqlite3.Connection) -> None:
         # `ev` is contentless: it holds the words, not the texts (half the writes and a third of
-        # the size); a hit's text is read back from its log at `hits.off`. A contentless table
+        # the size); a hit's text is read back from its log at `hits.off`. `kind` and `who` (the
+        # type and the author's handle) are words too, so a filter on them narrows the search
+        # inside FTS5 rather than row by row after it (`hits` then checks them exactly). A contentless table
         # cannot forget one log's words, so a log that is gone leaves them behind, unreachable
         # (their row ids are never given again: `retired`), until they outweigh the rest and the
         # index is rebuilt.
@@ -175,7 +197,8 @@ class SearchIndex:
                 size INTEGER NOT NULL,
                 mtime_ns INTEGER NOT NULL,
                 offset INTEGER NOT NULL,
-                line INTEGER NOT NULL
+                line INTEGER NOT NULL,
+                rows INTEGER NOT NULL DEFAULT 0
             );
             CREATE TABLE retired (key INTEGER PRIMARY KEY, rows INTEGER NOT NULL);
             CREATE TABLE hits (
@@ -186,9 +209,8 @@ class SearchIndex:
                 type TEXT NOT NULL,
                 handle TEXT NOT NULL
             );
-            CREATE INDEX hits_by_handle ON hits (handle, rowid);
             CREATE VIRTUAL TABLE ev USING fts5(
-                text, content = '', columnsize = 0,
+                text, kind, who, content = '', columnsize = 0,
                 tokenize = "unicode61 remove_diacritics 2"
             );
             PRAGMA user_version = {SCHEMA};
@@ -216,7 +238,7 @@ class SearchIndex:
             if path not in wanted and not os.path.exists(path):
                 self._drop(log_id, key)  # gone from the disk (another folder's logs stay)
                 result.logs_dropped += 1
-        if self._worth_rebuilding():
+        if result.logs_dropped and self._worth_rebuilding():
             self.rebuild()
         for resolved in sorted(wanted):
             try:
@@ -259,8 +281,9 @@ class SearchIndex:
         try:
             offset, line, events, rows = self._index_lines(path, log_id, key, offset, line)
             self.db.execute(
-                "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ? WHERE id = ?",
-                (stat.st_size, stat.st_mtime_ns, offset, line, log_id),
+                "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ?, rows = rows + ? "
+                "WHERE id = ?",
+                (stat.st_size, stat.st_mtime_ns, offset, line, rows, log_id),
             )
             self.db.execute("COMMIT")
         except BaseException:
@@ -275,12 +298,13 @@ class SearchIndex:
     ) -> tuple[int, int, int, int]:
         """Index the complete lines after byte `offset` (line number `line`); returns where it
         stopped (after the last newline), the new line number, events read and rows added."""
-        words = "INSERT INTO ev (rowid, text) VALUES (?, ?)"
+        words = "INSERT INTO ev (rowid, text, kind, who) VALUES (?, ?, ?, ?)"
         where = "INSERT INTO hits (rowid, log, off, ts, type, handle) VALUES (?, ?, ?, ?, ?, ?)"
         base = key << LINE_BITS
         loads = orjson.loads
-        k0, k1, k2 = TEXT_KEYS
-        texts: list[tuple[int, str]] = []
+        prefixes = _searchable_prefixes()
+        tag = TYPE_TAG
+        texts: list[tuple[int, str, str, str]] = []
         places: list[tuple[int, int, int, float, str, str]] = []
         events = rows = 0
         splitter = LineSplitter()
@@ -294,7 +318,8 @@ class SearchIndex:
                     if line == 1 or line > MAX_LINE:
                         continue  # the header
                     events += 1
-                    if not (k0 in raw or k1 in raw or k2 in raw):
+                    at = raw.rfind(tag) + 8
+                    if raw[at : at + 4] not in prefixes:
                         continue
                     try:
                         data = loads(raw)
@@ -312,7 +337,7 @@ class SearchIndex:
                     except (orjson.JSONDecodeError, AttributeError, KeyError):
                         continue
                     rowid = base | line
-                    texts.append((rowid, text))
+                    texts.append((rowid, text, kind, handle))
                     places.append((rowid, log_id, start, ts, kind, handle.casefold()))
                     if len(texts) >= BATCH:
                         rows += self._insert(words, texts, where, places)
@@ -323,7 +348,7 @@ class SearchIndex:
     def _insert(
         self,
         words: str,
-        texts: list[tuple[int, str]],
+        texts: list[tuple[int, str, str, str]],
         where: str,
         places: list[tuple[int, int, int, float, str, str]],
     ) -> int:
@@ -338,14 +363,15 @@ class SearchIndex:
         """Forget a log: its words stay in `ev`, unreachable, and its key is never given again;
         when such words outnumber the rest, the whole index is rebuilt (`refresh`)."""
         self.db.execute("BEGIN")
-        dropped = self.db.execute("DELETE FROM hits WHERE log = ?", (log_id,)).rowcount
+        self.db.execute("DELETE FROM hits WHERE log = ?", (log_id,))
+        (dropped,) = self.db.execute("SELECT rows FROM logs WHERE id = ?", (log_id,)).fetchone()
         self.db.execute("INSERT OR REPLACE INTO retired VALUES (?, ?)", (key, dropped))
         self.db.execute("DELETE FROM logs WHERE id = ?", (log_id,))
         self.db.execute("COMMIT")
 
     def _worth_rebuilding(self) -> bool:
         retired = self.db.execute("SELECT coalesce(sum(rows), 0) FROM retired").fetchone()[0]
-        live = self.db.execute("SELECT count(*) FROM hits").fetchone()[0]
+        live = self.db.execute("SELECT coalesce(sum(rows), 0) FROM logs").fetchone()[0]
         return bool(retired > max(live, 10_000))
 
     def rebuild(self) -> None:
@@ -382,29 +408,25 @@ class SearchIndex:
     ) -> list[Hit]:
         """The newest `limit` events matching every word of `query` (all events of `user` when
         the query is empty), optionally of one type and since a time."""
-        match = fts_query(query)
+        words = fts_query(query)
         handle = user.removeprefix("@").casefold() if user else None
-        if match:
-            sql = (
-                "SELECT logs.path, logs.started, logs.title, hits.off FROM ev "
-                "JOIN hits ON hits.rowid = ev.rowid JOIN logs ON logs.id = hits.log "
-                "WHERE ev MATCH ?"
-            )
-            params: list[object] = [match]
-            if handle:
-                sql += " AND hits.handle = ?"
-                params.append(handle)
-            order = "ev.rowid"
-        elif handle:
-            # No words: everything the viewer wrote, through the index by author.
-            sql = (
-                "SELECT logs.path, logs.started, logs.title, hits.off FROM hits "
-                "JOIN logs ON logs.id = hits.log WHERE hits.handle = ?"
-            )
-            params = [handle]
-            order = "hits.rowid"
-        else:
+        parts = [f"{{text}} : ({words})"] if words else []
+        if handle and (who := fts_query(handle)):
+            parts.append(f"{{who}} : ({who})")
+        if type_ and (kind := fts_query(type_)):
+            parts.append(f"{{kind}} : ({kind})")
+        if not parts or not (words or handle):
             return []
+        sql = (
+            "SELECT logs.path, logs.started, logs.title, hits.off FROM ev "
+            "JOIN hits ON hits.rowid = ev.rowid JOIN logs ON logs.id = hits.log "
+            "WHERE ev MATCH ?"
+        )
+        params: list[object] = [" AND ".join(parts)]
+        if handle:
+            sql += " AND hits.handle = ?"
+            params.append(handle)
+        order = "ev.rowid"
         if logs is not None:
             ids = self._log_ids(logs)
             sql += f" AND hits.log IN ({','.join('?' * len(ids))})"
@@ -433,16 +455,20 @@ class SearchIndex:
         """The sessions `handle` wrote in (among `logs`, if given), newest first, with how many
         messages and the last."""
         handle = handle.removeprefix("@").casefold()
+        who = fts_query(handle)
+        if not who:
+            return []
         among = ""
-        params: list[object] = [handle]
+        params: list[object] = [f"{{who}} : ({who})", handle]
         if logs is not None:
             ids = self._log_ids(logs)
             among = f" AND hits.log IN ({','.join('?' * len(ids))})"
             params += ids
         params.append(limit)
         sql = (
-            "SELECT logs.path, logs.started, logs.title, count(*), max(hits.rowid) FROM hits "
-            f"JOIN logs ON logs.id = hits.log WHERE hits.handle = ?{among} "
+            "SELECT logs.path, logs.started, logs.title, count(*), max(hits.rowid) FROM ev "
+            "JOIN hits ON hits.rowid = ev.rowid JOIN logs ON logs.id = hits.log "
+            f"WHERE ev MATCH ? AND hits.handle = ?{among} "
             "GROUP BY hits.log ORDER BY logs.started DESC LIMIT ?"
         )
         out = []

@@ -38,6 +38,9 @@ MAX_SLEEP_S = 0.25
 YIELD_EVERY = 512
 SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, math.inf)
 """The speeds `faster` and `slower` step through (``inf``: as fast as it can draw)."""
+FAST_FORWARD = 2000
+"""A seek this many events ahead or fewer plays them at once instead of putting a state back: a
+step through the bus is cheaper than reading back a snapshot's feed buffer."""
 SEEK_SHORT_S = 10.0
 SEEK_LONG_S = 60.0
 
@@ -122,6 +125,8 @@ class ReplaySource(Source):
         self._cancel = threading.Event()
         self._moves: list[Move] = []
         self._steps = 0
+        self._skip = 0
+        """Events to hand over at once, without the pace (a short seek forward)."""
         self._repace = False
         self._wake: asyncio.Event | None = None
         self._first_ts: float | None = None
@@ -234,7 +239,7 @@ class ReplaySource(Source):
             speed=self.speed,
             at_end=self.at_end,
             indexing=indexing,
-            seeking=self.seeking or bool(self._moves),
+            seeking=self.seeking or bool(self._moves) or self._skip > 0,
             error=self.index_error,
         )
 
@@ -289,11 +294,16 @@ class ReplaySource(Source):
         moves, self._moves = self._moves, []
         if index is None or self._restore is None:
             return None
-        position = self.position
+        # From where the replay is going: a seek asked during a fast-forward counts from its end.
+        position = self.position + self._skip
         for move in moves:
             target = move(index, position)
             if target is not None:
                 position = max(0, min(index.total, target))
+        if self.position <= position <= self.position + FAST_FORWARD:
+            self._skip = position - self.position
+            return None
+        self._skip = 0
         self.seeking = True
         try:
             state = await asyncio.to_thread(index.state_at, position)
@@ -328,7 +338,7 @@ class ReplaySource(Source):
                         batches = jumped
                         pending.clear()
                     continue
-                if self.paused and not self._steps:
+                if self.paused and not self._steps and not self._skip:
                     await wake.wait()
                     continue
                 if not pending:
@@ -337,12 +347,16 @@ class ReplaySource(Source):
                         if not self.controlled:
                             return
                         self.at_end = True
-                        self._steps = 0
+                        self._steps = self._skip = 0
                         await wake.wait()
                         continue
                     pending.extend(batch)
                 event = pending[0]
-                if self._steps:
+                if self._skip:
+                    self._skip -= 1
+                    if self._skip % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)
+                elif self._steps:
                     self._steps -= 1
                 elif self.speed != math.inf:
                     if origin is None:

@@ -21,6 +21,7 @@ be is one length test, and a short one a fold and a dict lookup.
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -46,12 +47,20 @@ VOTE_SLACK = len(VOTE_COMMAND) + 12
 """How much longer than the longest option a vote may be (``!vote``, spaces, ``!!``, an emoji)."""
 TIME_REASON = "time"
 """The reason of a `PollClose` the console records when a poll's time ran out in a quiet chat."""
+POLL_TYPES = frozenset({"poll_start", "poll_close", "platform_poll"})
+"""What the reducer folds with no poll counting."""
 USER_ACTIONS = frozenset({"hide", "unhide", "mute", "block", "approve", "deny", "undo"})
 """Actions that may change whether a ballot counts."""
+MEMO_SIZE = 20_000
+"""Texts a poll remembers reading (a chat repeats itself: ``1``, ``lol``, ``CHIPS!!``); past that
+it starts again."""
+_ASCII_EDGES = string.whitespace + string.punctuation
 
 
 def _trim(text: str) -> str:
     """`text` without what surrounds a vote: spaces, punctuation, emoji (``"chips!! 🍟"``)."""
+    if text.isascii():
+        return text.strip(_ASCII_EDGES)
     start, end = 0, len(text)
     while start < end and not text[start].isalnum():
         start += 1
@@ -68,7 +77,9 @@ def vote_key(text: str) -> str:
 
 def number_vote(text: str) -> int | None:
     """An option's number typed as a vote (``2``, ``２``, `` 2! ``), counted from 1; else None."""
-    core = unicodedata.normalize("NFKC", _trim(text))
+    core = _trim(text)
+    if not core.isascii():
+        core = unicodedata.normalize("NFKC", core)
     if core.isascii() and core.isdigit() and len(core) <= 2:
         return int(core)
     return None
@@ -109,6 +120,8 @@ class Poll:
     """Per user id, while open (a platform's poll has none: it sends its counts)."""
     _keys: dict[str, int] = field(default_factory=dict, repr=False)
     _longest: int = 0
+    _memo: dict[str, int] = field(default_factory=dict, repr=False)
+    """Texts already read, to the option they vote for (-1: not a vote)."""
 
     def __post_init__(self) -> None:
         for index, option in enumerate(self.options):
@@ -146,23 +159,31 @@ class Poll:
         """The option (from 0) that `text` votes for, or None when it is not a vote."""
         if len(text) > self._longest:
             return None  # the flood's long comments: one test
-        if len(text) == 1 and "1" <= text <= "9":
-            index = ord(text) - 49  # the chat's commonest vote: "1" -> 0
-            return index if index < len(self.options) else None
+        memo = self._memo
+        found = memo.get(text)
+        if found is None:
+            found = self._read(text)
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[text] = found
+        return found if found >= 0 else None
+
+    def _read(self, text: str) -> int:
+        """`vote_for` worked out: the option, or -1."""
         body = text.strip()
         if body[: len(VOTE_COMMAND)].lower() == VOTE_COMMAND:
             body = body[len(VOTE_COMMAND) :]
             if body[:1].isalpha():
-                return None  # "!voters", not a vote
+                return -1  # "!voters", not a vote
         number = number_vote(body)
         if number is not None:
-            return number - 1 if 1 <= number <= len(self.options) else None
+            return number - 1 if 1 <= number <= len(self.options) else -1
         key = vote_key(body)
-        return self._keys.get(key) if key else None
+        return self._keys.get(key, -1) if key else -1
 
     def _close(self, at: float, by: str) -> None:
         self.closed, self.closed_at, self.closed_by = True, at, by
-        self.ballots = {}
+        self.ballots, self._memo = {}, {}
 
 
 @dataclass(frozen=True)
@@ -185,8 +206,6 @@ class PollResult:
 class PollsState:
     polls: list[Poll] = field(default_factory=list)
     """Oldest first, at most `MAX_POLLS`."""
-    clock: float | None = None
-    """The session clock: the newest timestamp of the source's events."""
     open_poll: Poll | None = None
     """The console's poll that counts votes now (at most one)."""
     _next_end: float | None = None
@@ -228,24 +247,23 @@ class PollsState:
         """Fold one event (after the moderation and automod reducers did); for a poll action,
         what it did ("done", or why nothing changed)."""
         kind = event.type
+        if self.open_poll is None and kind not in POLL_TYPES:
+            return None  # nearly every event of a session: no poll is counting
         if kind not in ACTION_TYPES:
-            ts = event.ts
-            if self.clock is None or ts > self.clock:
-                self.clock = ts
-                if self._next_end is not None and ts >= self._next_end:
-                    self._close_open("time", self._next_end)
+            if self._next_end is not None and event.ts >= self._next_end:
+                self._close_open("time", self._next_end)
             if kind == "comment":
                 if self.open_poll is not None:
                     self._vote(event, state)  # type: ignore[arg-type]
             elif kind == "platform_poll":
-                self._platform(event)  # type: ignore[arg-type]
+                self._platform(event, state)  # type: ignore[arg-type]
             return None
         if kind in USER_ACTIONS:
             if self._by_message:
                 self._recheck(event, state)
             return None
         if isinstance(event, PollStart):
-            return self._start(event)
+            return self._start(event, state)
         if isinstance(event, PollClose):
             poll = self.by_id(event.poll_id)
             if poll is None or poll.is_platform:
@@ -256,17 +274,14 @@ class PollsState:
                 # Its time ran out in a quiet chat: closed at its end, as an event would have.
                 self._close_open("time", poll.ends_at)
             else:
-                self._close_open(event.by, self._now(event))
+                self._close_open(event.by, _now(event, state))
             return "done"
         return None
 
-    def _now(self, event: Event) -> float:
-        return self.clock if self.clock is not None else event.ts
-
-    def _start(self, event: PollStart) -> str:
+    def _start(self, event: PollStart, state: ConsoleState) -> str:
         if self.by_id(event.poll_id) is not None:
             return "already started"
-        now = self._now(event)
+        now = _now(event, state)
         replaced = self.open_poll is not None
         if replaced:
             self._close_open("a new poll", now)
@@ -347,10 +362,10 @@ class PollsState:
                 ballot.counted = counted
                 poll.counts[ballot.option] += 1 if counted else -1
 
-    def _platform(self, event: PlatformPoll) -> None:
+    def _platform(self, event: PlatformPoll, state: ConsoleState) -> None:
         poll_id = f"{event.platform}:{event.poll_id}"
         poll = self.by_id(poll_id)
-        now = self._now(event)
+        now = _now(event, state)
         if poll is None:
             poll = Poll(
                 poll_id=poll_id, question=event.title, options=tuple(o.text for o in event.options),
@@ -364,6 +379,13 @@ class PollsState:
             poll.question = event.title
         if event.status == "end" and not poll.closed:
             poll._close(now, event.platform)
+
+
+def _now(event: Event, state: ConsoleState) -> float:
+    """The session clock (the stats reducer's: the newest time of the source's events), or the
+    event's own time before the first of them."""
+    clock = state.stats.last_ts
+    return clock if clock is not None else event.ts
 
 
 def _counts(message: str, user_id: str, state: ConsoleState) -> bool:

@@ -36,6 +36,7 @@ from ..safetext import display
 from ..sources.replay import ReplaySource
 from ..state import FEED_CAPACITY
 from .actions import FeedActions
+from .ask_screen import AskScreen, LiveTitle
 from .commands import binding_commands
 from .end_live import EndLive
 from .feed_view import FeedFrame, FeedView
@@ -76,7 +77,8 @@ class BackstageApp(App[None]):
                 tooltip="Pin the selected comment or question"),
         # The footer shows what fits an 80-column terminal; `?` and the palette list every key.
         Binding("P", "unpin", "Unpin", show=False, id="app.unpin",
-                tooltip="Unpin the selected message, or the newest pin"),
+                tooltip="Unpin the selected message; else the only pin, or a digit picks one of "
+                        "several"),
         Binding("d", "hide", "Hide", id="app.hide",
                 tooltip="Hide the selected message on this console"),
         Binding("u", "undo", "Undo", id="app.undo",
@@ -155,6 +157,7 @@ class BackstageApp(App[None]):
         warning: str | None = None,
         moderation: ModerationSettings | None = None,
         live: LiveSettings | None = None,
+        ask: bool = False,
         polls: PollSettings | None = None,
         past_sessions: PastFinder | None = None,
     ) -> None:
@@ -187,6 +190,8 @@ class BackstageApp(App[None]):
                                    reasons=moderation.reasons,
                                    pin_expire_s=moderation.pin_expire_s or None)  # fmt: skip
         self.end_live = EndLive(self, live)
+        self._ask = ask
+        """`--ask`: the live's title and tags are asked for before it starts."""
         self._offered_end = False
         """The source said the LIVE ended and the console offered to end the session."""
         self.polls = PollKeys(self, runtime, self.poll, self.actions.act, self.actions.say,
@@ -234,6 +239,20 @@ class BackstageApp(App[None]):
         for selector, title in (("#feed-frame", "Feed"), ("#pinned", "Pinned"), ("#poll", "Poll"),
                                 ("#status", "Status")):  # fmt: skip
             self.query_one(selector).border_title = title
+        if self._ask:
+            # `--ask`: the title and tags go into the log's header, so the live starts after.
+            ask = AskScreen(self.runtime.title, self.runtime.tags)
+            self.push_screen(ask, self._asked)
+            return
+        await self._start_live()
+
+    async def _asked(self, answer: LiveTitle | None) -> None:
+        if answer is not None:
+            self.runtime.title, self.runtime.tags = answer.title, answer.tags
+        await self._start_live()
+
+    async def _start_live(self) -> None:
+        """Start the session and the frames."""
         # Subscribe before starting, so the very first event already reaches the screen.
         self.subscription = self.runtime.subscribe_ui()
         try:

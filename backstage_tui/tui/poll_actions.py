@@ -55,7 +55,7 @@ class PollKeys:
     def now(self) -> float:
         """The session clock; on a live session run on by the time since it last moved, so a
         countdown keeps moving in a quiet chat (a replay's clock is its events' only)."""
-        clock = self.runtime.state.polls.clock
+        clock = self.runtime.state.stats.last_ts
         mono = monotonic()
         if clock != self._clock:
             self._clock, self._clock_seen = clock, mono

@@ -103,12 +103,12 @@ class PollForm(Dialog[PollDraft | None]):
         # priority: checked before the focused input, which would otherwise keep the key.
         Binding("escape", "cancel", "Cancel", id="poll.cancel", priority=True,
                 tooltip="Drop the poll form without starting a poll"),
-        # Also priority, so the focus moves as the key arrives: the keys typed right behind it
-        # (a fast typist, a busy console) go to the next field, not the one being left.
-        Binding("tab", "next_field", "Next field", id="poll.next_field", show=False,
-                priority=True, tooltip="Go to the next field of the poll form"),
+        # priority: the focus moves as the key arrives, so what is typed right after it (a fast
+        # typist, a paste of keys) goes into the next field, not the one being left.
+        Binding("tab", "next_field", "Next field", id="poll.next_field", priority=True,
+                show=False, tooltip="Move to the next field of the poll form"),
         Binding("shift+tab", "previous_field", "Previous field", id="poll.previous_field",
-                show=False, priority=True, tooltip="Go back to the previous field of the poll form"),
+                priority=True, show=False, tooltip="Move to the previous field of the poll form"),
     ]  # fmt: skip
 
     def __init__(self, replacing: str = "") -> None:
@@ -139,8 +139,8 @@ class PollForm(Dialog[PollDraft | None]):
                                   style="dim"))  # fmt: skip
             yield Static("", id="poll-problem", markup=False)
             cancel = key_hint(self, "poll.cancel")
-            keys = key_hint(self, "poll.next_field")
-            line = (f"{keys}: next field     " if keys else "") + "enter: start the poll"
+            tab = key_hint(self, "poll.next_field")
+            line = (f"{tab}: next field     " if tab else "") + "enter: start the poll"
             yield Static(Text(line + (f"     {cancel}: cancel" if cancel else ""), style="dim"),
                          id="keys")  # fmt: skip
 

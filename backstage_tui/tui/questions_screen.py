@@ -122,6 +122,7 @@ class QuestionsScreen(TableScreen):
         question = self.selected_question()
         if question is not None:
             await self._pin(question.as_message())
+            self.reload()
 
     def action_jump(self) -> None:
         question = self.selected_question()
