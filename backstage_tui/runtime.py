@@ -499,6 +499,7 @@ class SessionRuntime:
         current = self.state
         for part in fields(current):
             setattr(current, part.name, getattr(state, part.name))
+        current.__post_init__()  # the links between the parts, to the parts now in place
         self.bus.renumber_from(state.last_seq)
         for listener in list(self.restored):
             listener()

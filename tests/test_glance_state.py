@@ -299,3 +299,32 @@ def test_a_series_is_bounded_and_adds_up_within_its_window(
     assert sum(series.values()) == expected
     if offsets:
         assert kept_from + len(series) - 1 == newest
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ann", "bo", "cy"]), st.booleans(),
+                          st.integers(0, 50)), max_size=30))  # fmt: skip
+def test_a_guests_time_on_is_the_sum_of_their_stints_and_who_is_on_is_who_joined_last(
+    steps: list[tuple[str, bool, int]],
+) -> None:
+    users = {"ann": ANN, "bo": BO, "cy": CY}
+    clock = T0
+    events: list[Event] = []
+    on: dict[str, float] = {}  # the model: who is on, since when
+    total: dict[str, float] = {}
+    for who, join, wait in steps:
+        clock += wait
+        events.append(Guest(ts=clock, user=users[who], action="join" if join else "leave"))
+        if join and who not in on:
+            on[who] = clock
+            total.setdefault(who, 0.0)
+        elif not join and who in on:
+            total[who] += clock - on.pop(who)
+    state = fold(events)
+    assert {g.user.handle for g in state.guests.on_now()} == set(on)
+    summary = {g.user.handle: g for g in state.guests.summary(now=clock)}
+    assert list(summary) == list(total)  # in the order they first joined
+    for who, seconds in total.items():
+        expected = seconds + (clock - on[who] if who in on else 0.0)
+        assert summary[who].total_s == expected
+        assert summary[who].on_now == (who in on)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backstage_tui.events import Event
+from backstage_tui.events import Event, MarkDone
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader, replay_index
 from backstage_tui.session.replay_index import MODERATION_TYPES, ReplayIndex, replayed
@@ -54,6 +54,15 @@ async def test_the_state_at_every_point_equals_a_fold_from_the_start(
     for position in sorted(edges | {rnd.randrange(len(events) + 1) for _ in range(40)}):
         expected = ConsoleState.fold(events[:position], CAPACITY)
         assert index.state_at(position) == expected, position
+    # A state put back is whole: its parts consult each other, not the state it was copied from.
+    # (Marking a question answered asks the Questions list: one asked after the point is not on it.)
+    middle = len(events) // 2
+    later = next(e for e in events[middle:] if e.type == "question")
+    probe = MarkDone(kind="question", target=later.id, ts=events[middle].ts, seq=middle + 1)
+    restored, folded = index.state_at(middle), ConsoleState.fold(events[:middle], CAPACITY)
+    restored.apply(probe)
+    folded.apply(probe)
+    assert restored == folded and restored.outcomes[probe.id] == "not on the questions list"
     # The snapshots are copies: putting states back and folding on from them changed none.
     again = index.state_at(len(events))
     assert again == ConsoleState.fold(events, CAPACITY)

@@ -288,6 +288,15 @@ def test_json_for_scripts_has_every_field(
     assert data["skipped"][0]["path"].endswith("junk.jsonl")
 
 
+def test_full_folds_every_log_to_the_same_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history(tmp_path)
+    _, quick, _ = run(capsys, tmp_path, "--json")
+    _, full, _ = run(capsys, tmp_path, "--json", "--full")
+    assert json.loads(full) == json.loads(quick)
+
+
 def test_since_keeps_the_later_lives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     history(tmp_path)
     code, out, _ = run(capsys, tmp_path, "--json", "--since", "2026-01-19")
@@ -317,6 +326,12 @@ def test_html_page_parses_strictly_with_inline_charts(
     assert "@import" not in text
     assert "Evil" in text and "\x1b" not in text and "[2J" in text  # the escape shown, not sent
     assert "Monday chat" in text and "Lives a week" in text
+    # The charts hold the numbers: lives a week, then peak viewers by week (the empty week a gap).
+    svgs = re.findall(r"<svg.*?</svg>", text, re.S)
+    values = [re.findall(r'<desc class="value">([^<]*)</desc>', svg) for svg in svgs]
+    assert values[0] == ["2", "0", "1", "1"]
+    assert values[2] == ["300", "150", "400"]
+    assert values[1] == ["1.5", "0", "2", "1.5"]  # time live by week, in hours
 
 
 def test_no_sessions_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -225,3 +226,20 @@ def test_poll_pane_with_results(snap_compare: SnapCompare, tmp_path: Path) -> No
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(120, 34), run_before=vote)
+
+
+async def test_keys_typed_fast_after_tab_go_to_the_next_field(tmp_path: Path) -> None:
+    """Found in tmux under a 3,000/s flood: a question, tab and an option typed in one burst all
+    went into the question (the focus moved only once the keys behind tab were handed out)."""
+    app = make_app(tmp_path, [comment(1, "hi")])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await opened(pilot, app)
+        # As a terminal delivers a burst: every key queued before the first is handled.
+        for key in [*"Snack", "tab", *"chips", "tab", *"popcorn", "shift+tab"]:
+            character = "\t" if key == "tab" else (key if len(key) == 1 else None)
+            app.post_message(events.Key(key, character))
+        option_1 = form.query_one("#poll-option-1", Input)
+        await wait_for(pilot, lambda: form.focused is option_1,
+                       description="shift+tab came back to the first option")  # fmt: skip
+        values = [form.query_one(f, Input).value for f in FIELDS[:3]]
+        assert values == ["Snack", "chips", "popcorn"], "each field took its own keys"

@@ -192,6 +192,7 @@ class ReplayIndex:
         slot = min(position // SNAPSHOT_EVERY, len(self.snapshots) - 1)
         start = slot * SNAPSHOT_EVERY
         state = copy.deepcopy(self.snapshots[slot])
+        state.__post_init__()  # the links between its parts, to its own parts (not the copied-from)
         # The feed held the last `capacity` lines before `start`: read them back, then go on.
         lines = self.feed_lines
         before = bisect_left(lines, start)

@@ -17,6 +17,7 @@ a week adds it up. The terminal table, ``--json`` and the HTML page all read tha
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -215,7 +216,8 @@ def live_from_entry(entry: SessionEntry) -> LiveStats | None:
 
 def fold_live(path: Path) -> LiveStats:
     """The live from every line of its log, through the stats reducer (`SessionLogError` when it
-    is not a log). Damaged lines are passed over, as `sessions show` passes over them."""
+    is not a log). Damaged lines are passed over, as `sessions show` passes over them. It says
+    the log did not close cleanly: folding reads no summary (`read_lives` knows better)."""
     reader = SessionReader(path)
     assert reader.header is not None
     stats = StatsState()
@@ -264,7 +266,11 @@ def read_lives(
             if since is not None and entry.started < since:
                 continue
             live = None if full else live_from_entry(entry)
-            lives.append(live if live is not None else fold(path))
+            if live is None:
+                # Folded because asked (`full`) or because the log has no summary: whether it
+                # closed cleanly is still the list's answer.
+                live = dataclasses.replace(fold(path), closed_cleanly=entry.closed_cleanly)
+            lives.append(live)
         except SessionLogError as exc:
             skipped.append((path, str(exc)))
     lives.sort(key=lambda live: (live.started, live.path.name))
