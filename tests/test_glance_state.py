@@ -5,6 +5,8 @@ gift streaks counted once. Unit tests and hypothesis properties."""
 
 from __future__ import annotations
 
+import copy
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,6 +160,17 @@ def test_marking_a_question_answered_and_undoing_it() -> None:
     assert not state.question_done("c1") and state.questions_open == 1
     unknown = MarkDone(kind="question", target="nope")
     assert fold([asked, unknown]).outcomes[unknown.id] == "not on the questions list"
+
+
+def test_a_copy_of_the_state_marks_its_own_questions_answered() -> None:
+    """The replay's seek keeps deep copies of the state: each must check its own Questions list."""
+    original = fold([comment(1, "any tips?", ANN)])
+    copied = copy.deepcopy(original)
+    copied.apply(comment(2, "why though?", BO).model_copy(update={"seq": 2}))
+    mark = MarkDone(kind="question", target="c2", seq=3)
+    copied.apply(mark)
+    assert copied.outcomes[mark.id] == "done" and copied.question_done("c2")
+    assert "c2" not in original.questions.entries
 
 
 def test_a_question_hidden_after_it_came_drops_out_of_the_list_and_the_count() -> None:
