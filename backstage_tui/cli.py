@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -622,6 +623,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{APP_NAME}: error: {_display(str(exc), 500)}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        return _reader_gone()
     if args.headless:
         from .headless import PROGRESS_EVERY_S, run_headless
 
@@ -633,6 +636,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(OSError):
         _report(runtime.status())
     return code
+
+
+def _reader_gone() -> int:
+    """The output's reader left early (``backstage sessions show FILE | head``): not an error of
+    ours to report. Standard output goes to /dev/null so the interpreter's last flush cannot fail
+    again; exit 1, as Python does when a write finds the pipe closed."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -222,8 +222,8 @@ class Pin(_Action):
     """The pinned message's platform: what pinning it there takes (TikTok's: its app)."""
     expire_s: float | None = Field(default=None, gt=0)
     """Seconds of session time (the events' own clock) after which the pin comes off by itself:
-    the config's ``pins.expire_s`` when it was pinned, recorded so a replay expires it at the same
-    event whatever the config is by then. None: it stays until unpinned."""
+    the config's ``moderation.pin_expire_s`` when it was pinned, recorded so a replay expires it
+    at the same event whatever the config is by then. None: it stays until unpinned."""
 
 
 class Unpin(_Action):

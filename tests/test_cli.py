@@ -1,5 +1,7 @@
 """The command's errors: one readable line on stderr, exit 2, never a traceback."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,19 @@ async def test_sessions_show_sums_up_a_log(tmp_path: Path) -> None:
     assert listing.returncode == 0
     listed = run_cli("--sessions-dir", str(tmp_path), "sessions", "list")
     assert log_path.name in listed.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """Found as a user would: ``backstage sessions show sessions/sample.jsonl | head`` printed a
+    BrokenPipeError traceback once head had its lines."""
+    sample = Path(__file__).parents[1] / "sessions" / "sample.jsonl"
+    command = [sys.executable, "-m", "backstage_tui.cli", "sessions", "show", str(sample)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # what head does once it has its lines
+        errors = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert first.startswith(b"session")
+    assert "Traceback" not in errors and errors == ""
+    assert code == 1

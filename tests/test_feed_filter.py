@@ -34,6 +34,8 @@ def test_words_names_and_kinds() -> None:
     assert matching("from:king is:gift", EVENTS) == ["g4"]
     assert matching("is:question", EVENTS) == ["q3"]
     assert matching("is:mod", EVENTS) == ["q3"]
+    asked = comment(5, "how long is the stream", TROLL)
+    assert matching("is:question", [*EVENTS, asked]) == ["q3", "c5"], "as the Questions list"
 
 
 def test_state_kinds_read_the_moderation_state() -> None:

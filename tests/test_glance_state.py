@@ -5,6 +5,8 @@ gift streaks counted once. Unit tests and hypothesis properties."""
 
 from __future__ import annotations
 
+import copy
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,6 +162,17 @@ def test_marking_a_question_answered_and_undoing_it() -> None:
     assert fold([asked, unknown]).outcomes[unknown.id] == "not on the questions list"
 
 
+def test_a_copy_of_the_state_marks_its_own_questions_answered() -> None:
+    """The replay's seek keeps deep copies of the state: each must check its own Questions list."""
+    original = fold([comment(1, "any tips?", ANN)])
+    copied = copy.deepcopy(original)
+    copied.apply(comment(2, "why though?", BO).model_copy(update={"seq": 2}))
+    mark = MarkDone(kind="question", target="c2", seq=3)
+    copied.apply(mark)
+    assert copied.outcomes[mark.id] == "done" and copied.question_done("c2")
+    assert "c2" not in original.questions.entries
+
+
 def test_a_question_hidden_after_it_came_drops_out_of_the_list_and_the_count() -> None:
     asked, other = comment(1, "why?", ANN), comment(2, "how so", BO)
     state = fold([asked, other, Hide(target="c1", user=ANN)])
@@ -299,3 +312,32 @@ def test_a_series_is_bounded_and_adds_up_within_its_window(
     assert sum(series.values()) == expected
     if offsets:
         assert kept_from + len(series) - 1 == newest
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ann", "bo", "cy"]), st.booleans(),
+                          st.integers(0, 50)), max_size=30))  # fmt: skip
+def test_a_guests_time_on_is_the_sum_of_their_stints_and_who_is_on_is_who_joined_last(
+    steps: list[tuple[str, bool, int]],
+) -> None:
+    users = {"ann": ANN, "bo": BO, "cy": CY}
+    clock = T0
+    events: list[Event] = []
+    on: dict[str, float] = {}  # the model: who is on, since when
+    total: dict[str, float] = {}
+    for who, join, wait in steps:
+        clock += wait
+        events.append(Guest(ts=clock, user=users[who], action="join" if join else "leave"))
+        if join and who not in on:
+            on[who] = clock
+            total.setdefault(who, 0.0)
+        elif not join and who in on:
+            total[who] += clock - on.pop(who)
+    state = fold(events)
+    assert {g.user.handle for g in state.guests.on_now()} == set(on)
+    summary = {g.user.handle: g for g in state.guests.summary(now=clock)}
+    assert list(summary) == list(total)  # in the order they first joined
+    for who, seconds in total.items():
+        expected = seconds + (clock - on[who] if who in on else 0.0)
+        assert summary[who].total_s == expected
+        assert summary[who].on_now == (who in on)

@@ -78,3 +78,18 @@ def test_usage_errors_are_sanitised(capsys: pytest.CaptureFixture[str]) -> None:
     _, err = capsys.readouterr()
     assert_terminal_safe(err)
     assert err.count("backstage: error:") == 3
+
+
+def test_sessions_stats_with_a_hostile_title_and_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stats print each live's title (typed into the end-of-live form, or written by whoever
+    made the log) and name skipped files: both sanitised."""
+    path = hostile_log(tmp_path / "a.jsonl")
+    data = path.read_bytes().replace(b'"type":"header"', b'"type":"header","title":"' + orjson.dumps(PAYLOAD)[1:-1] + b'"', 1)  # fmt: skip
+    path.write_bytes(data)
+    (tmp_path / "\x1b]0;PWNED\x07.jsonl").write_bytes(b"not a log\n")
+    assert cli.main(["--sessions-dir", str(tmp_path), "sessions", "stats"]) == 0
+    out, err = capsys.readouterr()
+    assert_terminal_safe(out + err)
+    assert "!␛]0;PWNED␇" in out and "skipped ␛]0;PWNED␇.jsonl" in err

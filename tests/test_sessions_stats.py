@@ -204,6 +204,7 @@ def test_weeks_with_and_without_lives_and_all_together(tmp_path: Path) -> None:
         "comments_per_minute": None, "follows": 0, "diamonds": 0,
     }  # fmt: skip
     assert report.overall.values["lives"] == 4 and report.lives_a_week == 1.0
+    assert report.weeks_live == 3
     assert report.overall.values["diamonds"] == 560 and report.unclean == 1
     assert week_of(datetime(2026, 1, 11, 23, 59, tzinfo=UTC), UTC) == date(2026, 1, 5)
 
@@ -253,7 +254,7 @@ def test_text_tables_and_charts_fit_80_columns(
     assert max(len(line) for line in lines) <= WIDTH
     assert lines[:3] == [
         "4 lives from the week of 2026-01-05 to the week of 2026-01-26 (4 weeks):",
-        "1.0 a week, 5:00:00 live in all.",
+        "1.0 a week, live in 3 of 4 weeks, 5:00:00 live in all.",
         "! 1 did not close cleanly: their numbers are folded from their events",
     ]
     assert "2026-01-05 20:00   1:00:00   300  200      2.0        4        50  Monday chat" in out
@@ -285,6 +286,7 @@ def test_json_for_scripts_has_every_field(
     assert data["lives"][2]["closed_cleanly"] is False
     assert [w["week"] for w in data["weeks"]][1] == "2026-01-12"
     assert data["weeks"][1]["average_viewers"] is None and data["all"]["lives_a_week"] == 1.0
+    assert (data["all"]["weeks"], data["all"]["weeks_live"]) == (4, 3)
     assert data["skipped"][0]["path"].endswith("junk.jsonl")
 
 
@@ -340,7 +342,7 @@ def test_no_sessions_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, _ = run(capsys, tmp_path / "missing", "--json")
     assert code == 0 and json.loads(out) == {
         "lives": [], "weeks": [], "skipped": [],
-        "all": {f.key: 0 if f.combine == "sum" else None for f in PERIOD_FIELDS} | {"lives_a_week": 0.0},
+        "all": {f.key: 0 if f.combine == "sum" else None for f in PERIOD_FIELDS} | {"lives_a_week": 0.0, "weeks": 0, "weeks_live": 0},
     }  # fmt: skip
 
 
@@ -413,7 +415,7 @@ def test_one_week_and_the_html_page_to_a_pipe(
     code, out, _ = run(capsys, tmp_path)
     assert out.splitlines()[:2] == [
         "1 live in the week of 2026-01-05:",
-        "1.0 a week, 0:10:00 live in all.",
+        "1.0 a week, live in 1 of 1 week, 0:10:00 live in all.",
     ]
     code, out, _ = run(capsys, tmp_path, "--html")  # stdout is not a terminal: the page
     assert code == 0

@@ -150,6 +150,8 @@ async def test_q_confirm_goodbye_summary_and_exit_zero(tmp_path: Path) -> None:
         await sees(pilot, app, "The live, summed up", "Ann @ann: 2 messages")
         assert summary.report is not None and summary.report.comments == 3
         assert app.is_running
+        await pilot.press("c")  # the goodbye to paste in the app, on the clipboard
+        await wait_for(pilot, lambda: app.clipboard == goodbye, description="the goodbye copied")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.is_running, description="enter leaves")
     assert app.return_code == 0
@@ -262,6 +264,16 @@ async def test_the_stream_ended_offers_to_end_and_never_ends_by_itself(tmp_path:
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.is_running, description="enter leaves")
     assert app.return_code == 0
+
+
+async def test_a_replayed_end_of_live_offers_nothing(tmp_path: Path) -> None:
+    runtime = SessionRuntime(EndingSource(EVENTS), sessions_dir=tmp_path, record=False)
+    app = BackstageApp(runtime, tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app, len(EVENTS) + 1)
+        await wait_for(pilot, lambda: app._offered_end, description="the end seen")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.is_running
 
 
 @pytest.mark.parametrize("status", ["disconnected", "reconnecting"])

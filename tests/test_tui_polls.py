@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -225,3 +226,55 @@ def test_poll_pane_with_results(snap_compare: SnapCompare, tmp_path: Path) -> No
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(120, 34), run_before=vote)
+
+
+async def test_keys_typed_fast_after_tab_go_to_the_next_field(tmp_path: Path) -> None:
+    """Found in tmux under a 3,000/s flood: a question, tab and an option typed in one burst all
+    went into the question (the focus moved only once the keys behind tab were handed out)."""
+    app = make_app(tmp_path, [comment(1, "hi")])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await opened(pilot, app)
+        # As a terminal delivers a burst: every key queued before the first is handled.
+        for key in [*"Snack", "tab", *"chips", "tab", *"popcorn", "shift+tab"]:
+            character = "\t" if key == "tab" else (key if len(key) == 1 else None)
+            app.post_message(events.Key(key, character))
+        option_1 = form.query_one("#poll-option-1", Input)
+        await wait_for(pilot, lambda: form.focused is option_1,
+                       description="shift+tab came back to the first option")  # fmt: skip
+        values = [form.query_one(f, Input).value for f in FIELDS[:3]]
+        assert values == ["Snack", "chips", "popcorn"], "each field took its own keys"
+
+
+# -- the config and a poll already running --
+
+
+def test_the_config_sets_first_vote_only(tmp_path: Path) -> None:
+    from backstage_tui.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("[polls]\nfirst_vote_only = true\n", encoding="utf-8")
+    settings, warning = load_settings(path)
+    assert warning is None and settings.polls.first_vote_only
+
+
+async def test_a_new_poll_says_it_closes_the_running_one_and_keeps_first_votes(
+    tmp_path: Path,
+) -> None:
+    from backstage_tui.config import PollSettings
+    from backstage_tui.runtime import SessionRuntime
+    from tests.helpers import FakeSource
+
+    runtime = SessionRuntime(FakeSource([comment(1, "hi")]), sessions_dir=tmp_path)
+    app = BackstageApp(runtime, polls=PollSettings(first_vote_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, "Running?", "a", "b")
+        form = await opened(pilot, app)
+        note = " ".join(str(s.render()) for s in form.query(Static))
+        assert "Starting it closes the poll running now: Running?" in note
+        await fill(pilot, form, question="Next?", option_1="x", option_2="y")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.runtime.state.polls.polls) == 2,
+                       description="the second poll started")  # fmt: skip
+        first, second = app.runtime.state.polls.polls
+        assert first.closed and first.closed_by == "a new poll"
+        assert second.first_vote_only, "the config's first_vote_only goes with the poll"

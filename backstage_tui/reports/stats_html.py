@@ -81,7 +81,10 @@ def render_stats_html(report: StatsReport) -> str:
                 (f.title, _chart(f, lives, [live_value(live, f) for live in report.lives]))
                 for f in LIVE_FIELDS
             ],
-            week_headings=[("Week of", False), *((f.title, True) for f in PERIOD_FIELDS)],
+            week_headings=[
+                ("Week of", False),
+                *(("Lives" if f is LIVES_FIELD else f.title, True) for f in PERIOD_FIELDS),
+            ],
             week_rows=week_rows,
             live_headings=[
                 ("Started", False),

@@ -158,7 +158,10 @@ def summary_lines(report: StatsReport) -> tuple[list[str], str]:
         if first == last
         else [f"{count} from the week of {first} to the week of {last} ({len(weeks):,} weeks):"]
     )
-    covers.append(f"{report.lives_a_week:.1f} a week, {hours} live in all.")
+    covers.append(
+        f"{report.lives_a_week:.1f} a week, live in {report.weeks_live:,} of {len(weeks):,} "
+        f"{'week' if len(weeks) == 1 else 'weeks'}, {hours} live in all."
+    )
     unclean = (
         f"{UNCLEAN_MARK} {report.unclean:,} did not close cleanly: their numbers are folded "
         "from their events"

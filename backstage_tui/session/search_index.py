@@ -37,7 +37,7 @@ from .. import APP_NAME
 from .lines import LineSplitter
 from .reader import SessionLogError, SessionReader
 
-SCHEMA = 2
+SCHEMA = 3
 """Bumped when the tables change: an index of another version is rebuilt from the logs."""
 EPOCH_2020 = 1_577_836_800
 LINE_BITS = 32
@@ -198,7 +198,8 @@ class SearchIndex:
                 mtime_ns INTEGER NOT NULL,
                 offset INTEGER NOT NULL,
                 line INTEGER NOT NULL,
-                rows INTEGER NOT NULL DEFAULT 0
+                rows INTEGER NOT NULL DEFAULT 0,
+                last_ts REAL NOT NULL DEFAULT 0
             );
             CREATE TABLE retired (key INTEGER PRIMARY KEY, rows INTEGER NOT NULL);
             CREATE TABLE hits (
@@ -279,11 +280,11 @@ class SearchIndex:
         assert log_id is not None
         self.db.execute("BEGIN")
         try:
-            offset, line, events, rows = self._index_lines(path, log_id, key, offset, line)
+            offset, line, events, rows, last_ts = self._index_lines(path, log_id, key, offset, line)
             self.db.execute(
-                "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ?, rows = rows + ? "
-                "WHERE id = ?",
-                (stat.st_size, stat.st_mtime_ns, offset, line, rows, log_id),
+                "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ?, rows = rows + ?, "
+                "last_ts = max(last_ts, ?) WHERE id = ?",
+                (stat.st_size, stat.st_mtime_ns, offset, line, rows, last_ts, log_id),
             )
             self.db.execute("COMMIT")
         except BaseException:
@@ -295,9 +296,10 @@ class SearchIndex:
 
     def _index_lines(
         self, path: Path, log_id: int, key: int, offset: int, line: int
-    ) -> tuple[int, int, int, int]:
+    ) -> tuple[int, int, int, int, float]:
         """Index the complete lines after byte `offset` (line number `line`); returns where it
-        stopped (after the last newline), the new line number, events read and rows added."""
+        stopped (after the last newline), the new line number, events read, rows added and the
+        newest time among them."""
         words = "INSERT INTO ev (rowid, text, kind, who) VALUES (?, ?, ?, ?)"
         where = "INSERT INTO hits (rowid, log, off, ts, type, handle) VALUES (?, ?, ?, ?, ?, ?)"
         base = key << LINE_BITS
@@ -307,6 +309,7 @@ class SearchIndex:
         texts: list[tuple[int, str, str, str]] = []
         places: list[tuple[int, int, int, float, str, str]] = []
         events = rows = 0
+        last_ts = 0.0
         splitter = LineSplitter()
         with path.open("rb") as f:
             f.seek(offset)
@@ -322,28 +325,22 @@ class SearchIndex:
                     if raw[at : at + 4] not in prefixes:
                         continue
                     try:
-                        data = loads(raw)
-                        text = data.get("text") or data.get("gift_name") or data.get("question")
-                        if type(text) is not str:
-                            continue
-                        user = data.get("user")
-                        handle = user.get("handle", "") if type(user) is dict else ""
-                        ts = data["ts"]
-                        kind = data["type"]
-                        if not (type(handle) is str and type(kind) is str):
-                            continue
-                        if type(ts) is not float and type(ts) is not int:
-                            continue
-                    except (orjson.JSONDecodeError, AttributeError, KeyError):
+                        found = _fields(loads(raw))
+                    except orjson.JSONDecodeError:
                         continue
+                    if found is None:
+                        continue
+                    text, kind, ts, handle = found
                     rowid = base | line
+                    if ts > last_ts:
+                        last_ts = ts
                     texts.append((rowid, text, kind, handle))
                     places.append((rowid, log_id, start, ts, kind, handle.casefold()))
                     if len(texts) >= BATCH:
                         rows += self._insert(words, texts, where, places)
         if texts:
             rows += self._insert(words, texts, where, places)
-        return offset, line, events, rows
+        return offset, line, events, rows, float(last_ts)
 
     def _insert(
         self,
@@ -435,8 +432,15 @@ class SearchIndex:
             sql += " AND hits.type = ?"
             params.append(type_)
         if since is not None:
-            sql += " AND hits.ts >= ?"
-            params.append(since)
+            # Row ids follow the sessions' starts: sessions whose newest event is older than
+            # `since` are skipped as one range rather than looked at hit by hit.
+            (first,) = self.db.execute(
+                "SELECT min(key) FROM logs WHERE last_ts >= ?", (since,)
+            ).fetchone()
+            if first is None:
+                return []
+            sql += " AND ev.rowid >= ? AND hits.ts >= ?"
+            params += [first << LINE_BITS, since]
         sql += f" ORDER BY {order} DESC LIMIT ?"
         params.append(limit)
         found = self.db.execute(sql, params).fetchall()
@@ -564,6 +568,21 @@ def _hit(path: Path, started: float, title: str, data: dict[str, object], terms:
         name=name,
         snippet=snippet(_text_of(data), terms),
     )
+
+
+def _fields(data: object) -> tuple[str, str, float, str] | None:
+    """(text, type, ts, handle) of any decoded event line, or None when it has nothing to index."""
+    if type(data) is not dict:
+        return None
+    text = data.get("text") or data.get("gift_name") or data.get("question")
+    user = data.get("user")
+    handle = user.get("handle", "") if type(user) is dict else ""
+    ts, kind = data.get("ts"), data.get("type")
+    if type(text) is not str or type(handle) is not str or type(kind) is not str:
+        return None
+    if type(ts) is not float and type(ts) is not int:
+        return None
+    return text, kind, float(ts), handle
 
 
 def _head_crc(path: Path) -> int:

@@ -154,6 +154,11 @@ class StatsReport:
         return len(self.lives) / len(self.weeks) if self.weeks else 0.0
 
     @property
+    def weeks_live(self) -> int:
+        """Weeks with at least one live: how consistent the creator has been."""
+        return sum(bool(week.lives) for week in self.weeks)
+
+    @property
     def unclean(self) -> int:
         return sum(not live.closed_cleanly for live in self.lives)
 
@@ -163,7 +168,12 @@ class StatsReport:
         return {
             "lives": [live_json(live) for live in self.lives],
             "weeks": [period_json(week) for week in self.weeks],
-            "all": {**period_json(self.overall), "lives_a_week": round(self.lives_a_week, 3)},
+            "all": {
+                **period_json(self.overall),
+                "lives_a_week": round(self.lives_a_week, 3),
+                "weeks": len(self.weeks),
+                "weeks_live": self.weeks_live,
+            },
             "skipped": [{"path": str(path), "why": why} for path, why in self.skipped],
         }
 

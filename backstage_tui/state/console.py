@@ -42,7 +42,7 @@ class ConsoleState:
 
     def __post_init__(self) -> None:
         # A question marked answered must be one the Questions list holds.
-        self.moderation.knows_question = self.questions.entries.__contains__
+        self.moderation.known_questions = self.questions.entries
 
     outcomes: dict[str, str] = field(default_factory=dict)
     """What the state did with each of the newest actions, by action id ("done", "already

@@ -21,6 +21,7 @@ import re2
 
 from ..events import Event
 from .moderation import ModerationState
+from .questions import reads_as_question
 
 IS_VALUES = ("gift", "question", "hidden", "held", "highlighted", "mod")
 STATE_KINDS = frozenset({"hidden", "held", "highlighted", "mod"})
@@ -114,7 +115,11 @@ class FeedFilter:
 
 
 def _is(kind: str, event: Event, moderation: ModerationState, held: Container[str]) -> bool:
-    if kind in ("gift", "question"):
+    if kind == "question":
+        # What the Questions list (Q) takes: Q&A questions and comments that read as questions.
+        text = getattr(event, "text", "")
+        return event.type == "question" or (event.type == "comment" and reads_as_question(text))
+    if kind == "gift":
         return event.type == kind
     if kind == "hidden":
         return moderation.is_hidden(event.id)

@@ -12,7 +12,7 @@ exactly those values back. The action stays in the log, marked undone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -165,10 +165,10 @@ class ModerationState:
     _before: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict, repr=False)
     """Per action id: (field, key, value before) for each key the action changed."""
     _next_expiry: float | None = None
-    knows_question: Callable[[str], bool] = field(
-        default=lambda _target: True, repr=False, compare=False
-    )
-    """Whether the Questions list holds a question (set by `ConsoleState`)."""
+    known_questions: Container[str] | None = field(default=None, repr=False, compare=False)
+    """The ids the Questions list holds (`ConsoleState` hands its dict over): a question marked
+    answered must be one of them. The dict itself, not a function of it, so a deep copy of the
+    whole state (the replay's seek snapshots) keeps the two together."""
 
     # -- reading --
 
@@ -378,7 +378,8 @@ class ModerationState:
                 return "not highlighted"
             if event.kind == "shoutout" and event.target not in self.shoutouts:
                 return "not on the shout-out list"
-            if event.kind == "question" and not self.knows_question(event.target):
+            known = self.known_questions
+            if event.kind == "question" and known is not None and event.target not in known:
                 return "not on the questions list"
             self._set(aid, "done", key, aid)
         elif isinstance(event, Pin):

@@ -159,7 +159,8 @@ class FeedActions:
         self.watch_s = watch_s
         self.reasons = tuple(reasons)
         self.pin_expire_s = pin_expire_s
-        """How long a pin made here stays (the config's ``pins.expire_s``); None: until unpinned."""
+        """How long a pin made here stays (the config's ``moderation.pin_expire_s``); None: until
+        it is unpinned."""
         self.next_reason = ""
         """The reason chosen with `r`, given to the next action taken at the keyboard."""
 

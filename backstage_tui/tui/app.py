@@ -516,6 +516,8 @@ class BackstageApp(App[None]):
         if ended is None:
             return
         self._offered_end = True
+        if not self.end_live.sums_up:
+            return  # a replay of a live that ended: that was then, nothing to end now
         detail = f" ({ended.link_detail})" if ended.link_detail else ""
         why = display(f"The LIVE ended{detail}.", 120)
         if self.screen is self.feed.screen and not self.end_live.ending:

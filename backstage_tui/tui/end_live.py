@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..events import Say
 from ..goodbye import LiveSettings
-from ..reports import LiveReport, write_reports
+from ..reports.live_report import LiveReport
 from ..safetext import display
 from ..session import SessionLogError
 from .confirm import ConfirmScreen
@@ -122,6 +122,8 @@ def build_and_write(path: Path) -> tuple[LiveReport | None, tuple[Path, ...], st
         report = LiveReport.from_log(path)
     except SessionLogError as exc:
         return None, (), str(exc)
+    from ..reports.files import write_reports  # jinja2 and pygal: only when a live ends
+
     try:
         return report, write_reports(report, path), ""
     except OSError as exc:
