@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+from collections import deque
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,12 @@ import pytest
 from backstage_tui.events import Event, MarkDone
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader, replay_index
-from backstage_tui.session.replay_index import MODERATION_TYPES, ReplayIndex, replayed
+from backstage_tui.session.replay_index import (
+    MODERATION_TYPES,
+    ReplayIndex,
+    copy_state,
+    replayed,
+)
 from backstage_tui.sources import replay as replay_source
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
@@ -153,3 +160,27 @@ async def test_seeking_in_a_running_replay_puts_back_the_exact_state(
     finally:
         await runtime.close()
     assert hashlib.sha256(log.read_bytes()).hexdigest() == digest
+
+
+async def test_a_copied_state_shares_only_what_never_changes(tmp_path: Path) -> None:
+    """`copy_state` (a snapshot's copy) is equal to its original, shares its events and frozen
+    records, and shares none of its containers: folding on from the copy leaves the original as
+    it was."""
+    log = await record_demo_with_actions(tmp_path, 400)
+    events = as_replayed(log)
+    state = ConsoleState.fold(events[:300])
+    copied = copy_state(state)
+    assert copied == state
+    for part in fields(state):
+        original, twin = getattr(state, part.name), getattr(copied, part.name)
+        if not is_dataclass(original):
+            continue
+        assert twin is not original, part.name
+        for name, value in vars(original).items():
+            if isinstance(value, dict | list | set | deque):
+                assert getattr(twin, name) is not value, f"{part.name}.{name}"
+    assert copied.feed.items[-1] is state.feed.items[-1]  # the events themselves are shared
+    before = ConsoleState.fold(events[:300])
+    copied.apply_all(events[300:])
+    assert state == before
+    assert copied == ConsoleState.fold(events)

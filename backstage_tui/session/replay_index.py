@@ -27,9 +27,11 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from dataclasses import fields, is_dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..bus import stamped_copy
 from ..events import ACTION_TYPES, Event, event_from_json
@@ -203,7 +205,7 @@ class ReplayIndex:
         position = max(0, min(position, self.total))
         slot = min(position // SNAPSHOT_EVERY, len(self.snapshots) - 1)
         start = slot * SNAPSHOT_EVERY
-        state = copy.deepcopy(self.snapshots[slot])
+        state = copy_state(self.snapshots[slot])
         state.__post_init__()  # the links between its parts, to its own parts (not the copied-from)
         # The feed held the last `capacity` lines before `start`: read them back, then go on.
         lines = self.feed_lines
@@ -266,9 +268,78 @@ def _snapshot(state: ConsoleState) -> ConsoleState:
     feed = state.feed
     state.feed = FeedState(capacity=feed.capacity, total=feed.total)
     try:
-        return copy.deepcopy(state)
+        return copy_state(state)
     finally:
         state.feed = feed
+
+
+_ATOMIC: frozenset[type] = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+_KNOWN: dict[type, bool] = {}
+"""`_immutable`'s answers, by type (a handful of types, asked about for every value copied)."""
+
+
+def _immutable(kind: type) -> bool:
+    """Whether values of `kind` never change: atoms, events (frozen models), frozen dataclasses.
+    Tuples are not among them (they may hold mutable things)."""
+    known = _KNOWN.get(kind)
+    if known is None:
+        if kind in _ATOMIC:
+            known = True
+        elif issubclass(kind, BaseModel):
+            known = bool(kind.model_config.get("frozen"))
+        else:
+            params = getattr(kind, "__dataclass_params__", None)
+            known = params is not None and bool(params.frozen)
+        _KNOWN[kind] = known
+    return known
+
+
+def copy_state(state: ConsoleState) -> ConsoleState:
+    """A deep copy of `state` (a snapshot's, or one put back), the fast way: what never changes is
+    shared (events, frozen records, numbers and text), and a table that holds only such values
+    (the per-viewer counts, the questions) is copied in one call instead of entry by entry, which
+    `copy.deepcopy` does. Everything else is deep-copied, through one memo so what two parts share
+    they still share."""
+    memo: dict[int, Any] = {}
+    copied = copy.copy(state)
+    for part in fields(state):
+        setattr(copied, part.name, _copy_part(getattr(state, part.name), memo))
+    return copied
+
+
+def _copy_part(part: Any, memo: dict[int, Any]) -> Any:
+    kind = type(part)
+    if not is_dataclass(part) or _immutable(kind) or hasattr(part, "__slots__"):
+        return _copy_value(part, memo)
+    copied = copy.copy(part)
+    memo[id(part)] = copied
+    for name, value in vars(part).items():  # its fields and any attribute set besides
+        setattr(copied, name, _copy_value(value, memo))
+    return copied
+
+
+def _all_immutable(kinds: set[type]) -> bool:
+    return all(_immutable(kind) for kind in kinds)
+
+
+def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    kind = type(value)
+    if _immutable(kind):
+        return value
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    copied: Any
+    if kind is dict and _all_immutable(set(map(type, value.values()))):
+        copied = value.copy()  # keys are hashable, so never changed in place
+    elif kind in (set, list) and _all_immutable(set(map(type, value))):
+        copied = value.copy()
+    else:
+        return copy.deepcopy(value, memo)
+    memo[id(value)] = copied
+    return copied
 
 
 def _numbered_lines(path: Path) -> Iterator[tuple[int, int, bytes, bool]]:
