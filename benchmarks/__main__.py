@@ -102,6 +102,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("replay_seek_p99_ms", "replay_seek_p99_ms (state at a random event)", "{:.1f}"),
     ("replay_seek_p50_ms", "  p50", "{:.1f}"),
     ("replay_seek_max_ms", "  slowest", "{:.1f}"),
+    (
+        "replay_seek_cpu_p99_ms",
+        "  p99 in CPU time (what load on the machine does not change)",
+        "{:.1f}",
+    ),
     ("replay_index_s", "  index built as the replay opens (s)", "{:.2f}"),
     ("replay_index_mb", "  memory the index holds (MB)", "{:.1f}"),
     ("replay_events", "  events in the log", "{:,.0f}"),

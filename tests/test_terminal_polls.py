@@ -1,5 +1,6 @@
 """A poll in a real terminal: the real `backstage` on the demo in tmux, `o`, a question and two
-options typed into the form, `enter`, and the demo's viewers' votes show as percentages."""
+options typed into the form, `enter`, and the demo's viewers' votes show as percentages; then `q`
+`y`, the goodbye, the summary, exit 0, and the poll in the reports beside the log."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from backstage_tui.reports import report_paths
 from backstage_tui.session import SessionReader
-from tests.helpers import launch
+from tests.helpers import end_live_in_tmux, launch, wait_for_exit
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -48,5 +50,15 @@ def test_a_poll_started_from_the_keyboard_gets_the_demo_s_votes(tmp_path: Path) 
         assert [(e.question, e.options) for e in starts] == [  # type: ignore[union-attr]
             ("Snack tonight?", ("chips", "popcorn"))
         ]
+        # Then the live ends as a creator ends it: q, y, the goodbye said, the summary, exit 0,
+        # and the poll's results in the reports beside the log.
+        end_live_in_tmux(term, goodbye=True)
+        assert wait_for_exit(term, tmp_path) == "0"
+        md_path, html_path = report_paths(logs[0])
+        report = md_path.read_text(encoding="utf-8")
+        assert "- Poll 1:\n  - Snack tonight?: " in report and "  - chips: " in report
+        assert "Snack tonight?" in html_path.read_text(encoding="utf-8")
+        said = [e for e in SessionReader(logs[0]).events() if e.type == "say"]
+        assert len(said) == 1 and "I'll be back live" in said[0].text  # type: ignore[union-attr]
     finally:
         term.run("kill-server")
