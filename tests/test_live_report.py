@@ -9,6 +9,7 @@ from pathlib import Path
 import html5lib
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from backstage_tui.events import (
     Comment,
@@ -35,6 +36,7 @@ from backstage_tui.reports.markdown import md_escape
 from backstage_tui.session import SessionHeader, SessionReader
 from tests.helpers import (
     T0,
+    any_text,
     comment,
     header,
     is_one_readable_line,
@@ -284,3 +286,25 @@ def test_a_bad_title_or_tag_is_one_line(args: tuple[str, ...], says: str) -> Non
     out = run_cli("--headless", *args)
     assert out.returncode == 2 and says in out.stderr
     assert is_one_readable_line(out.stderr.strip())
+
+
+# -- any text at all --
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=any_text, text=any_text, title=any_text)
+def test_any_name_title_or_text_leaves_both_files_inert(name: str, text: str, title: str) -> None:
+    who = User(id="u1", handle=name, name=name)
+    events = [comment(1, text, who), Question(id="q1", ts=T0 + 2, user=who, text=text)]
+    head = SessionHeader(source="test", started=header().started, title=title, tags=[name])
+    report = LiveReport.from_events(events, head)
+    page = render_html(report)
+    strict_parse(page)
+    body = page.split("<body>", 1)[1]
+    without_charts = re.sub(r"<svg\b.*?</svg>", "", body, flags=re.S)
+    # Only our own elements: every "<" in the page's text came from the template.
+    tags = set(re.findall(r"</?([a-zA-Z0-9]+)", without_charts))
+    assert tags <= {"h1", "h2", "p", "section", "table", "tr", "th", "td", "ul", "li", "figure",
+                    "figcaption", "footer", "body", "html"}, tags  # fmt: skip
+    markdown = render_markdown(report)
+    assert not re.search(r"(?<!\\)[<>\[\]`*|]", markdown.split("## Curves")[0]), markdown

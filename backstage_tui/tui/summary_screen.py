@@ -57,6 +57,8 @@ class SummaryScreen(Screen[None]):
     SummaryScreen #summary { padding: 0 2; }
     SummaryScreen #heading { text-style: bold; margin: 0 0 1 0; }
     SummaryScreen #sections { grid-size: 2; grid-rows: auto; grid-gutter: 1 4; height: auto; }
+    SummaryScreen.-narrow #sections { grid-size: 1; }
+    SummaryScreen.-narrow #curves { layout: vertical; }
     SummaryScreen .section { height: auto; }
     SummaryScreen #curves { height: auto; margin-top: 1; }
     SummaryScreen .curve { width: 1fr; height: auto; margin-right: 4; }
@@ -99,7 +101,7 @@ class SummaryScreen(Screen[None]):
 
     def _keys_text(self) -> Text:
         leave = key_hint(self, "summary.leave") or ""
-        return Text(f"{leave}: leave" if leave else "")
+        return Text((f"{leave}: leave     " if leave else "") + "↑/↓ pgup/pgdn: scroll")
 
     def show(
         self, report: LiveReport | None, files: tuple[Path, ...] = (), error: str = ""
