@@ -12,7 +12,6 @@ medium (`sections` gives display-safe rows for all three).
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..events import Comment, Event, Gift, Question, User, Viewers
+from ..session.collector import collector_paused
 from ..session.header import SessionHeader
 from ..session.reader import SessionReader
 from ..session.report import clock
@@ -155,16 +155,9 @@ class LiveReport:
     def from_reader(cls, reader: SessionReader) -> LiveReport:
         """The report of a session log being read (damaged lines are skipped and listed)."""
         fold = ReportFold()
-        # Millions of short-lived events: the cyclic collector would only scan the survivors
-        # again and again (as `session.report` does).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             for batch in reader.batches():
                 fold.apply_all(batch)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
         report = fold.report(reader.header, log_path=reader.path)
         report.problems = tuple(str(problem) for problem in reader.problems)
         return report

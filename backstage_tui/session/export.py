@@ -18,9 +18,7 @@ keeps every text exactly.
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO, get_args, get_origin
@@ -28,6 +26,7 @@ from typing import Any, Literal, TextIO, get_args, get_origin
 import orjson
 
 from ..events import EVENT_TYPES, Event
+from .collector import collector_paused
 from .lines import CutLine
 from .reader import Problem, SessionReader
 
@@ -237,7 +236,7 @@ def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
         for cls in get_args(get_args(Event)[0])
     }
     lines: list[str] = []
-    with _no_cyclic_gc():
+    with collector_paused():
         for data in event_dicts(reader, result.problems):
             try:
                 lines.append(builders[data["type"]](data))
@@ -256,20 +255,6 @@ def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
     return result
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Millions of short-lived dicts and rows: the cyclic collector would find nothing to free in
-    them but would run every few hundred (a quarter of the export's time). Reference counting
-    frees them as we go."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def export_json(reader: SessionReader, out: TextIO) -> ExportResult:
     """Write one JSON object: ``{"header": {...}, "events": [...]}``, an event a line inside the
     array (so a big export stays readable by line-oriented tools), texts exactly as recorded."""
@@ -280,7 +265,7 @@ def export_json(reader: SessionReader, out: TextIO) -> ExportResult:
     out.write(dumps(reader.header.model_dump(mode="json")).decode())
     out.write(',\n"events":[')
     separator = "\n"
-    with _no_cyclic_gc():
+    with collector_paused():
         for data in event_dicts(reader, result.problems):
             out.write(separator)
             out.write(dumps(data).decode())

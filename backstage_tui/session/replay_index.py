@@ -20,7 +20,6 @@ all into the log.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import gc
 import threading
@@ -37,6 +36,7 @@ from ..bus import stamped_copy
 from ..events import ACTION_TYPES, Event, event_from_json
 from ..state import FEED_CAPACITY, ConsoleState
 from ..state.feed import FeedState, shows_in_feed
+from .collector import collector_paused
 from .lines import LineSplitter
 from .reader import CHUNK, Problem, SessionReader
 
@@ -198,7 +198,7 @@ class ReplayIndex:
         back, the rest folded."""
         # Tens of thousands of objects made in a blink, none of them garbage: no collection
         # passes while they are (a seek took twice as long with them).
-        with _collector_paused():
+        with collector_paused():
             return self._state_at(position)
 
     def _state_at(self, position: int) -> ConsoleState:
@@ -249,17 +249,6 @@ class ReplayIndex:
         second press goes one further back. None when there is none."""
         found = bisect_left(self.actions, position - 1) - 1
         return self.actions[found] + 1 if found >= 0 else None
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _snapshot(state: ConsoleState) -> ConsoleState:

@@ -7,7 +7,6 @@ before it is as recorded (`summary.py`), or else by folding the whole log throug
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from .. import APP_NAME
 from ..events import SCHEMA_VERSION
 from ..safetext import display
 from ..state import ConsoleState
+from .collector import collector_paused
 from .reader import Problem, SessionReader
 from .summary import SessionTotals, read_summary
 
@@ -121,14 +121,7 @@ def clock(seconds: float) -> str:
 
 def _fold(reader: SessionReader) -> ConsoleState:
     state = ConsoleState()
-    # Millions of short-lived events: the cyclic collector finds nothing to free in them but would
-    # scan the survivors again and again. Reference counting frees them as we go.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for batch in reader.batches():
             state.apply_all(batch)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return state

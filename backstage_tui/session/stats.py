@@ -18,7 +18,6 @@ a week adds it up. The terminal table, ``--json`` and the HTML page all read tha
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -27,6 +26,7 @@ from typing import Any, Literal
 
 from ..state.stats import StatsState
 from .catalog import SessionEntry, header_title, read_entry
+from .collector import collector_paused
 from .reader import SessionLogError, SessionReader
 
 MIN_MINUTES = 1.0
@@ -231,17 +231,10 @@ def fold_live(path: Path) -> LiveStats:
     reader = SessionReader(path)
     assert reader.header is not None
     stats = StatsState()
-    # Millions of short-lived events: the cyclic collector would only scan the survivors again
-    # and again (as `session.report` does).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for batch in reader.batches():
             for event in batch:
                 stats.apply(event)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     title, _ = header_title(reader.header)
     return LiveStats(
         path=Path(path),
