@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import APP_NAME
+from .gc_tuning import CollectorTuning
 from .reports import LiveReport, write_reports
 from .runtime import RuntimeStatus, SessionRuntime, SourceStatus
 from .safetext import display
@@ -58,6 +59,10 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
         except OSError as exc:
             _say(out, f"cannot open the session log: {exc.strerror or exc}")
             return EXIT_FAILED
+        # Everything start-up built is long-lived from here: as the console does after its first
+        # frame (there is no frame here to time collections by, so the threshold alone decides).
+        collector = CollectorTuning()
+        collector.apply()
         started = loop.time()
         sources_done = asyncio.ensure_future(runtime.wait_source_done())
         stopping = asyncio.ensure_future(stop.wait())
@@ -72,6 +77,7 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
             stopping.cancel()
             sources_done.cancel()
             await runtime.close()
+            collector.restore()
     finally:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)

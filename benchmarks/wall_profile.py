@@ -76,7 +76,7 @@ CATEGORIES: tuple[tuple[str, Callable[[list[Frame]], bool]], ...] = (
     ("frame: the feed's own line building", _in_frame(_feed_line_building)),
     ("frame: Textual around the feed's lines", _in_frame(_in("backstage_tui/tui/feed_view.py"))),
     ("frame: the compositor, the side panes, the footer", _calls("_on_timer_update", "_paint_now")),
-    ("the collector, just after a frame", _in("backstage_tui/tui/gc_tuning.py")),
+    ("the collector, just after a frame", _in("backstage_tui/gc_tuning.py")),
     ("the feed taking each frame's batch", _calls("add_batch")),
     ("draw_frame: draining, the Pinned and Status panes", _calls("draw_frame")),
     ("the reducers", _in("backstage_tui/state/")),

@@ -5,7 +5,8 @@ loop) sends TikFinity frames, one event each, of the demo mix (hostile text incl
 rate, paced every `TICK_S` like `FloodSource`, each with a message id of its own. The measured
 process runs the real `WebsocketSource` (the shared `Link`: frame reading, JSON, the envelope
 mapper, the repeat filter) in a `SessionRuntime`: the recorder writes the log and every reducer
-folds. That is the console without a screen; the screen's share is the in-process flood's.
+folds, with the collector tuned as `--headless` tunes it once started. That is the console without a
+screen; the screen's share is the in-process flood's.
 
 - ``ws_rate``: over the measured period (after a warm-up), the slower of events folded and events
   recorded, per second.
@@ -37,6 +38,7 @@ from backstage_tui.events import (
     Share,
     Viewers,
 )
+from backstage_tui.gc_tuning import CollectorTuning
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.websocket import WebsocketSource
@@ -155,6 +157,8 @@ async def measure(sustained_s: float, warmup_s: float, rate: float = TARGET_RATE
             source = WebsocketSource(url=f"ws://127.0.0.1:{port}/", silent=0)
             runtime = SessionRuntime(source, sessions_dir=Path(tmp))
             await runtime.start()
+            collector = CollectorTuning()
+            collector.apply()
             start = (await _reply(pipe))["start"]
             base = 2  # the source's "connecting" and "connected" come first
             result = await _follow(runtime, start, base, rate, warmup_s, sustained_s)
@@ -162,6 +166,7 @@ async def measure(sustained_s: float, warmup_s: float, rate: float = TARGET_RATE
             sent = int(report["sent"])
             await _settle(runtime, base + sent)
             await runtime.close()
+            collector.restore()
             assert runtime.log_path is not None
             logged = sum(len(batch) for batch in SessionReader(runtime.log_path).batches())
         pipe.send("stop")

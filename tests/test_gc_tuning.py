@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backstage_tui.tui.gc_tuning import OLDER_THRESHOLD, YOUNG_THRESHOLD, CollectorTuning
+from backstage_tui.gc_tuning import OLDER_THRESHOLD, YOUNG_THRESHOLD, CollectorTuning
 
 
 @pytest.fixture

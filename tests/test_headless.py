@@ -3,6 +3,8 @@ and the console's refusal to draw into something that is not a terminal."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import io
 import os
 import pty
@@ -17,6 +19,7 @@ from typing import ClassVar
 import pytest
 
 from backstage_tui.events import Event
+from backstage_tui.gc_tuning import YOUNG_THRESHOLD
 from backstage_tui.headless import EXIT_ENDED, EXIT_FAILED, progress_line, run_headless
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
@@ -153,6 +156,29 @@ def test_a_finished_source_exits_0_and_progress_names_each_link(tmp_path: Path) 
     assert out.getvalue().startswith("backstage: the source ended; recorded 0:00:00 · 1 events")
     line = progress_line(runtime_status(log_path=None, log_health="off"), 3725)
     assert line == "recording 1:02:05 · 12 events · not recording"
+
+
+class _Watching(Source):
+    """Notes the collector's first threshold while the live is being recorded."""
+
+    name: ClassVar[str] = "watching"
+    seen: ClassVar[list[int]] = []
+
+    async def events(self) -> AsyncIterator[Event]:
+        for n in range(3):
+            await asyncio.sleep(0)
+            self.seen.append(gc.get_threshold()[0])
+            yield chat(f"line {n}")
+
+
+def test_recording_tunes_the_collector_and_restores_it_after(tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    _Watching.seen.clear()
+    runtime = SessionRuntime(_Watching(), sessions_dir=tmp_path)
+    assert run_headless(runtime, every=60, out=io.StringIO()) == EXIT_ENDED
+    assert _Watching.seen and set(_Watching.seen) == {YOUNG_THRESHOLD}
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_console_refuses_output_that_is_not_a_terminal(tmp_path: Path) -> None:

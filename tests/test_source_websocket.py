@@ -137,3 +137,22 @@ async def test_streamerbot_asking_for_a_password_is_said_plainly() -> None:
         await wait_for(None, lambda: run.of_type("malformed"), description="the explanation")
         (malformed,) = run.of_type("malformed")
         assert "turn off authentication" in malformed.error
+
+
+async def test_a_text_frame_with_a_bad_byte_keeps_its_event_and_the_link() -> None:
+    """Frames are read as bytes and parsed leniently: one invalid UTF-8 byte in a name costs that
+    character, not the event, and the connection stays up (a strict decode would close it, 1007)."""
+    bad = tikfinity_chat(1, "after the bad byte").encode()
+    bad = bad.replace(b'"uniqueId": "', b'"uniqueId": "\xff', 1)
+    assert b"\xff" in bad
+
+    async def handler(ws: Any, n: int) -> None:
+        await ws.send(bad, text=True)
+        await ws.send(tikfinity_chat(2, "still connected"))
+        await asyncio.Future()
+
+    async with FeedServer(handler) as server, SourceRun(websocket_source(server.url)) as run:
+        await wait_for(None, lambda: len(run.texts()) == 2, description="both messages")
+        assert run.texts() == ["after the bad byte", "still connected"]
+        assert "\ufffd" in run.of_type("comment")[0].user.handle
+        assert server.connections == 1 and not run.of_type("malformed")

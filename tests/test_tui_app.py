@@ -282,7 +282,7 @@ async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
 async def test_the_collector_is_tuned_while_running_and_restored_after(tmp_path: Path) -> None:
     import gc
 
-    from backstage_tui.tui.gc_tuning import YOUNG_THRESHOLD
+    from backstage_tui.gc_tuning import YOUNG_THRESHOLD
 
     before = gc.get_threshold()
     app = make_app(tmp_path, sample_events())

@@ -161,7 +161,7 @@ class ReplayIndex:
         index.problems = list(reader.problems)
         # The index lives as long as the replay: its objects (the snapshots' dicts and sets above
         # all) are moved out of the collector's way, as the app does with what it builds at
-        # start-up (`tui.gc_tuning`). Scanning them again and again was half of a seek's time.
+        # start-up (`gc_tuning`). Scanning them again and again was half of a seek's time.
         gc.freeze()
         if progress is not None:
             progress(1.0)

@@ -172,7 +172,8 @@ class FeedProtocol(ABC):
 
     @abstractmethod
     def read(self, frame: str | bytes) -> Decoded:
-        """One frame in, what it says out. Must not raise for bad input: return `Malformed`."""
+        """One frame in (its bytes, text frames undecoded), what it says out. Must not raise for
+        bad input: return `Malformed`."""
 
     def closed(self, code: int | None, reason: str) -> Verdict:
         """What the server's close code means: 1013 ("try again later") waits as long as its
@@ -368,7 +369,9 @@ class Link:
         try:
             while True:
                 try:
-                    frame = await ws.recv()
+                    # Undecoded: a protocol reads bytes (orjson parses them directly, and a stray
+                    # invalid byte costs one character, where a strict decode drops the link).
+                    frame = await ws.recv(decode=False)
                 except ConnectionClosed:
                     if watchdog is not None and watchdog.fired:
                         # Silent since the last frame: that is when it was last alive.

@@ -30,6 +30,7 @@ from textual.widgets import Footer
 
 from ..bus import Subscription
 from ..config import ModerationSettings, PollSettings
+from ..gc_tuning import CollectorTuning
 from ..goodbye import LiveSettings
 from ..runtime import SessionRuntime, SourceStatus
 from ..safetext import display
@@ -40,7 +41,6 @@ from .ask_screen import AskScreen, LiveTitle
 from .commands import binding_commands
 from .end_live import EndLive
 from .feed_view import FeedFrame, FeedView
-from .gc_tuning import CollectorTuning
 from .help_screen import HelpScreen, help_sections
 from .keys import key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
