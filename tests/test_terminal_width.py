@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -146,15 +146,24 @@ def cell_columns(row: str, widths: dict[str, int]) -> dict[int, str]:
     return columns
 
 
-def run_console_on_emoji(tmp_path: Path, emoji: str) -> list[str]:
+def run_console_on_emoji(
+    tmp_path: Path, emoji: str, settled: Callable[[list[str]], bool] = lambda rows: True
+) -> list[str]:
+    """The screen's rows once the last comment is drawn and `settled` holds for them (a frame may
+    still be on its way when the last comment shows: wait for what the test looks for)."""
     events = tmp_path / "emoji.jsonl"
     write_events(events, 60)
     args = ["--source", "jsonl", "--option", f"path={events}",
             "--sessions-dir", str(tmp_path / "sessions")]  # fmt: skip
     term = launch(tmp_path, args, env={"BACKSTAGE_DISPLAY__EMOJI": emoji, "LANG": "C.UTF-8"})
+
+    def rows() -> list[str]:
+        return term.run("capture-pane", "-p", "-N", "-t", term.name).split("\n")
+
     try:
         term.wait_for(lambda s: LAST in s, "the last comment")
-        return term.run("capture-pane", "-p", "-N", "-t", term.name).split("\n")
+        term.wait_for(lambda s: settled(rows()), "the screen to settle")
+        return rows()
     finally:
         term.run("kill-server")
 
@@ -178,6 +187,10 @@ def test_pane_borders_stay_in_their_columns_on_every_row(tmp_path: Path) -> None
 @pytest.mark.skipif(tmux_version() != TESTED_TMUX, reason=f"knows the widths of {TESTED_TMUX} only")
 def test_native_emoji_tear_the_panes_in_tmux(tmp_path: Path) -> None:
     """The tear the strict policy prevents, so the border check above is known to see one."""
-    rows = run_console_on_emoji(tmp_path, "native")[:-2]
-    expected = len(re.findall("[│╭╮╰╯]", rows[0]))
-    assert any(len(re.findall("[│╭╮╰╯]", row)) != expected for row in rows[1:])
+
+    def torn(rows: list[str]) -> bool:
+        panes = rows[:-2]
+        expected = len(re.findall("[│╭╮╰╯]", panes[0]))
+        return any(len(re.findall("[│╭╮╰╯]", row)) != expected for row in panes[1:])
+
+    assert torn(run_console_on_emoji(tmp_path, "native", settled=torn))
