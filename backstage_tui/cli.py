@@ -543,6 +543,7 @@ def run_console(
         past_sessions=past,
     )
     app.run()
+    app.write_reports_after_signal()
     return app.return_code or 0
 
 

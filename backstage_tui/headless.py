@@ -18,10 +18,9 @@ from typing import TextIO
 
 from . import APP_NAME
 from .gc_tuning import CollectorTuning
-from .reports import LiveReport, write_reports
+from .reports.files import report_beside
 from .runtime import RuntimeStatus, SessionRuntime, SourceStatus
 from .safetext import display
-from .session import SessionLogError
 from .session.report import clock
 
 PROGRESS_EVERY_S = 5.0
@@ -90,17 +89,16 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
     return EXIT_FAILED if status.source_error else EXIT_ENDED
 
 
-def write_live_reports(status: RuntimeStatus, out: TextIO) -> tuple[Path, Path] | None:
-    """The live's report beside a log that closed cleanly (`reports.write_reports`); a failure is
+def write_live_reports(status: RuntimeStatus, out: TextIO) -> tuple[Path, ...] | None:
+    """The live's report beside a log that closed cleanly (`reports.report_beside`); a failure is
     one line on `out`, never the end of the command."""
     if status.log_path is None or status.log_health != "ok" or status.events_unwritten:
         return None
-    try:
-        return write_reports(LiveReport.from_log(status.log_path), status.log_path)
-    except (OSError, SessionLogError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _say(out, f"the live's report was not written: {display(reason, 300)}")
+    written = report_beside(status.log_path)
+    if written.error:
+        _say(out, f"the live's report was not written: {display(written.error, 300)}")
         return None
+    return written.files
 
 
 def progress_line(status: RuntimeStatus, elapsed_s: float, *, done: bool = False) -> str:

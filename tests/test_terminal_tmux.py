@@ -137,6 +137,15 @@ def test_closing_the_window_closes_the_log_with_its_summary(tmux: tuple[Tmux, Pa
     report = run_cli("sessions", "show", str(logs[0]))
     assert report.returncode == 0, report.stderr
     assert "summary written at close" in report.stdout and "matches" in report.stdout
+    # The live's report went beside the log before the process left, as `q` would have written it.
+    assert_reports_beside(logs[0])
+
+
+def assert_reports_beside(log: Path) -> None:
+    md, html = log.with_suffix(".md"), log.with_suffix(".html")
+    assert md.read_text(encoding="utf-8").startswith("# ")
+    assert "</html>" in html.read_text(encoding="utf-8")
+    assert not list(log.parent.glob(".*.partial"))
 
 
 SIGNAL_CLOSE_S = 5.0
@@ -166,6 +175,8 @@ def test_a_signal_closes_the_session_as_q_does(tmux: tuple[Tmux, Path], signal_n
     report = run_cli("sessions", "show", str(log))
     assert report.returncode == 0, report.stderr
     assert "summary written at close" in report.stdout and "matches" in report.stdout
+    assert_reports_beside(log)
+    assert "report: " in screen and log.with_suffix(".html").name in screen.replace("\n", "")
 
 
 def test_moderation_keys_in_a_real_terminal(tmux: tuple[Tmux, Path]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..session import SessionLogError
 from .html import render_html
 from .live_report import LiveReport
 from .markdown import render_markdown
@@ -25,3 +27,27 @@ def write_reports(report: LiveReport, log_path: Path) -> tuple[Path, Path]:
         partial.write_text(text, encoding="utf-8")
         os.replace(partial, path)
     return md_path, html_path
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """What `report_beside` came to."""
+
+    report: LiveReport | None
+    """None when the log could not be read."""
+    files: tuple[Path, ...] = ()
+    error: str = ""
+    """What went wrong, in a few words (raw: the caller sanitises it for display); "" when fine."""
+
+
+def report_beside(log_path: Path) -> WrittenReport:
+    """The live's report folded from its closed log, written beside it (`write_reports`). A report
+    that could not be written is still returned, with the reason."""
+    try:
+        report = LiveReport.from_log(log_path)
+    except SessionLogError as exc:
+        return WrittenReport(None, error=str(exc))
+    try:
+        return WrittenReport(report, write_reports(report, log_path))
+    except OSError as exc:
+        return WrittenReport(report, error=exc.strerror or str(exc))

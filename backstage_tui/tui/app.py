@@ -62,6 +62,9 @@ EXIT_HANGUP = 128 + signal.SIGHUP
 """The exit code after the terminal hung up (the log closed cleanly first): the shell's own."""
 HANGUP_GRACE_S = 1.0
 HANGUP_CLOSE_S = 10.0
+REPORT_WAIT_S = 120.0
+"""How long a way out waits for another one writing the live's report (a million-event live
+takes about 20 s to sum up)."""
 """After a hang-up, how long the log may take to close before the process leaves anyway."""
 """After a hang-up and the log's close, how long the ordinary exit may take before the process
 leaves on its own."""
@@ -177,6 +180,12 @@ class BackstageApp(App[None]):
         self._ending = False
         self._leaving = False
         self._log_closed = threading.Event()
+        self.ended_by_signal = False
+        """A signal (SIGHUP, SIGTERM) ended the session, not the end-live flow."""
+        self._reports_lock = threading.Lock()
+        self._reports_claimed = False
+        self.reports_finished = threading.Event()
+        """Set once the live's report is written (or failed), by whichever way claimed it."""
         self._user_keymap = dict(keymap or {})
         if keymap:
             self.set_keymap(keymap)
@@ -552,6 +561,7 @@ class BackstageApp(App[None]):
                 self._signals.append(hangup)
 
     def _hung_up(self) -> None:
+        self.ended_by_signal = True
         self._leave_soon_if_hung_up()
         if not self._ending:
             self._ending = True
@@ -570,9 +580,37 @@ class BackstageApp(App[None]):
         threading.Thread(target=self._leave_after_close, name="hangup", daemon=True).start()
 
     def _leave_after_close(self) -> None:
-        self._log_closed.wait(HANGUP_CLOSE_S)
+        if self._log_closed.wait(HANGUP_CLOSE_S):
+            self.write_reports_after_signal()
         time.sleep(HANGUP_GRACE_S)  # a thread of its own: nothing waits on it
         os._exit(EXIT_HANGUP)
+
+    def claim_reports(self) -> bool:
+        """Whether the caller is the one to write the live's report: the first to ask (the
+        end-live summary, or a way out after a signal) writes it, and sets `reports_finished`."""
+        with self._reports_lock:
+            claimed, self._reports_claimed = self._reports_claimed, True
+            return not claimed
+
+    def write_reports_after_signal(self) -> None:
+        """When a signal ended the session (its window closed, a `kill`), the live's report goes
+        beside the closed log as the end-live flow writes it. Called by each way out (the command
+        after the app, the thread that ends a process whose terminal is gone); the first writes
+        it, the others wait for it, so the process never ends under a half-written report."""
+        if not self.ended_by_signal or not self._log_closed.is_set():
+            return
+        if not self.claim_reports():
+            self.reports_finished.wait(REPORT_WAIT_S)
+            return
+        try:
+            status = self.runtime.status()
+            whole = status.log_health == "ok" and not status.events_unwritten
+            if status.log_path is not None and whole:
+                from ..reports.files import report_beside  # jinja2, pygal: only at the end
+
+                report_beside(status.log_path)
+        finally:
+            self.reports_finished.set()
 
     async def action_quit(self) -> None:
         # ctrl+q, Textual's own quit key, goes through the same confirm.

@@ -111,20 +111,27 @@ class EndLive:
         if path is None:
             summary.show(None, error="the session was not recorded")
             return
-        report, files, error = await asyncio.to_thread(build_and_write, path)
+        writes = self.app.claim_reports()  # not when a signal's way out is writing it already
+        try:
+            report, files, error = await asyncio.to_thread(build_and_write, path, write=writes)
+        finally:
+            if writes:
+                self.app.reports_finished.set()
         summary.show(report, files, error)
 
 
-def build_and_write(path: Path) -> tuple[LiveReport | None, tuple[Path, ...], str]:
-    """The live's report from its closed log, and its files written beside it; what went wrong,
-    in a few words (a report that could not be written is still shown)."""
-    try:
-        report = LiveReport.from_log(path)
-    except SessionLogError as exc:
-        return None, (), str(exc)
-    from ..reports.files import write_reports  # jinja2 and pygal: only when a live ends
+def build_and_write(
+    path: Path, *, write: bool = True
+) -> tuple[LiveReport | None, tuple[Path, ...], str]:
+    """The live's report from its closed log, and its files written beside it (unless not
+    `write`); what went wrong, in a few words (a report that could not be written is still
+    shown)."""
+    if not write:
+        try:
+            return LiveReport.from_log(path), (), ""
+        except SessionLogError as exc:
+            return None, (), str(exc)
+    from ..reports.files import report_beside  # jinja2 and pygal: only when a live ends
 
-    try:
-        return report, write_reports(report, path), ""
-    except OSError as exc:
-        return report, (), display(exc.strerror or str(exc), 300)
+    written = report_beside(path)
+    return written.report, written.files, display(written.error, 300)
