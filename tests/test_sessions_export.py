@@ -14,8 +14,8 @@ import pytest
 from backstage_tui.cli import main
 from backstage_tui.events import Gift, Hide, PlatformModeration, User, Viewers
 from backstage_tui.session import SessionHeader, SessionReader
-from backstage_tui.session.export import CSV_COLUMNS, export_csv
-from tests.helpers import chat, record_session, run_cli
+from backstage_tui.session.export import CSV_COLUMNS, ExportResult, export_csv
+from tests.helpers import chat, record_demo_session, record_session, run_cli
 
 HOSTILE = 'a, "quoted"\nsecond line\u2028 and 🌸 \x1b[31m'
 
@@ -182,3 +182,64 @@ def test_every_format_names_a_writer_that_exists() -> None:
     for fmt in EXPORT_FORMATS.values():
         module, _, function = fmt.writer.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), fmt
+
+
+# --- on every core: the same bytes and the same reports as one process -----------------------
+
+
+def _exported(log: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> tuple[str, object]:
+    """The CSV of `log` and (events, problems, damaged), with `workers` worker processes over
+    small slices (0: one process)."""
+    from backstage_tui.session import export as module
+
+    monkeypatch.setattr(module, "_workers", lambda: workers)
+    monkeypatch.setattr(module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(module, "SLICE_BYTES", 16 << 10)
+    out = io.StringIO(newline="")
+    result = export_csv(SessionReader(log), out)
+    return out.getvalue(), (result.events, [str(p) for p in result.problems], result.damaged)
+
+
+@pytest.fixture
+async def demo_log(tmp_path: Path) -> Path:
+    runtime = await record_demo_session(tmp_path, n=3000)
+    assert runtime.log_path is not None
+    return runtime.log_path
+
+
+def test_workers_write_what_one_process_writes(
+    demo_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstage_tui.session.export import _parallel_csv
+
+    assert demo_log.stat().st_size > 20 * (16 << 10)  # many slices
+    alone, alone_result = _exported(demo_log, monkeypatch, 0)
+    shared, shared_result = _exported(demo_log, monkeypatch, 2)
+    assert shared == alone and shared_result == alone_result
+    assert alone_result == (3002, [], 0)  # the demo's 3,000 events, a pin and a hide
+    # ...and it was the workers that wrote it: nothing was left for the one-process path.
+    out = io.StringIO(newline="")
+    assert _parallel_csv(demo_log, out, ExportResult()) is None
+    assert out.getvalue() == alone.split("\r\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json\n",
+        b'{"type":"comment","seq":3,"user":{"id":"9"},"text":"sparse"}\n',  # no id, ts: the long way
+        b"   \n",
+        b"\x00" * 40 + b"\n",
+    ],
+)
+def test_a_damaged_stretch_is_judged_as_one_process_judges_it(
+    demo_log: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes
+) -> None:
+    data = demo_log.read_bytes()
+    middle = data.index(b"\n", len(data) // 2) + 1
+    # Damage in the middle, and a torn last line in place of the summary.
+    demo_log.write_bytes(data[:middle] + damage + data[middle:].rsplit(b"\n", 2)[0] + b'\n{"id":')
+    alone, alone_result = _exported(demo_log, monkeypatch, 0)
+    shared, shared_result = _exported(demo_log, monkeypatch, 2)
+    assert shared == alone and shared_result == alone_result
+    assert alone_result[2] >= 1  # the torn tail at least

@@ -6,6 +6,11 @@ million validations would cost more than the whole export); a line that is not J
 object or of no known type is reported and skipped, as the session reader reports it, and a torn
 last line goes through the reader's own judgement. The summary line is not an event and is left out.
 
+A big log is exported on every core (`_parallel_csv`): the file is cut at line ends into slices
+that worker processes turn into CSV text, written in file order. A slice holding anything but clean
+event lines (a damaged line, a torn tail) hands the rest of the file to the one-process path, so
+what is skipped and reported stays exactly that path's.
+
 CSV has one column set for every row, the union of every event type's fields in the models' order
 (`CSV_COLUMNS`), with the viewer's fields flattened into ``user_id``, ``user_handle``,
 ``user_name``, ``user_roles`` and ``user_badges``; a field an event does not have is an empty cell.
@@ -18,17 +23,23 @@ keeps every text exactly.
 from __future__ import annotations
 
 import csv
+import io
+import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal, TextIO, get_args, get_origin
 
 import orjson
 
 from ..events import EVENT_TYPES, Event
 from .collector import collector_paused
-from .lines import CutLine
+from .lines import MAX_LINE, CutLine
 from .reader import Problem, SessionReader
+from .summary import SUMMARY_TAG
 
 USER_FIELDS = ("id", "handle", "name", "roles", "badges")
 """The viewer's fields, flattened into ``user_<field>`` columns."""
@@ -61,16 +72,18 @@ class ExportResult:
     """Every damaged line, counted."""
 
 
-def event_dicts(reader: SessionReader, problems: list[Problem]) -> Iterator[dict[str, Any]]:
+def event_dicts(
+    reader: SessionReader, problems: list[Problem], start: tuple[int, int] | None = None
+) -> Iterator[dict[str, Any]]:
     """Every event line of the log as the dict its JSON holds, in file order. Every other line
     goes to the reader's own judgement (`SessionReader.judge_line`: a torn tail, an over-long
     line, a corrupt one are reported, the summary and blank lines passed over), so an export
     skips and reports exactly what `sessions show` does; the reader's problems end up in
-    `problems`."""
+    `problems`. `start`: (byte offset, its line number) to begin at a line other than the first."""
     known = frozenset(EVENT_TYPES)
     loads = orjson.loads
     judge = reader.judge_line
-    for number, line, unterminated in reader.lines():
+    for number, line, unterminated in reader.lines(start):
         if unterminated or type(line) is CutLine:
             judge(number, line, unterminated)
             continue
@@ -224,35 +237,193 @@ _BATCH = 256
 """Lines joined into one write."""
 
 
-def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
-    """Write the log's events to `out` (opened with ``newline=""``) as CSV with a header row,
-    lines ending in CRLF (RFC 4180)."""
-    result = ExportResult()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    stamp = _time_cells()
-    builders = {
+def _builders(stamp: Callable[[Any], str]) -> dict[str, LineBuilder]:
+    """A line builder for each event type."""
+    return {
         cls.model_fields["type"].default: _line_builder(cls, stamp)
         for cls in get_args(get_args(Event)[0])
     }
-    lines: list[str] = []
+
+
+def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
+    """Write the log's events to `out` (opened with ``newline=""``) as CSV with a header row,
+    lines ending in CRLF (RFC 4180); on every core when the log is big (`_parallel_csv`)."""
+    result = ExportResult()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
     with collector_paused():
-        for data in event_dicts(reader, result.problems):
-            try:
-                lines.append(builders[data["type"]](data))
-            except (KeyError, TypeError, AttributeError):
-                # The general way, through the csv module; what is already built goes first.
-                out.write("\r\n".join(lines) + "\r\n" if lines else "")
-                lines.clear()
-                writer.writerow(_any_row(data, stamp))
-            result.events += 1
-            if len(lines) >= _BATCH:
-                out.write("\r\n".join(lines) + "\r\n")
-                lines.clear()
-        if lines:
-            out.write("\r\n".join(lines) + "\r\n")
+        start = _parallel_csv(reader.path, out, result)
+        if start is not None:
+            _serial_csv(reader, out, result, start)
     result.damaged = reader.damaged
     return result
+
+
+def _serial_csv(
+    reader: SessionReader, out: TextIO, result: ExportResult, start: tuple[int, int] | None
+) -> None:
+    """The rows of the log from `start` (byte offset, line number; None: from the top), in this
+    process."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    stamp = _time_cells()
+    builders = _builders(stamp)
+    lines: list[str] = []
+    for data in event_dicts(reader, result.problems, start):
+        try:
+            lines.append(builders[data["type"]](data))
+        except (KeyError, TypeError, AttributeError):
+            # The general way, through the csv module; what is already built goes first.
+            out.write("\r\n".join(lines) + "\r\n" if lines else "")
+            lines.clear()
+            writer.writerow(_any_row(data, stamp))
+        result.events += 1
+        if len(lines) >= _BATCH:
+            out.write("\r\n".join(lines) + "\r\n")
+            lines.clear()
+    if lines:
+        out.write("\r\n".join(lines) + "\r\n")
+
+
+# --- on every core ---------------------------------------------------------------------------
+
+PARALLEL_MIN_BYTES = 32 << 20
+"""A log smaller than this is exported in one process: starting workers would cost more than they
+save (a three-hour live of a million events is about 250 MB)."""
+SLICE_BYTES = 8 << 20
+"""Each worker's share at a time: big enough that handing it over is cheap, small enough that
+every core stays busy to the end and memory stays bounded."""
+
+
+def _workers() -> int:
+    """Worker processes for a big export: one per core, none on one core, nor when this process
+    runs threads (a forked child would inherit their locks in whatever state they were)."""
+    if threading.active_count() > 1 or "fork" not in _start_methods():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, 8) if (cores or 1) > 1 else 0
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _slices(path: Path, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each slice after the header line, cut just after a newline; the last ends
+    at the end of the file."""
+    with open(path, "rb") as f:
+        header = f.readline(MAX_LINE)
+        start = len(header)
+        while start < size:
+            end = min(size, start + SLICE_BYTES)
+            if end < size:
+                f.seek(end)
+                rest = f.readline(MAX_LINE)
+                end += len(rest)
+            yield start, end
+            start = end
+
+
+def _parallel_csv(path: Path, out: TextIO, result: ExportResult) -> tuple[int, int] | None:
+    """Export the log on every core, slice by slice in file order. Returns None when done, else
+    where the one-process path goes on from: (byte offset, number of the line before it) of the
+    first slice holding anything but clean event lines, or (0, 0), the top, for a small log or a
+    machine of one core (nothing exported here)."""
+    workers = _workers()
+    size = os.path.getsize(path)
+    if workers == 0 or size < PARALLEL_MIN_BYTES:
+        return (0, 0)
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    write = _byte_writer(out)
+    number = 1  # the header's
+    pending: deque[tuple[int, Future[tuple[bytes, int, int] | None]]] = deque()
+    slices = _slices(path, size)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            while True:
+                while len(pending) < workers * 2:
+                    piece = next(slices, None)
+                    if piece is None:
+                        break
+                    start, end = piece
+                    pending.append((start, pool.submit(_csv_slice, str(path), start, end)))
+                if not pending:
+                    return None
+                start, future = pending.popleft()
+                done = future.result()
+                if done is None:
+                    return (start, number)
+                data, events, lines = done
+                write(data)
+                result.events += events
+                number += lines
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _byte_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8 CSV text to `out`: straight to its binary buffer when it has one in UTF-8."""
+    buffer = getattr(out, "buffer", None)
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "")
+    if buffer is not None and encoding == "utf8":
+        out.flush()
+        write: Callable[[bytes], object] = buffer.write
+        return write
+    return lambda data: out.write(data.decode("utf-8"))
+
+
+_slice_stamp = _time_cells()
+_slice_builders: dict[str, LineBuilder] = {}
+"""A worker's line builders, made once per worker process."""
+
+
+def _any_line(data: dict[str, Any], stamp: Callable[[Any], str]) -> str:
+    """`_any_row` as the csv module writes it, without its line end."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow(_any_row(data, stamp))
+    return line.getvalue()
+
+
+def _csv_slice(path: str, start: int, end: int) -> tuple[bytes, int, int] | None:
+    """In a worker: the CSV text of the lines in [start, end), with the events and lines counted;
+    None when one of them is not an event line (damaged, cut, torn): the one-process path then
+    judges and reports it."""
+    if not _slice_builders:
+        _slice_builders.update(_builders(_slice_stamp))
+    builders = _slice_builders
+    known = frozenset(EVENT_TYPES)
+    loads = orjson.loads
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    lines = data.split(b"\n")
+    if lines[-1]:
+        return None  # the file's torn last line (no newline): the reader's to judge
+    lines.pop()
+    rows: list[str] = []
+    events = 0
+    for line in lines:
+        if not line or line.startswith(SUMMARY_TAG):
+            continue  # passed over quietly, as the reader does
+        if len(line) > MAX_LINE:
+            return None
+        try:
+            item = loads(line)
+        except orjson.JSONDecodeError:
+            return None
+        if type(item) is not dict or item.get("type") not in known:
+            return None
+        try:
+            rows.append(builders[item["type"]](item))
+        except (KeyError, TypeError, AttributeError):
+            rows.append(_any_line(item, _slice_stamp))  # as `_serial_csv` does
+        events += 1
+    text = "\r\n".join(rows) + "\r\n" if rows else ""
+    return text.encode("utf-8"), events, len(lines)
 
 
 def export_json(reader: SessionReader, out: TextIO) -> ExportResult:

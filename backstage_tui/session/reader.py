@@ -95,11 +95,13 @@ class SessionReader:
         cannot read at all are reported as damaged."""
         return self.header is not None and self.header.schema_version > SCHEMA_VERSION
 
-    def lines(self) -> Iterator[tuple[int, bytes, bool]]:
-        """(line number, line, is_last_and_unterminated) for every line after the header."""
-        number = 0
+    def lines(self, start: tuple[int, int] | None = None) -> Iterator[tuple[int, bytes, bool]]:
+        """(line number, line, is_last_and_unterminated) for every line after the header; from
+        `start` on when given: (byte offset of a line's start, the number of the line before it)."""
+        offset, number = start or (0, 0)
         splitter = LineSplitter(max_line=MAX_LINE)
         with self.path.open("rb") as f:
+            f.seek(offset)
             while chunk := f.read(CHUNK):
                 self._run += len(chunk)
                 for line in splitter.feed(chunk):
