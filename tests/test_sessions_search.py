@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -200,3 +201,124 @@ async def test_the_user_card_lists_the_viewers_past_sessions(tmp_path: Path, log
         assert "2026-01-08 00:00  new.jsonl  1 messages  last: hello week two" in text
         assert "2026-01-01 00:00  Monday  1 messages  last: what camera is that?" in text
         assert "back again" in text and text.count("messages  last:") == 2  # not the live's log
+
+
+def big_logs(folder: Path) -> list[Path]:
+    """Three logs of a few hundred events of every kind: with text or not, a broken line, a
+    viewer whose handle folds (ß), a torn last line; one log has no events at all."""
+    folder.mkdir()
+    paths = []
+    for n in range(3):
+        started = T_OLD + n * 86_400
+        lines = []
+        for seq in range(1, 400 if n != 1 else 1):
+            who = ("ann", "Straße", "bob")[seq % 3]
+            if seq % 5 == 0:
+                lines.append(
+                    orjson.dumps({"type": "like", "ts": started + seq, "count": 1}) + b"\n"
+                )
+            elif seq % 37 == 0:
+                lines.append(b'{"type":"comment","text":"broken\n')
+            else:
+                kind = "question" if seq % 7 == 0 else "comment"
+                lines.append(
+                    line(seq, started + seq, f"hello word{seq % 11} from {who}", who, kind)
+                )
+        lines.append(line(999, started + 999, "hello torn")[:25])
+        paths.append(write_log(folder / f"log{n}.jsonl", started, lines, title=f"Live {n}"))
+    return paths
+
+
+def index_dump(index: SearchIndex) -> tuple[object, ...]:
+    """Everything a search can see: the tables, and the hits of a few queries."""
+    db = index.db
+    queries = [index.search(q, limit=10_000) for q in ("hello", "word3", "wor*", "strasse")]
+    return (
+        db.execute("SELECT path, key, started, title, offset, line, rows, last_ts FROM logs "
+                   "ORDER BY id").fetchall(),
+        db.execute("SELECT * FROM hits ORDER BY rowid").fetchall(),
+        db.execute("SELECT rowid FROM ev WHERE ev MATCH 'hello' ORDER BY rowid").fetchall(),
+        [[(h.log.name, h.seq, h.snippet) for h in hits] for hits in queries],
+        [(h.seq, h.type) for h in index.search("", user="Straße", limit=10_000)],
+    )  # fmt: skip
+
+
+def test_worker_processes_build_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstage_tui.session import search_index
+
+    paths = big_logs(tmp_path / "sessions")
+    first = paths[0].read_bytes()
+    more = line(999, T_OLD + 999, "hello torn")[25:] + line(1000, T_OLD + 1000, "hi")
+    with SearchIndex(tmp_path / "one.sqlite3") as alone:
+        here = alone.refresh(paths)
+        with paths[0].open("ab") as f:  # grows: read from where the index stopped
+            f.write(more)
+        grown_here = alone.refresh(paths)
+        expected = index_dump(alone)
+    paths[0].write_bytes(first)
+    # Workers for any amount, and the logs cut into stretches of a few lines each.
+    monkeypatch.setattr(search_index, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(search_index, "RANGE_BYTES", 2_000)
+    monkeypatch.setattr(search_index, "_workers", lambda: 2)
+    asked: list[int] = []
+    ask = search_index.RowReaders.ask
+    monkeypatch.setattr(
+        search_index.RowReaders, "ask", lambda r, s: [asked.append(s.offset), ask(r, s)]
+    )
+    with SearchIndex(tmp_path / "two.sqlite3") as shared:
+        there = shared.refresh(paths)
+        with paths[0].open("ab") as f:
+            f.write(more)
+        grown_there = shared.refresh(paths)
+        assert index_dump(shared) == expected
+    assert here == there and here.rows_added > 500 and grown_here == grown_there
+    assert len(asked) > 2 * len(paths)  # the logs were read in several stretches each
+
+
+def test_when_workers_fail_the_rest_is_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstage_tui.session import search_index, search_workers
+
+    paths = big_logs(tmp_path / "sessions")
+    with SearchIndex(tmp_path / "one.sqlite3") as alone:
+        alone.refresh(paths)
+        expected = index_dump(alone)
+    monkeypatch.setattr(search_index, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(search_index, "RANGE_BYTES", 2_000)
+    monkeypatch.setattr(search_index, "_workers", lambda: 2)
+    # Workers that end at once (as if killed): everything is read in this process.
+    monkeypatch.setattr(search_workers, "worker_command", lambda: [sys.executable, "-c", ""])
+    with SearchIndex(tmp_path / "two.sqlite3") as shared:
+        result = shared.refresh(paths)
+        assert index_dump(shared) == expected and result.problems == []
+
+
+def test_a_log_that_goes_while_workers_read_is_a_problem_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstage_tui.session import search_index
+
+    plan = SearchIndex._plan
+
+    def plan_then_remove(index: SearchIndex, path: Path, name: str) -> object:
+        planned = plan(index, path, name)
+        if name == "log0.jsonl":
+            path.unlink()  # after its size was taken, before it is read
+        return planned
+
+    monkeypatch.setattr(SearchIndex, "_plan", plan_then_remove)
+    problems = []
+    for workers in (False, True):
+        if workers:
+            monkeypatch.setattr(search_index, "PARALLEL_MIN_BYTES", 0)
+            monkeypatch.setattr(search_index, "_workers", lambda: 2)
+        paths = big_logs(tmp_path / f"sessions{workers}")
+        with SearchIndex(tmp_path / f"{workers}.sqlite3") as index:
+            result = index.refresh(paths)
+            problems.append([p.split(":")[0] for p in result.problems or []])
+            assert index.counts()[0] == 3 and result.logs_read == 2
+            assert [h.log.name for h in index.search("hello", limit=1)] == ["log2.jsonl"]
+    assert problems == [["log0.jsonl"], ["log0.jsonl"]]

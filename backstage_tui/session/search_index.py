@@ -16,17 +16,20 @@ event's line number, so "newest first" is FTS5's own reverse row-id order and a 
 the hits it shows, however many match; a log's rows are one row-id range, dropped in one statement.
 
 Reading is fast on purpose (indexing runs at hundreds of thousands of events a second): a line is
-decoded only when its bytes hold a text field, and rows go in with ``executemany`` in one
-transaction per log.
+decoded only when its bytes hold a text field, rows go in with ``executemany`` in one
+transaction per log, and when there is a lot to read (`PARALLEL_MIN_BYTES`) worker processes read
+the logs (`search_rows`) while this process only inserts their rows, in the logs' order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,28 +37,27 @@ from pathlib import Path
 import orjson
 
 from .. import APP_NAME
-from .lines import LineSplitter
+from .collector import collector_paused
 from .reader import SessionLogError, SessionReader
+from .search_rows import DONE, LINE_BITS, ROWS, TEXT_FIELDS, Places, Stretch, Words, read_rows
+from .search_workers import RowReaders, WorkerGone
 
 SCHEMA = 3
 """Bumped when the tables change: an index of another version is rebuilt from the logs."""
 EPOCH_2020 = 1_577_836_800
-LINE_BITS = 32
-"""A row id is ``(log key << LINE_BITS) | line number``."""
-MAX_LINE = (1 << LINE_BITS) - 1
-CHUNK = 1 << 20
-BATCH = 20_000
-"""Rows per ``executemany``."""
-TEXT_FIELDS = ("text", "gift_name", "question")
-"""The fields an event is searched by, the first one it has."""
-TYPE_TAG = b'"type":"'
-"""How a line's type starts; JSON escapes every quote inside a string, so these bytes cannot come
-from inside a viewer's text."""
+PARALLEL_MIN_BYTES = 24 << 20
+"""Logs are read by worker processes (one per core, `search_workers.RowReaders`) only when at
+least this much is to be read: at 24 MiB (100,000 events, about 0.45 s read here) the workers were
+already as fast or faster (measured, docs/performance.md); less (a grown log, a short session) is
+read in this process, where nothing has to start."""
+RANGE_BYTES = 32 << 20
+"""A log bigger than this is read by several workers, in stretches of about this size."""
 
 
+@functools.cache
 def _searchable_prefixes() -> frozenset[bytes]:
-    """The first four bytes after `TYPE_TAG` of every event type with a text field, from the models
-    themselves: the one test a line takes before it is decoded."""
+    """The first four bytes after `search_rows.TYPE_TAG` of every event type with a text field,
+    from the models themselves: the one test a line takes before it is decoded."""
     from typing import get_args
 
     from ..events import Event
@@ -234,6 +236,8 @@ class SearchIndex:
         """Bring the index up to date with these logs, and forget logs that no longer exist (one
         index serves every sessions folder; a search names the logs it looks in)."""
         result = RefreshResult(problems=[])
+        problems = result.problems
+        assert problems is not None
         wanted = {str(Path(p).resolve()): Path(p) for p in logs}
         for path, log_id, key in self.db.execute("SELECT path, id, key FROM logs").fetchall():
             if path not in wanted and not os.path.exists(path):
@@ -241,18 +245,35 @@ class SearchIndex:
                 result.logs_dropped += 1
         if result.logs_dropped and self._worth_rebuilding():
             self.rebuild()
+        plans: list[_Plan] = []
         for resolved in sorted(wanted):
             try:
-                self.update_log(Path(resolved), result)
+                plan = self._plan(Path(resolved), wanted[resolved].name)
             except (OSError, SessionLogError) as exc:
-                assert result.problems is not None
-                result.problems.append(f"{wanted[resolved].name}: {exc}")
+                problems.append(f"{wanted[resolved].name}: {exc}")
+                continue
+            if plan is not None:
+                plans.append(plan)
+        workers = _workers()
+        if workers > 1 and sum(p.size - p.stretch.offset for p in plans) >= PARALLEL_MIN_BYTES:
+            self._read_in_workers(plans, workers, result)
+            return result
+        for plan in plans:
+            try:
+                self._read_here(plan, result)
+            except (OSError, SessionLogError) as exc:
+                problems.append(f"{plan.name}: {exc}")
         return result
 
     def update_log(self, path: Path, result: RefreshResult | None = None) -> None:
         """Index what `path` holds beyond what the index has of it."""
-        result = result if result is not None else RefreshResult()
-        path = path.resolve()
+        plan = self._plan(path.resolve(), path.name)
+        if plan is not None:
+            self._read_here(plan, result if result is not None else RefreshResult())
+
+    def _plan(self, path: Path, name: str) -> _Plan | None:
+        """What is to be read of `path` (resolved), None if nothing; a log new to the index (or
+        read again from the start) gets its row in `logs` here."""
         stat = path.stat()
         row = self.db.execute(
             "SELECT id, key, head_crc, size, mtime_ns, offset, line FROM logs WHERE path = ?",
@@ -261,7 +282,7 @@ class SearchIndex:
         if row is not None:
             log_id, key, head_crc, size, mtime_ns, offset, line = row
             if size == stat.st_size and mtime_ns == stat.st_mtime_ns:
-                return
+                return None
             if stat.st_size < offset or _head_crc(path) != head_crc:
                 self._drop(log_id, key)  # rewritten or cut: read it again
                 row = None
@@ -278,83 +299,105 @@ class SearchIndex:
             ).lastrowid
             offset, line = 0, 0
         assert log_id is not None
+        stretch = Stretch(str(path), log_id, key, offset, line)
+        return _Plan(name, stretch, stat.st_size, stat.st_mtime_ns)
+
+    def _read_here(self, plan: _Plan, result: RefreshResult) -> None:
+        """Index the complete lines of `plan`'s log after where the index stopped, in this
+        process, in one transaction."""
+        stretch = plan.stretch
         self.db.execute("BEGIN")
         try:
-            offset, line, events, rows, last_ts = self._index_lines(path, log_id, key, offset, line)
-            self.db.execute(
-                "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ?, rows = rows + ?, "
-                "last_ts = max(last_ts, ?) WHERE id = ?",
-                (stat.st_size, stat.st_mtime_ns, offset, line, rows, last_ts, log_id),
-            )
+            with collector_paused():
+                for words, places in read_rows(stretch, _searchable_prefixes()):
+                    self._insert(words, places)
+            self._finish(plan, stretch, result)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        result.logs_read += 1
-        result.events_read += events
-        result.rows_added += rows
 
-    def _index_lines(
-        self, path: Path, log_id: int, key: int, offset: int, line: int
-    ) -> tuple[int, int, int, int, float]:
-        """Index the complete lines after byte `offset` (line number `line`); returns where it
-        stopped (after the last newline), the new line number, events read, rows added and the
-        newest time among them."""
-        words = "INSERT INTO ev (rowid, text, kind, who) VALUES (?, ?, ?, ?)"
-        where = "INSERT INTO hits (rowid, log, off, ts, type, handle) VALUES (?, ?, ?, ?, ?, ?)"
-        base = key << LINE_BITS
+    def _read_in_workers(self, plans: list[_Plan], workers: int, result: RefreshResult) -> None:
+        """Index `plans` with their logs read by `workers` processes a few stretches ahead of the
+        inserts, which stay here, in the logs' order, one transaction per log (as
+        `_read_here`). If a worker ends unasked, what is not yet indexed is read here."""
+        problems = result.problems
+        assert problems is not None
+        stretches = ((plan, last, s) for plan in plans for last, s in _stretches(plan))
+        asked: deque[tuple[_Plan, bool]] = deque()
+        settled: set[int] = set()  # logs committed or failed
+        reading: _Plan | None = None  # the log whose transaction is open
+        done = Stretch("", 0, 0, 0, 0)  # its rows so far
         loads = orjson.loads
-        prefixes = _searchable_prefixes()
-        tag = TYPE_TAG
-        texts: list[tuple[int, str, str, str]] = []
-        places: list[tuple[int, int, int, float, str, str]] = []
-        events = rows = 0
-        last_ts = 0.0
-        splitter = LineSplitter()
-        with path.open("rb") as f:
-            f.seek(offset)
-            while chunk := f.read(CHUNK):
-                for raw in splitter.feed(chunk):
-                    start = offset
-                    offset += len(raw) + 1
-                    line += 1
-                    if line == 1 or line > MAX_LINE:
-                        continue  # the header
-                    events += 1
-                    at = raw.rfind(tag) + 8
-                    if raw[at : at + 4] not in prefixes:
-                        continue
+        try:
+            with collector_paused(), RowReaders(workers, _searchable_prefixes()) as readers:
+                while True:
+                    while len(asked) < 2 * workers and (item := next(stretches, None)):
+                        readers.ask(item[2])
+                        asked.append(item[:2])
+                    if not asked:
+                        break
+                    plan, last = asked.popleft()
+                    log_id = plan.stretch.log_id
+                    for kind, body in readers.answer():
+                        if log_id in settled:
+                            continue  # the rest of a log that failed
+                        if reading is None:
+                            self.db.execute("BEGIN")
+                            reading, done = plan, Stretch(plan.stretch.path, log_id, 0, 0, 0)
+                        if kind == ROWS:
+                            words, places = loads(body)
+                            self._insert(words, places)
+                        elif kind == DONE:
+                            done.offset, done.line, events, rows, last_ts = loads(body)
+                            done.events += events
+                            done.rows += rows
+                            done.last_ts = max(done.last_ts, last_ts)
+                            if last:
+                                self._finish(plan, done, result)
+                                self.db.execute("COMMIT")
+                                reading = None
+                                settled.add(log_id)
+                        else:  # FAILED
+                            text, is_os_error = loads(body)
+                            if not is_os_error:
+                                raise RuntimeError(f"{plan.name}: {text}")
+                            self.db.execute("ROLLBACK")
+                            reading = None
+                            settled.add(log_id)
+                            problems.append(f"{plan.name}: {text}")
+        except WorkerGone:
+            if reading is not None:
+                self.db.execute("ROLLBACK")
+            for plan in plans:
+                if plan.stretch.log_id not in settled:
                     try:
-                        found = _fields(loads(raw))
-                    except orjson.JSONDecodeError:
-                        continue
-                    if found is None:
-                        continue
-                    text, kind, ts, handle = found
-                    rowid = base | line
-                    if ts > last_ts:
-                        last_ts = ts
-                    texts.append((rowid, text, kind, handle))
-                    places.append((rowid, log_id, start, ts, kind, handle.casefold()))
-                    if len(texts) >= BATCH:
-                        rows += self._insert(words, texts, where, places)
-        if texts:
-            rows += self._insert(words, texts, where, places)
-        return offset, line, events, rows, float(last_ts)
+                        self._read_here(plan, result)
+                    except (OSError, SessionLogError) as exc:
+                        problems.append(f"{plan.name}: {exc}")
+        except BaseException:
+            if reading is not None:
+                self.db.execute("ROLLBACK")
+            raise
 
-    def _insert(
-        self,
-        words: str,
-        texts: list[tuple[int, str, str, str]],
-        where: str,
-        places: list[tuple[int, int, int, float, str, str]],
-    ) -> int:
-        self.db.executemany(words, texts)
-        self.db.executemany(where, places)
-        count = len(texts)
-        texts.clear()
-        places.clear()
-        return count
+    def _finish(self, plan: _Plan, done: Stretch, result: RefreshResult) -> None:
+        """Record how far `plan`'s log is indexed (`done`: where reading stopped, what it saw)."""
+        self.db.execute(
+            "UPDATE logs SET size = ?, mtime_ns = ?, offset = ?, line = ?, rows = rows + ?, "
+            "last_ts = max(last_ts, ?) WHERE id = ?",
+            (plan.size, plan.mtime_ns, done.offset, done.line, done.rows, done.last_ts,
+             plan.stretch.log_id),
+        )  # fmt: skip
+        result.logs_read += 1
+        result.events_read += done.events
+        result.rows_added += done.rows
+
+    def _insert(self, words: Words, places: Places) -> None:
+        self.db.executemany("INSERT INTO ev (rowid, text, kind, who) VALUES (?, ?, ?, ?)", words)
+        self.db.executemany(
+            "INSERT INTO hits (rowid, log, off, ts, type, handle) VALUES (?, ?, ?, ?, ?, ?)",
+            places,
+        )
 
     def _drop(self, log_id: int, key: int) -> None:
         """Forget a log: its words stay in `ev`, unreachable, and its key is never given again;
@@ -570,21 +613,6 @@ def _hit(path: Path, started: float, title: str, data: dict[str, object], terms:
     )
 
 
-def _fields(data: object) -> tuple[str, str, float, str] | None:
-    """(text, type, ts, handle) of any decoded event line, or None when it has nothing to index."""
-    if type(data) is not dict:
-        return None
-    text = data.get("text") or data.get("gift_name") or data.get("question")
-    user = data.get("user")
-    handle = user.get("handle", "") if type(user) is dict else ""
-    ts, kind = data.get("ts"), data.get("type")
-    if type(text) is not str or type(handle) is not str or type(kind) is not str:
-        return None
-    if type(ts) is not float and type(ts) is not int:
-        return None
-    return text, kind, float(ts), handle
-
-
 def _head_crc(path: Path) -> int:
     """CRC-32 of the header line: a log whose header changed is another log."""
     with path.open("rb") as f:
@@ -607,3 +635,44 @@ def past_sessions_finder(
             return index.past_sessions(handle, logs=logs)
 
     return find
+
+
+@dataclass
+class _Plan:
+    """A log to index: its name for messages, where reading starts, its size and time then."""
+
+    name: str
+    stretch: Stretch
+    size: int
+    mtime_ns: int
+
+
+def _workers() -> int:
+    """The cores this process may use: one worker process each."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _stretches(plan: _Plan) -> Iterator[tuple[bool, Stretch]]:
+    """`plan`'s log cut into stretches of about `RANGE_BYTES`, each starting at a line (whose
+    number is counted here, so every worker numbers its rows as one reader would), with whether
+    it is the last; the last one reads to the end of the file."""
+    start = plan.stretch
+    offset, line = start.offset, start.line
+    try:
+        with open(start.path, "rb") as f:
+            f.seek(offset)
+            while plan.size - offset > RANGE_BYTES + RANGE_BYTES // 2:
+                data = f.read(RANGE_BYTES)
+                rest = f.readline(HEAD_BYTES)
+                if len(data) < RANGE_BYTES or not rest.endswith(b"\n"):
+                    break  # the file changed, or a very long line: the rest in one stretch
+                end = offset + len(data) + len(rest)
+                yield False, Stretch(start.path, start.log_id, start.key, offset, line, end)
+                offset, line = end, line + data.count(b"\n") + 1
+                f.seek(offset)
+    except OSError:
+        pass  # the worker meets it too and reports it
+    yield True, Stretch(start.path, start.log_id, start.key, offset, line)
