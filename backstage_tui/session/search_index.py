@@ -50,6 +50,9 @@ PARALLEL_MIN_BYTES = 24 << 20
 least this much is to be read: at 24 MiB (100,000 events, about 0.45 s read here) the workers were
 already as fast or faster (measured, docs/performance.md); less (a grown log, a short session) is
 read in this process, where nothing has to start."""
+MAX_WORKERS = 4
+"""This process's inserts set the pace: two workers together used about as much CPU as it did
+(docs/performance.md), so more than a few would only wait, each holding its share of rows."""
 RANGE_BYTES = 32 << 20
 """A log bigger than this is read by several workers, in stretches of about this size."""
 
@@ -648,11 +651,12 @@ class _Plan:
 
 
 def _workers() -> int:
-    """The cores this process may use: one worker process each."""
+    """One worker process per core this process may use, at most `MAX_WORKERS`."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
 
 
 def _stretches(plan: _Plan) -> Iterator[tuple[bool, Stretch]]:
