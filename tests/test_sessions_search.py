@@ -267,6 +267,7 @@ def test_worker_processes_build_the_same_index(
     monkeypatch.setattr(
         search_index.RowReaders, "ask", lambda r, s: [asked.append(s.offset), ask(r, s)]
     )
+    monkeypatch.setattr(SearchIndex, "_read_here", None)  # nothing read here, all by the workers
     with SearchIndex(tmp_path / "two.sqlite3") as shared:
         there = shared.refresh(paths)
         with paths[0].open("ab") as f:
@@ -277,8 +278,9 @@ def test_worker_processes_build_the_same_index(
     assert len(asked) > 2 * len(paths)  # the logs were read in several stretches each
 
 
+@pytest.mark.parametrize("command", [[sys.executable, "-c", ""], ["/no/such/python"]])
 def test_when_workers_fail_the_rest_is_read_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     from backstage_tui.session import search_index, search_workers
 
@@ -289,8 +291,8 @@ def test_when_workers_fail_the_rest_is_read_here(
     monkeypatch.setattr(search_index, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(search_index, "RANGE_BYTES", 2_000)
     monkeypatch.setattr(search_index, "_workers", lambda: 2)
-    # Workers that end at once (as if killed): everything is read in this process.
-    monkeypatch.setattr(search_workers, "worker_command", lambda: [sys.executable, "-c", ""])
+    # Workers that end at once (as if killed) or cannot start: everything is read here.
+    monkeypatch.setattr(search_workers, "worker_command", lambda: command)
     with SearchIndex(tmp_path / "two.sqlite3") as shared:
         result = shared.refresh(paths)
         assert index_dump(shared) == expected and result.problems == []

@@ -2,7 +2,7 @@
 
 `SearchIndex` (search_index.py) calls `read_rows` in its own process for a few megabytes. When
 there is a lot to read, it runs this file as a script in worker processes, one per core
-(`python -I search_rows.py`, see `serve`): a worker reads stretches of logs and streams back their
+(``python -P search_rows.py``, see `serve`): a worker reads stretches of logs and streams back their
 rows as compact JSON (`orjson`, both ways in C), and the parent only inserts them (FTS5 splits the
 words inside the insert, in C, in the parent).
 

@@ -1,7 +1,7 @@
 """`RowReaders`: worker processes that read session logs for the search index, one per core.
 
-Each runs `search_rows.py` as a script (``python -I``: nothing of the app or its main module is
-imported, so it starts in a few hundredths of a second) and answers the stretches it is asked to
+Each runs `search_rows.py` as a script (nothing of the app or its main module is imported, so it
+starts in a few hundredths of a second) and answers the stretches it is asked to
 read, in order, on its stdout. Stretches are handed out in turn; a thread per worker takes its
 answers off the pipe as they come (so a worker never waits for the inserts of another's rows), and
 `answer` gives them back in the order they were asked, which is the order the rows go in.
@@ -28,9 +28,11 @@ STOP_S = 5.0
 
 
 def worker_command() -> list[str]:
-    """How a worker is started: this Python, isolated (no script folder on the path, no user
-    site, no ``PYTHON*`` variables), running `search_rows.py` as a script."""
-    return [sys.executable, "-I", search_rows.__file__]
+    """How a worker is started: this Python running `search_rows.py` as a script, with ``-P``: its
+    folder (the package's modules) is not put on the path, where a name like ``stats`` could hide
+    the standard library's; the environment and the user's site-packages stay, so it finds
+    `orjson` where this process did."""
+    return [sys.executable, "-P", search_rows.__file__]
 
 
 class WorkerGone(RuntimeError):
@@ -63,6 +65,9 @@ class RowReaders:
                 )
                 thread.start()
                 self.threads.append(thread)
+        except OSError as exc:  # no such interpreter, no more processes
+            self.close(kill=True)
+            raise WorkerGone(f"search worker could not start: {exc}") from exc
         except BaseException:
             self.close(kill=True)
             raise
