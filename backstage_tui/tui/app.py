@@ -60,14 +60,14 @@ HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals that end the session cleanly rather than killing the process."""
 EXIT_HANGUP = 128 + signal.SIGHUP
 """The exit code after the terminal hung up (the log closed cleanly first): the shell's own."""
-HANGUP_GRACE_S = 1.0
 HANGUP_CLOSE_S = 10.0
+"""After a hang-up, how long the log may take to close before the process leaves anyway."""
+HANGUP_GRACE_S = 1.0
+"""After a hang-up and the log's close, how long the ordinary exit may take before the process
+leaves on its own."""
 REPORT_WAIT_S = 120.0
 """How long a way out waits for another one writing the live's report (a million-event live
 takes about 20 s to sum up)."""
-"""After a hang-up, how long the log may take to close before the process leaves anyway."""
-"""After a hang-up and the log's close, how long the ordinary exit may take before the process
-leaves on its own."""
 MAX_KEYS_WARNING = 2000
 """The unknown-keys warning lists every valid binding id: longer than other warnings."""
 
