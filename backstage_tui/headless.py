@@ -92,9 +92,10 @@ async def _record(runtime: SessionRuntime, every: float, out: TextIO) -> int:
 def write_live_reports(status: RuntimeStatus, out: TextIO) -> tuple[Path, ...] | None:
     """The live's report beside a log that closed cleanly (`reports.report_beside`); a failure is
     one line on `out`, never the end of the command."""
-    if status.log_path is None or status.log_health != "ok" or status.events_unwritten:
+    log = status.whole_log
+    if log is None:
         return None
-    written = report_beside(status.log_path)
+    written = report_beside(log)
     if written.error:
         _say(out, f"the live's report was not written: {display(written.error, 300)}")
         return None

@@ -122,6 +122,14 @@ class RuntimeStatus:
         """Whether a log is being written (failing or not)."""
         return self.log_health != "off"
 
+    @property
+    def whole_log(self) -> Path | None:
+        """The log when it holds every event (healthy, none held in memory): what the live's
+        report may be read from; None otherwise."""
+        if self.log_health != "ok" or self.events_unwritten:
+            return None
+        return self.log_path
+
 
 @dataclass(frozen=True, slots=True)
 class ActResult:

@@ -40,13 +40,15 @@ class WrittenReport:
     """What went wrong, in a few words (raw: the caller sanitises it for display); "" when fine."""
 
 
-def report_beside(log_path: Path) -> WrittenReport:
-    """The live's report folded from its closed log, written beside it (`write_reports`). A report
-    that could not be written is still returned, with the reason."""
+def report_beside(log_path: Path, *, write: bool = True) -> WrittenReport:
+    """The live's report folded from its closed log, written beside it (`write_reports`) unless
+    not `write`. A report that could not be written is still returned, with the reason."""
     try:
         report = LiveReport.from_log(log_path)
     except SessionLogError as exc:
         return WrittenReport(None, error=str(exc))
+    if not write:
+        return WrittenReport(report)
     try:
         return WrittenReport(report, write_reports(report, log_path))
     except OSError as exc:

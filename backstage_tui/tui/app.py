@@ -603,12 +603,11 @@ class BackstageApp(App[None]):
             self.reports_finished.wait(REPORT_WAIT_S)
             return
         try:
-            status = self.runtime.status()
-            whole = status.log_health == "ok" and not status.events_unwritten
-            if status.log_path is not None and whole:
+            log = self.runtime.status().whole_log
+            if log is not None:
                 from ..reports.files import report_beside  # jinja2, pygal: only at the end
 
-                report_beside(status.log_path)
+                report_beside(log)
         finally:
             self.reports_finished.set()
 

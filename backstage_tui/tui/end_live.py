@@ -22,7 +22,6 @@ from ..events import Say
 from ..goodbye import LiveSettings
 from ..reports.live_report import LiveReport
 from ..safetext import display
-from ..session import SessionLogError
 from .confirm import ConfirmScreen
 from .line_screen import LineScreen
 from .summary_screen import SummaryScreen
@@ -126,12 +125,7 @@ def build_and_write(
     """The live's report from its closed log, and its files written beside it (unless not
     `write`); what went wrong, in a few words (a report that could not be written is still
     shown)."""
-    if not write:
-        try:
-            return LiveReport.from_log(path), (), ""
-        except SessionLogError as exc:
-            return None, (), str(exc)
     from ..reports.files import report_beside  # jinja2 and pygal: only when a live ends
 
-    written = report_beside(path)
+    written = report_beside(path, write=write)
     return written.report, written.files, display(written.error, 300)
