@@ -37,6 +37,7 @@ import orjson
 
 from ..events import EVENT_TYPES, Event
 from .collector import collector_paused
+from .cores import usable_cores
 from .lines import MAX_LINE, CutLine
 from .reader import Problem, SessionReader
 from .summary import SUMMARY_TAG
@@ -299,8 +300,8 @@ def _workers() -> int:
     runs threads (a forked child would inherit their locks in whatever state they were)."""
     if threading.active_count() > 1 or "fork" not in _start_methods():
         return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cores or 1, 8) if (cores or 1) > 1 else 0
+    cores = usable_cores()
+    return min(cores, 8) if cores > 1 else 0
 
 
 def _start_methods() -> list[str]:

@@ -38,6 +38,7 @@ import orjson
 
 from .. import APP_NAME
 from .collector import collector_paused
+from .cores import usable_cores
 from .reader import SessionLogError, SessionReader
 from .search_rows import DONE, LINE_BITS, ROWS, TEXT_FIELDS, Places, Stretch, Words, read_rows
 from .search_workers import RowReaders, WorkerGone
@@ -652,11 +653,7 @@ class _Plan:
 
 def _workers() -> int:
     """One worker process per core this process may use, at most `MAX_WORKERS`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, MAX_WORKERS)
+    return min(usable_cores(), MAX_WORKERS)
 
 
 def _stretches(plan: _Plan) -> Iterator[tuple[bool, Stretch]]:
