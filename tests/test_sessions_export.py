@@ -227,7 +227,8 @@ def test_workers_write_what_one_process_writes(
     "damage",
     [
         b"{not json\n",
-        b'{"type":"comment","seq":3,"user":{"id":"9"},"text":"sparse"}\n',  # no id, ts: the long way
+        # No id, no ts: the long way, with a line break to quote.
+        b'{"type":"comment","seq":3,"user":{"id":"9"},"text":"sparse\\nline"}\n',
         b"   \n",
         b"\x00" * 40 + b"\n",
     ],
@@ -243,3 +244,7 @@ def test_a_damaged_stretch_is_judged_as_one_process_judges_it(
     shared, shared_result = _exported(demo_log, monkeypatch, 2)
     assert shared == alone and shared_result == alone_result
     assert alone_result[2] >= 1  # the torn tail at least
+    # A row per event, whatever the way it was written (a line break inside a cell quoted).
+    rows = list(csv.DictReader(io.StringIO(alone, newline="")))
+    assert len(rows) == alone_result[0]
+    assert (b"sparse" in damage) == any(r["text"] == "sparse\nline" for r in rows)

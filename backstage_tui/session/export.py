@@ -260,23 +260,32 @@ def export_csv(reader: SessionReader, out: TextIO) -> ExportResult:
     return result
 
 
+def _csv_line(
+    data: dict[str, Any], builders: dict[str, LineBuilder], stamp: Callable[[Any], str]
+) -> str:
+    """One event's CSV line, without its line end: its type's line builder, or for an event the
+    builder refuses (a field missing or of another type) the general way, `_any_row` through the
+    csv module."""
+    try:
+        return builders[data["type"]](data)
+    except (KeyError, TypeError, AttributeError):
+        # With its usual line end: the csv module quotes a cell holding a line break only when
+        # the break is part of the line terminator.
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\r\n").writerow(_any_row(data, stamp))
+        return line.getvalue().removesuffix("\r\n")
+
+
 def _serial_csv(
-    reader: SessionReader, out: TextIO, result: ExportResult, start: tuple[int, int] | None
+    reader: SessionReader, out: TextIO, result: ExportResult, start: tuple[int, int]
 ) -> None:
-    """The rows of the log from `start` (byte offset, line number; None: from the top), in this
-    process."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    """The rows of the log from `start` (byte offset, number of the line before it; (0, 0): from
+    the top), in this process."""
     stamp = _time_cells()
     builders = _builders(stamp)
     lines: list[str] = []
     for data in event_dicts(reader, result.problems, start):
-        try:
-            lines.append(builders[data["type"]](data))
-        except (KeyError, TypeError, AttributeError):
-            # The general way, through the csv module; what is already built goes first.
-            out.write("\r\n".join(lines) + "\r\n" if lines else "")
-            lines.clear()
-            writer.writerow(_any_row(data, stamp))
+        lines.append(_csv_line(data, builders, stamp))
         result.events += 1
         if len(lines) >= _BATCH:
             out.write("\r\n".join(lines) + "\r\n")
@@ -382,13 +391,6 @@ _slice_builders: dict[str, LineBuilder] = {}
 """A worker's line builders, made once per worker process."""
 
 
-def _any_line(data: dict[str, Any], stamp: Callable[[Any], str]) -> str:
-    """`_any_row` as the csv module writes it, without its line end."""
-    line = io.StringIO()
-    csv.writer(line, lineterminator="").writerow(_any_row(data, stamp))
-    return line.getvalue()
-
-
 def _csv_slice(path: str, start: int, end: int) -> tuple[bytes, int, int] | None:
     """In a worker: the CSV text of the lines in [start, end), with the events and lines counted;
     None when one of them is not an event line (damaged, cut, torn): the one-process path then
@@ -418,10 +420,7 @@ def _csv_slice(path: str, start: int, end: int) -> tuple[bytes, int, int] | None
             return None
         if type(item) is not dict or item.get("type") not in known:
             return None
-        try:
-            rows.append(builders[item["type"]](item))
-        except (KeyError, TypeError, AttributeError):
-            rows.append(_any_line(item, _slice_stamp))  # as `_serial_csv` does
+        rows.append(_csv_line(item, builders, _slice_stamp))
         events += 1
     text = "\r\n".join(rows) + "\r\n" if rows else ""
     return text.encode("utf-8"), events, len(lines)
