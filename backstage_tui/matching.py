@@ -263,7 +263,8 @@ class TermHit:
 
 
 class TermMatcher:
-    """Many blocked terms, found in one pass (an Aho-Corasick automaton over the folded terms).
+    """Many blocked terms, found in one pass (an Aho-Corasick automaton over the folded terms,
+    `pyahocorasick`).
 
     Args:
         terms: The terms; a term that folds to nothing (only invisible characters, ``*``) is left
@@ -271,7 +272,10 @@ class TermMatcher:
     """
 
     def __init__(self, terms: Iterable[Term]) -> None:
-        import ahocorasick_rs
+        # pyahocorasick, not ahocorasick-rs: the latter lets go of the interpreter lock on every
+        # search, and on the event loop, with the recorder's thread waiting for the lock, each
+        # message's search then waited for that thread (docs/performance.md).
+        import ahocorasick
 
         self.unusable: list[Term] = []
         by_key: dict[str, list[tuple[Term, tuple[int, ...]]]] = {}
@@ -282,13 +286,13 @@ class TermMatcher:
                 self.unusable.append(term)
                 continue
             by_key.setdefault(key, []).append((term, tuple(runs(premarked))))
-        self._keys = list(by_key)
-        self._terms = [by_key[key] for key in self._keys]
-        self._automaton = (
-            ahocorasick_rs.AhoCorasick(self._keys, matchkind=ahocorasick_rs.MatchKind.Standard)
-            if self._keys
-            else None
-        )
+        self._terms = list(by_key.values())
+        self._automaton: Any = None
+        if by_key:
+            self._automaton = ahocorasick.Automaton()
+            for index, key in enumerate(by_key):
+                self._automaton.add_word(key, (index, len(key)))
+            self._automaton.make_automaton()
         self._count = sum(len(terms) for terms in self._terms)
 
     def __len__(self) -> int:
@@ -307,13 +311,17 @@ class TermMatcher:
             marked = collapse(premarked)
         if folded is None:
             folded = marked.lower()
-        found = automaton.find_matches_as_indexes(folded, overlapping=True)
+        # Every occurrence of every key, overlapping ones too, by where it ends: (last index,
+        # (key number, key length)).
+        found = list(automaton.iter(folded))
         if not found:
             return []
         hits: list[TermHit] = []
         seen: set[Term] = set()
         written = runs(premarked)
-        for index, start, end in found:
+        for last, (index, length) in found:
+            end = last + 1
+            start = end - length
             for term, term_runs in self._terms[index]:
                 if term in seen or not _runs_fit(term, term_runs, written[start:end]):
                     continue
