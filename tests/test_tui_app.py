@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backstage_tui.events import Comment, Event, Viewers
+from backstage_tui.events import AutomodDecision, Comment, Event, User, Viewers
 from backstage_tui.safetext import WidthPolicyName, set_width_policy
 from backstage_tui.session import SessionReader
 from backstage_tui.tui import app as app_module
@@ -242,6 +242,9 @@ async def test_viewer_updates_do_not_disturb_the_feed(tmp_path: Path) -> None:
         )
 
 
+VIEWER = User(id="u-held", handle="held", name="Held")
+
+
 async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -277,6 +280,24 @@ async def test_status_counters_are_paced_but_a_failing_log_shows_at_once(
         clock_now[0] += app_module.STATUS_INTERVAL_S
         app.draw_frame()
         assert "LOG FAILING" not in str(app.query_one(StatusPane).render())
+
+        # The first message held for review shows at once; more of them are a counter (under a
+        # flood the rules hold some every frame, and the pane would be redrawn each time).
+        async def hold(n: int) -> None:
+            await app.runtime.publish(AutomodDecision(ts=T0 + 4, rule="caps", outcome="hold",
+                                                      target=f"held-{n}", user=VIEWER))  # fmt: skip
+            await wait_for(pilot, lambda: app.runtime.state.automod.held_count == n,
+                           description=f"{n} held")  # fmt: skip
+
+        await hold(1)
+        app.draw_frame()
+        assert "1 held" in str(app.query_one(StatusPane).render())
+        await hold(2)
+        app.draw_frame()
+        assert "2 held" not in str(app.query_one(StatusPane).render())
+        clock_now[0] += app_module.STATUS_INTERVAL_S
+        app.draw_frame()
+        assert "2 held" in str(app.query_one(StatusPane).render())
 
 
 async def test_the_collector_is_tuned_while_running_and_restored_after(tmp_path: Path) -> None:

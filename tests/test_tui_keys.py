@@ -368,6 +368,24 @@ async def test_help_groups_the_keys_by_pane_with_the_legend(tmp_path: Path) -> N
                                     "by", "name"] for line in lines)  # fmt: skip
 
 
+async def test_the_status_pane_hints_follow_a_keymap_changed_while_running(
+    tmp_path: Path,
+) -> None:
+    """The Status pane's key hints are kept between frames (`KeyHints`); a keymap changed while the
+    console runs must still reach them, with no stale key left."""
+    app = app_from_config(tmp_path, {}, [comment(1, "first")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 1), description="the feed took the event")
+        default = app._hints.get(app.screen, "app.todo")
+        assert default is not None
+        app.set_keymap({"app.todo": "f7"})
+        await pilot.pause()
+        assert app._hints.get(app.screen, "app.todo") == "f7" != default
+        app.set_keymap({})
+        await pilot.pause()
+        assert app._hints.get(app.screen, "app.todo") == default
+
+
 # -- the README --
 
 

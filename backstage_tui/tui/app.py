@@ -42,7 +42,7 @@ from .commands import binding_commands
 from .end_live import EndLive
 from .feed_view import FeedFrame, FeedView
 from .help_screen import HelpScreen, help_sections
-from .keys import key_hint, unknown_ids_warning
+from .keys import KeyHints, key_hint, unknown_ids_warning
 from .moderation_screens import ListsScreen, ModerationLogScreen, TodoScreen
 from .panes import PinnedPane, StatusPane
 from .poll_actions import PollKeys
@@ -212,6 +212,8 @@ class BackstageApp(App[None]):
         self._reported_error: str | None = None
         self._reported_log_error: str | None = None
         self._status_alarm: tuple[object, ...] = ()
+        self._hints = KeyHints(self)
+        """The keys the Status pane names (review, questions, to-do), kept per screen."""
         self._status_due = 0.0
         source = runtime.source
         self.replay = source if isinstance(source, ReplaySource) else None
@@ -325,7 +327,9 @@ class BackstageApp(App[None]):
             len(status.source_problems),
             self.feed.skipped > 0,
             self.runtime.state.moderation.todo_open,
-            self.runtime.state.automod.held_count,
+            # Whether anything waits for review, not how much: under a flood the rules hold
+            # messages every frame, and the count alone would redraw the pane each time.
+            self.runtime.state.automod.held_count > 0,
         )
         now = monotonic()
         if alarm == self._status_alarm and now < self._status_due:
@@ -334,11 +338,11 @@ class BackstageApp(App[None]):
         self._status_due = now + STATUS_INTERVAL_S
         state = self.runtime.state
         held = state.automod.held_count
-        review_key = (key_hint(self.screen, "app.review") or "") if held else ""
+        review_key = (self._hints.get(self.screen, "app.review") or "") if held else ""
         asked = state.questions_open
-        questions_key = (key_hint(self.screen, "app.questions") or "") if asked else ""
+        questions_key = (self._hints.get(self.screen, "app.questions") or "") if asked else ""
         todo_open = state.moderation.todo_open
-        todo_key = (key_hint(self.screen, "app.todo") or "") if todo_open else ""
+        todo_key = (self._hints.get(self.screen, "app.todo") or "") if todo_open else ""
         self.status.refresh_from(status, state.stats, view_skipped=self.feed.skipped,
                                  todo_open=todo_open, held=held, todo_key=todo_key,
                                  review_key=review_key, questions_open=asked,

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.binding import Binding
@@ -154,6 +155,29 @@ def key_hint(screen: Screen[Any], binding_id: str) -> str | None:
     """The keys that run `binding_id` on `screen` now, e.g. ``k/↑``; None when no key does."""
     bound = find_bound(screen, binding_id)
     return bound.hint if bound else None
+
+
+class KeyHints:
+    """`key_hint` for a caller that asks many times a second (the Status pane): each screen's
+    answers are kept until that screen says its bindings changed (focus moved, the keymap or a
+    binding's state changed), the only time `active_bindings` could answer otherwise. Working
+    them out walks the whole binding chain, which showed in the flood's frame time."""
+
+    def __init__(self, owner: DOMNode) -> None:
+        self._owner = owner
+        """The node the screens' signal calls back (it must be running)."""
+        self._by_screen: WeakKeyDictionary[Screen[Any], dict[str, str | None]] = WeakKeyDictionary()
+
+    def get(self, screen: Screen[Any], binding_id: str) -> str | None:
+        hints = self._by_screen.get(screen)
+        if hints is None:
+            hints = self._by_screen[screen] = {}
+            screen.bindings_updated_signal.subscribe(
+                self._owner, lambda _screen: hints.clear(), immediate=True
+            )
+        if binding_id not in hints:
+            hints[binding_id] = key_hint(screen, binding_id)
+        return hints[binding_id]
 
 
 def with_keys(text: str, screen: Screen[Any], binding_id: str, verb: str = "") -> str:
