@@ -51,8 +51,11 @@ from .textual_internals import set_virtual_size_quietly
 StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool, bool]
 """(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged, hidden by a
 rule): what a message's rows depend on."""
-STRIP_CACHE = 1024
-"""Messages whose rows are kept: a few screens' worth, at every width recently used."""
+STRIP_CACHE = 256
+"""Messages whose rows are kept: two screens' worth on a tall terminal, enough to scroll a frozen
+feed back and forth without building its lines again. Not more: under a flood every entry is
+replaced within a second, and each holds Textual strips with caches of their own, young objects
+that every collection of the garbage collector walks (docs/performance.md)."""
 
 
 class FeedStatus(NamedTuple):
