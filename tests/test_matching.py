@@ -89,6 +89,21 @@ def test_a_wildcard_matches_inside_words() -> None:
     assert matcher.find(premark("coi n botany ascam")) == []
 
 
+def test_overlapping_and_nested_terms_are_all_found_where_they_are() -> None:
+    """Every occurrence the automaton reports counts, overlapping ones too: a term inside another
+    (`*am` in `scam`, both ending at the same letter), one starting inside another (`scam*` and
+    `*amer`), each at its own place; `cam` inside `scam` is not the word `cam`."""
+    matcher = TermMatcher(
+        [term("scam", "a"), term("*am", "b"), term("scam*", "c"), term("*amer", "d"),
+         term("cam", "e")]
+    )  # fmt: skip
+    text = "a scamer and a scam"  # no double letters: the marked text is the text
+    hits = {hit.term.text: (hit.start, hit.end) for hit in matcher.find(premark(text))}
+    # One hit per term, its first place: `scam*` in "scamer" before the word "scam".
+    assert hits == {"scam*": (2, 6), "*amer": (4, 8), "scam": (15, 19), "*am": (17, 19)}
+    assert [text[start:end] for start, end in hits.values()] == ["scam", "amer", "scam", "am"]
+
+
 def test_many_terms_and_phrases_at_once() -> None:
     words = [f"w{a}{b}x" for a in "bcdfghjklmnp" for b in "qrstvwxyz"] * 2 + ["free coins"]
     assert len(words) > 200
