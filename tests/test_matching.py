@@ -102,6 +102,13 @@ def test_overlapping_and_nested_terms_are_all_found_where_they_are() -> None:
     # One hit per term, its first place: `scam*` in "scamer" before the word "scam".
     assert hits == {"scam*": (2, 6), "*amer": (4, 8), "scam": (15, 19), "*am": (17, 19)}
     assert [text[start:end] for start, end in hits.values()] == ["scam", "amer", "scam", "am"]
+    # Places count characters, not bytes or UTF-16 units: emoji outside the BMP before a term.
+    after_emoji = "🔥🫶 scamer 😀scam"
+    marked = mark(after_emoji)
+    found = {
+        hit.term.text: marked[hit.start : hit.end] for hit in matcher.find(premark(after_emoji))
+    }
+    assert found == {"scam*": "scam", "*amer": "amer", "scam": "scam", "*am": "am"}
 
 
 def test_many_terms_and_phrases_at_once() -> None:
