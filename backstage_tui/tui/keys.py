@@ -158,26 +158,35 @@ def key_hint(screen: Screen[Any], binding_id: str) -> str | None:
 
 
 class KeyHints:
-    """`key_hint` for a caller that asks many times a second (the Status pane): each screen's
-    answers are kept until that screen says its bindings changed (focus moved, the keymap or a
-    binding's state changed), the only time `active_bindings` could answer otherwise. Working
-    them out walks the whole binding chain, which showed in the flood's frame time."""
+    """`find_bound` and `key_hint` for a caller that asks on every frame or many times a second
+    (the Status pane, the Pinned pane's hint): each screen's answers are kept until that screen
+    says its bindings changed (focus moved, the keymap or a binding's state changed), the only
+    time `active_bindings` could answer otherwise. Working them out walks the whole binding
+    chain, which showed in the flood's frame time."""
 
     def __init__(self, owner: DOMNode) -> None:
         self._owner = owner
         """The node the screens' signal calls back (it must be running)."""
-        self._by_screen: WeakKeyDictionary[Screen[Any], dict[str, str | None]] = WeakKeyDictionary()
+        self._by_screen: WeakKeyDictionary[Screen[Any], dict[str, BoundKeys | None]] = (
+            WeakKeyDictionary()
+        )
+
+    def bound(self, screen: Screen[Any], binding_id: str) -> BoundKeys | None:
+        """`find_bound(screen, binding_id)`, kept."""
+        found = self._by_screen.get(screen)
+        if found is None:
+            found = self._by_screen[screen] = {}
+            screen.bindings_updated_signal.subscribe(
+                self._owner, lambda _screen: found.clear(), immediate=True
+            )
+        if binding_id not in found:
+            found[binding_id] = find_bound(screen, binding_id)
+        return found[binding_id]
 
     def get(self, screen: Screen[Any], binding_id: str) -> str | None:
-        hints = self._by_screen.get(screen)
-        if hints is None:
-            hints = self._by_screen[screen] = {}
-            screen.bindings_updated_signal.subscribe(
-                self._owner, lambda _screen: hints.clear(), immediate=True
-            )
-        if binding_id not in hints:
-            hints[binding_id] = key_hint(screen, binding_id)
-        return hints[binding_id]
+        """`key_hint(screen, binding_id)`, kept."""
+        bound = self.bound(screen, binding_id)
+        return bound.hint if bound else None
 
 
 def with_keys(text: str, screen: Screen[Any], binding_id: str, verb: str = "") -> str:

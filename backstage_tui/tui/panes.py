@@ -25,7 +25,7 @@ from ..safetext import display, display_name
 from ..session.report import clock
 from ..state import ConsoleState, GuestOnNow, StatsState
 from .feed_lines import DIM, HIDDEN_MARK, HIDDEN_STYLE, PIN_MARK, ROLE_MARKS, user_label
-from .keys import find_bound
+from .keys import KeyHints
 from .sparkline import sparkline
 
 LABEL = Style(dim=True)
@@ -69,27 +69,20 @@ class PinnedPane(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.body = TextPane(id="pinned-body")
-        self._how_to_pin: str | None = None
+        # The hint names the keys in force: looked up again only when the bindings change.
+        self._keys = KeyHints(self)
 
     def compose(self) -> ComposeResult:
         yield self.body
 
-    def on_mount(self) -> None:
-        # The hint names the keys in force: worked out again only when the bindings change.
-        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-
-    def _bindings_changed(self, _screen: object) -> None:
-        self._how_to_pin = None
-
     def refresh_from(self, state: ConsoleState) -> None:
-        if self._how_to_pin is None and not state.pins.pinned:
-            self._how_to_pin = how_to_pin(self.screen)
-        self.body.show(pinned_text(state, self._how_to_pin or ""))
+        hint = "" if state.pins.pinned else how_to_pin(self._keys, self.screen)
+        self.body.show(pinned_text(state, hint))
 
 
-def how_to_pin(screen: Screen[Any]) -> str:
+def how_to_pin(keys: KeyHints, screen: Screen[Any]) -> str:
     """``Select a message (k) and press p.``, with the keys in force on `screen`."""
-    select, pin = find_bound(screen, "feed.prev"), find_bound(screen, "app.pin")
+    select, pin = keys.bound(screen, "feed.prev"), keys.bound(screen, "app.pin")
     if select is None or pin is None:
         return ""
     return f"Select a message ({select.keys[0]}) and press {pin.keys[0]}."
