@@ -36,6 +36,7 @@ from ..runtime import SessionRuntime, SourceStatus
 from ..safetext import display
 from ..sources.replay import ReplaySource
 from ..state import FEED_CAPACITY
+from . import strip_cycles
 from .actions import FeedActions
 from .ask_screen import AskScreen, LiveTitle
 from .commands import binding_commands
@@ -176,6 +177,7 @@ class BackstageApp(App[None]):
         self._startup_warning = warning
         self.past_sessions = past_sessions
         self._gc = CollectorTuning()
+        strip_cycles.install()
         self._signals: list[signal.Signals] = []
         self._ending = False
         self._leaving = False
