@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.sources.replay import ReplaySource
 from backstage_tui.state import ConsoleState
+from backstage_tui.state import automod as automod_module
 from tests.helpers import T0, ListSource, comment, user, wait_for
 
 RULES: dict[str, Any] = {
@@ -144,6 +146,19 @@ async def test_replay_reads_the_decisions_whatever_the_rules_are_now(tmp_path: P
     assert replay.state == live.state
     assert replay.state.automod.held.keys() == {"c6"}
     assert ConsoleState.fold(SessionReader(live.log_path).events()) == live.state
+
+
+async def test_a_replay_lapses_the_same_messages_from_a_full_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(automod_module, "REVIEW_QUEUE_MAX", 2)
+    spam = [comment(n, f"win at bit.ly/{n}", user(f"bot{n}")) for n in range(1, 6)]
+    live = await live_session(tmp_path, spam, Approve(target="c4"))
+    automod = live.state.automod
+    assert list(automod.held) == ["c5"] and list(automod.lapsed) == ["c1", "c2", "c3"]
+    assert live.log_path is not None
+    replay = await replayed(live.log_path)
+    assert replay.state == live.state
 
 
 async def test_no_engine_or_no_rules_publish_nothing(tmp_path: Path) -> None:

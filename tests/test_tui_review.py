@@ -7,14 +7,18 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
 from backstage_tui.events import Approve, AutomodDecision, Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import FeedWindow
+from backstage_tui.state import automod as automod_module
 from backstage_tui.state.feed_filter import FeedFilter
 from backstage_tui.tui.app import BackstageApp
+from backstage_tui.tui.feed_lines import HELD_MARK, LAPSED_MARK
 from backstage_tui.tui.review_screen import ReviewScreen
 from tests.helpers import FakeSource, comment, screen_text, settled, user, wait_for, whole_screen
 
@@ -131,3 +135,30 @@ async def test_the_feed_filter_finds_held_messages(tmp_path: Path) -> None:
         await app.runtime.act(Approve(target="c2"))
         await wait_for(pilot, lambda: not app.feed.window.lines,
                        description="the approved message left the filtered feed")  # fmt: skip
+
+
+async def test_a_full_queue_lapses_the_oldest_and_the_feed_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(automod_module, "REVIEW_QUEUE_MAX", 2)
+    spam = [comment(n, f"win at bit.ly/{n}", user(f"bot{n}", f"Bot{n}")) for n in range(1, 4)]
+    app = review_app(tmp_path, [*spam, comment(4, "last one")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 4 + 3), description="all events folded and drawn")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"Bot1  {LAPSED_MARK}" in text
+        assert f"Bot2  {HELD_MARK}" in text and f"Bot3  {HELD_MARK}" in text
+        assert "bit.ly/1" not in text
+        await pilot.press("k", "k", "k", "k")  # the newest (c4) first, then up to c1
+        assert app.feed.selected_event is not None and app.feed.selected_event.id == "c1"
+        await pilot.press("a")  # lapsed: says so, lets nothing in
+        await wait_for(pilot, lambda: any("lapsed unreviewed" in str(n.message)
+                                          for n in app._notifications),
+                       description="the toast says the message lapsed")  # fmt: skip
+        assert app.runtime.state.automod.approved == 0
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
+                       description="the review queue is open")  # fmt: skip
+        await wait_for(pilot, lambda: "· 2 · 1 lapsed unreviewed" in whole_screen(app),
+                       description="its title counts those waiting and the lapsed")  # fmt: skip

@@ -1,6 +1,6 @@
 """Pure reducers over events. `ConsoleState` is the whole console's state."""
 
-from .automod import AutomodState, HeldMessage
+from .automod import REVIEW_QUEUE_MAX, AutomodState, HeldMessage
 from .console import ConsoleState
 from .feed import FEED_CAPACITY, FeedState, feed_kind, shows_in_feed
 from .feed_window import FeedWindow
@@ -25,6 +25,7 @@ __all__ = [
     "FeedState",
     "FeedWindow",
     "HeldMessage",
+    "REVIEW_QUEUE_MAX",
     "ModerationState",
     "PinsState",
     "Poll",

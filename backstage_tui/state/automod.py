@@ -6,7 +6,12 @@ itself, so a replay, whatever the config says by then, ends in exactly the state
 session had.
 
 - ``hold``: the message waits in `held` (oldest first) and stays out of the feed until a moderator
-  approves it (it appears in its place) or denies it (it stays out, drawn as hidden);
+  approves it (it appears in its place) or denies it (it stays out, drawn as hidden). The queue
+  keeps the newest `REVIEW_QUEUE_MAX`: when a hold finds it full, the oldest message lapses, not
+  reviewed; it stays out of the feed, as nobody let it in. A flood of links can hold hundreds of
+  messages a second, more than anyone can review, and an unbounded queue would grow for the
+  whole live (memory, and the collector's time walking it). The cut is part of the fold, so a
+  replay lapses the same messages;
 - ``flag``: the message is in `flagged` and shows with a mark;
 - ``hide``: the engine records a `Hide` action beside the decision: the moderation reducer hides
   it, and the moderator can show it again as any hidden message.
@@ -17,8 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..events import AUTOMOD_TYPES, Approve, AutomodDecision, Deny, Event, Undo, User
+from .feed import FEED_CAPACITY
 
 NOT_HELD = "not held for review"
+REVIEW_QUEUE_MAX = 500
+"""The most messages the review queue keeps; a hold beyond it lapses the oldest."""
+LAPSED_KEPT = FEED_CAPACITY
+"""How many lapsed messages' ids are kept to draw their place in the feed. Messages lapse in the
+order they came, so the newest `FEED_CAPACITY` of them include every lapsed message the feed's
+buffer can still hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +57,11 @@ class AutomodState:
     """Messages a rule hid (the `Hide` beside its decision hides them; the feed says by whom)."""
     denied: set[str] = field(default_factory=set)
     """Held messages a moderator turned down: out of the feed for good."""
+    lapsed: dict[str, None] = field(default_factory=dict)
+    """Held messages that left a full queue unreviewed (the newest `LAPSED_KEPT`, oldest first):
+    out of the feed for good."""
+    lapsed_count: int = 0
+    """Every message that lapsed this session."""
     decisions: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
     """Decisions of each rule."""
@@ -63,12 +80,9 @@ class AutomodState:
             self.decisions += 1
             self.by_rule[event.rule] = self.by_rule.get(event.rule, 0) + 1
             if event.outcome == "hold":
-                if event.target not in self.denied:
-                    self.held.setdefault(
-                        event.target,
-                        HeldMessage(event.target, event.user, event.text, event.rule,
-                                    event.detail, event.ts),
-                    )  # fmt: skip
+                if event.target not in self.denied and event.target not in self.held:
+                    self._hold(HeldMessage(event.target, event.user, event.text, event.rule,
+                                           event.detail, event.ts))  # fmt: skip
             elif event.outcome == "flag":
                 self.flagged.setdefault(event.target, event.rule)
             else:
@@ -96,12 +110,24 @@ class AutomodState:
         if review is None:
             return
         kind, held = review
-        self.held[held.target] = held
+        self._hold(held)
         if kind == "approve":
             self.approved -= 1
         else:
             self.denied.discard(held.target)
             self.denied_count -= 1
+
+    def _hold(self, held: HeldMessage) -> None:
+        """Put `held` at the end of the queue; the oldest lapses if that makes it too long."""
+        self.lapsed.pop(held.target, None)
+        self.held[held.target] = held
+        if len(self.held) > REVIEW_QUEUE_MAX:
+            oldest = next(iter(self.held))
+            del self.held[oldest]
+            self.lapsed[oldest] = None
+            self.lapsed_count += 1
+            if len(self.lapsed) > LAPSED_KEPT:
+                del self.lapsed[next(iter(self.lapsed))]
 
     @property
     def held_count(self) -> int:

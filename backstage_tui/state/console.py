@@ -111,8 +111,13 @@ class ConsoleState:
 
     def hidden_from_feed(self, event_id: str) -> bool:
         """Whether the feed shows `event_id` as hidden: hidden by a moderator or a rule, its
-        author muted or blocked, or held and then denied."""
-        return self.moderation.is_hidden(event_id) or event_id in self.automod.denied
+        author muted or blocked, or held and then denied or lapsed unreviewed."""
+        automod = self.automod
+        return (
+            self.moderation.is_hidden(event_id)
+            or event_id in automod.denied
+            or event_id in automod.lapsed
+        )
 
     def _outcome(self, action_id: str, outcome: str | None) -> None:
         outcomes = self.outcomes

@@ -44,7 +44,7 @@ from ..events import (
 )
 from ..runtime import ActResult, SessionRuntime
 from ..safetext import display, display_name
-from ..state import HeldMessage, feed_kind
+from ..state import REVIEW_QUEUE_MAX, HeldMessage, feed_kind
 from ..state.feed_filter import FeedFilter, FilterError
 from ..state.moderation import MUTE_PRESETS_S, REASONS, WATCH_S, done_key, duration_label
 from .confirm import ConfirmScreen
@@ -423,10 +423,16 @@ class FeedActions:
         if target is None:
             self.say(self._keys("nothing is held for review here", "app.review", "lists them"))
             return None
-        held = self.runtime.state.automod.held.get(target)
-        if held is None:
+        automod = self.runtime.state.automod
+        held = automod.held.get(target)
+        if held is not None:
+            return held
+        if target in automod.lapsed:
+            self.say(f"this message lapsed unreviewed: the review queue keeps the newest "
+                     f"{REVIEW_QUEUE_MAX:,}", "warning")  # fmt: skip
+        else:
             self.say(self._keys("this message is not held for review", "app.review", "lists them"))
-        return held
+        return None
 
     async def approve(self, held: HeldMessage | None) -> None:
         if held is not None:

@@ -91,6 +91,7 @@ WATCH_MARK = "◎"
 WATCH_STYLE = Style(color="bright_red", bold=True)
 HIDDEN_MARK = "⊘ hidden by moderator"
 HELD_MARK = "⏸ held for review"
+LAPSED_MARK = "⏸ not reviewed: the review queue was full"
 RULE_HIDDEN_MARK = "⊘ hidden by a rule"
 FLAG_MARK = "⚑"
 FLAG_STYLE = Style(color="yellow", bold=True)
@@ -110,7 +111,11 @@ LEGEND: tuple[tuple[str, str], ...] = (
     (HIGHLIGHT_MARK, "highlighted (h)"),
     (WATCH_MARK, "a watched viewer (w)"),
     ("⊘", "hidden by a moderator or an auto-moderation rule (text kept in the log)"),
-    (HELD_MARK[0], "held for review by an auto-moderation rule: out of the feed until approved"),
+    (
+        HELD_MARK[0],
+        "held for review by an auto-moderation rule: out of the feed until approved "
+        "(for good if it lapsed from a full review queue)",
+    ),
     (FLAG_MARK, "flagged by an auto-moderation rule"),
     *((icon, meaning) for icon, _, meaning in KIND_ICONS.values()),
 )
@@ -221,12 +226,14 @@ def event_line(
     held: bool = False,
     flagged: bool = False,
     by_rule: bool = False,
+    lapsed: bool = False,
 ) -> FeedText:
     """The feed line for `event`, unstyled beyond its own spans (the view adds cursor/background).
 
     `marks`: `ModerationState.marks` bits (highlighted, watched author, console moderator). A
     `held` message shows only its author and a placeholder until it is approved; a `flagged` one
-    has a mark; a message hidden `by_rule` says so."""
+    has a mark; a message hidden `by_rule` says so, and so does a held message that `lapsed`
+    unreviewed from a full review queue."""
     text = LineBuilder()
     text.append(format_clock(event.ts, tz), TIME_STYLE)
     text.append(" ")
@@ -237,7 +244,7 @@ def event_line(
     text.mark_lead()
     if isinstance(event, Comment | Question):
         _chat(text, event, hidden=hidden, pinned=pinned, marks=marks, held=held,
-              flagged=flagged, by_rule=by_rule)  # fmt: skip
+              flagged=flagged, by_rule=by_rule, lapsed=lapsed)  # fmt: skip
     elif isinstance(event, Gift | Like | Follow | Share | Join):
         _activity(text, event, hidden=hidden, marks=marks)
     else:
@@ -255,6 +262,7 @@ def _chat(
     held: bool = False,
     flagged: bool = False,
     by_rule: bool = False,
+    lapsed: bool = False,
 ) -> None:
     if isinstance(event, Question):
         text.append("?", QUESTION_BADGE)
@@ -271,13 +279,21 @@ def _chat(
     if hidden or held:
         text.append("  ")
         text.mark_body()
-        mark = (RULE_HIDDEN_MARK if by_rule else HIDDEN_MARK) if hidden else HELD_MARK
-        text.append(mark, HIDDEN_STYLE)
+        text.append(_placeholder(hidden=hidden, by_rule=by_rule, lapsed=lapsed), HIDDEN_STYLE)
         return
     text.append(": ", DIM)
     text.mark_body()
     body_style = TEXT_STYLE + HIGHLIGHT_STYLE if marks & MARK_HIGHLIGHT else TEXT_STYLE
     text.append(display(event.text), body_style)
+
+
+def _placeholder(*, hidden: bool, by_rule: bool, lapsed: bool) -> str:
+    """What stands in a suppressed message's place: why it is not shown."""
+    if lapsed:
+        return LAPSED_MARK
+    if hidden:
+        return RULE_HIDDEN_MARK if by_rule else HIDDEN_MARK
+    return HELD_MARK
 
 
 def _activity(

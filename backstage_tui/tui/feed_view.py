@@ -48,9 +48,9 @@ from .feed_lines import event_line, line_segments, wrap_line
 from .feed_rows import RowIndex
 from .textual_internals import set_virtual_size_quietly
 
-StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool, bool]
+StripKey = tuple[str, int, int, bool, bool, bool, int, bool, bool, bool, bool]
 """(event id, seq, width, selected, hidden, pinned, moderation marks, held, flagged, hidden by a
-rule): what a message's rows depend on."""
+rule, lapsed from a full review queue): what a message's rows depend on."""
 STRIP_CACHE = 256
 """Messages whose rows are kept: two screens' worth on a tall terminal, enough to scroll a frozen
 feed back and forth without building its lines again. Not more: under a flood every entry is
@@ -277,15 +277,17 @@ class FeedView(ScrollView, can_focus=True):
         marks = self.state.moderation.marks(event)
         automod = self.state.automod
         flagged = event.id in automod.flagged
-        by_rule = hidden and self._hidden_by_rule(event.id)
+        lapsed = hidden and event.id in automod.lapsed
+        by_rule = hidden and not lapsed and self._hidden_by_rule(event.id)
         key: StripKey = (event.id, event.seq, width, selected, hidden, pinned, marks, held, flagged,
-                         by_rule)  # fmt: skip
+                         by_rule, lapsed)  # fmt: skip
         strips = self._cache.get(key)
         if strips is None:
             base, cursor = self._styles()
             style = cursor if selected else base
             text = event_line(event, hidden=hidden, pinned=pinned, tz=self.tz, marks=marks,
-                              held=held, flagged=flagged, by_rule=by_rule)  # fmt: skip
+                              held=held, flagged=flagged, by_rule=by_rule,
+                              lapsed=lapsed)  # fmt: skip
             console = self.app.console
             rows = wrap_line(text, width, text.body_start, text.lead_start)
             strips = [Strip(line_segments(row, width, style, console), width) for row in rows]

@@ -21,13 +21,21 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..safetext import display
-from ..state import ConsoleState, HeldMessage
+from ..state import REVIEW_QUEUE_MAX, ConsoleState, HeldMessage
 from .feed_lines import DIM, HELD_MARK, user_label
 from .keys import key_hint
 
 REFRESH_S = 0.25
 EMPTY = "Nothing is held for review."
 RULE_STYLE = Style(color="yellow")
+
+
+def queue_title(held: int, lapsed: int) -> str:
+    """The queue's title: how many wait, and how many a full queue let go unreviewed."""
+    title = f"{HELD_MARK} · {held:,}"
+    if lapsed:
+        title += f" · {lapsed:,} lapsed unreviewed (it keeps the newest {REVIEW_QUEUE_MAX:,})"
+    return title
 
 
 def held_prompt(held: HeldMessage) -> Text:
@@ -116,7 +124,7 @@ class ReviewScreen(ModalScreen[None]):
         current = self.list.highlighted_option
         self._shown = ids
         frame = self.query_one("#review")
-        frame.border_title = Content(f"{HELD_MARK} · {len(ids):,}")
+        frame.border_title = Content(queue_title(len(ids), self.state.automod.lapsed_count))
         if not held:
             self.list.set_options([Option(Text(EMPTY, style=DIM), disabled=True)])
             return
