@@ -17,6 +17,7 @@ from backstage_tui.session import SessionReader
 from backstage_tui.state import FeedWindow
 from backstage_tui.state import automod as automod_module
 from backstage_tui.state.feed_filter import FeedFilter
+from backstage_tui.tui import review_screen
 from backstage_tui.tui.app import BackstageApp
 from backstage_tui.tui.feed_lines import HELD_MARK, LAPSED_MARK
 from backstage_tui.tui.review_screen import ReviewScreen
@@ -141,6 +142,7 @@ async def test_a_full_queue_lapses_the_oldest_and_the_feed_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(automod_module, "REVIEW_QUEUE_MAX", 2)
+    monkeypatch.setattr(review_screen, "REFRESH_S", 60.0)  # the list changes only when told
     spam = [comment(n, f"win at bit.ly/{n}", user(f"bot{n}", f"Bot{n}")) for n in range(1, 4)]
     app = review_app(tmp_path, [*spam, comment(4, "last one")])
     async with app.run_test(size=SIZE) as pilot:
@@ -162,3 +164,18 @@ async def test_a_full_queue_lapses_the_oldest_and_the_feed_says_so(
                        description="the review queue is open")  # fmt: skip
         await wait_for(pilot, lambda: "· 2 · 1 lapsed unreviewed" in whole_screen(app),
                        description="its title counts those waiting and the lapsed")  # fmt: skip
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.highlighted_id == "c2"
+        # One more hold while the queue is open: the highlighted (oldest) message lapses before
+        # the list is drawn again, and `a` says so rather than approving another one.
+        automod = app.runtime.state.automod
+        await app.runtime.publish(AutomodDecision(rule="links", outcome="hold", target="c9",
+                                                  user=user("bot9"), text="bit.ly/9"))  # fmt: skip
+        await wait_for(pilot, lambda: "c2" in automod.lapsed, description="c2 lapsed")
+        assert screen.highlighted_id == "c2"
+        app._notifications.clear()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: any("lapsed unreviewed" in str(n.message)
+                                          for n in app._notifications),
+                       description="the toast says the highlighted message lapsed")  # fmt: skip
+        assert automod.approved == 0 and list(automod.held) == ["c3", "c9"]

@@ -495,8 +495,7 @@ class BackstageApp(App[None]):
         is open, else the feed's selected message."""
         screen = self.screen
         if isinstance(screen, ReviewScreen):
-            held = screen.selected
-            return None if held is None else held.target
+            return screen.highlighted_id
         event = self.feed.selected_event
         return None if event is None else event.id
 

@@ -52,7 +52,7 @@ def held_prompt(held: HeldMessage) -> Text:
 
 
 class ReviewScreen(ModalScreen[None]):
-    """The review queue. `selected` is the held message the approve and deny keys act on."""
+    """The review queue. `highlighted_id` is the message the approve and deny keys act on."""
 
     HELP_TITLE = "Review queue"
     DEFAULT_CSS = """
@@ -107,11 +107,11 @@ class ReviewScreen(ModalScreen[None]):
         return self._shown or ()
 
     @property
-    def selected(self) -> HeldMessage | None:
+    def highlighted_id(self) -> str | None:
+        """The id of the message highlighted here, whether or not it still waits (under a flood
+        the oldest lapses between two refreshes of the list)."""
         option = self.list.highlighted_option
-        if option is None or option.id is None:
-            return None
-        return self.state.automod.held.get(option.id)
+        return None if option is None else option.id
 
     def refresh_from_state(self) -> None:
         """List the queue again when it changed, keeping the highlight on the same message (or
