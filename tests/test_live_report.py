@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from backstage_tui.events import (
+    Approve,
+    AutomodDecision,
     Comment,
     Gift,
     Guest,
@@ -31,9 +33,10 @@ from backstage_tui.reports import (
     report_paths,
     write_reports,
 )
-from backstage_tui.reports.live_report import BUCKET_S, MAX_POINTS, Ranked
+from backstage_tui.reports.live_report import BUCKET_S, MAX_POINTS, Ranked, ReviewCounts
 from backstage_tui.reports.markdown import md_escape
 from backstage_tui.session import SessionHeader, SessionReader
+from backstage_tui.state import automod as automod_module
 from tests.helpers import (
     T0,
     any_text,
@@ -101,6 +104,24 @@ def test_the_report_folds_the_sessions_events() -> None:
     assert rows[("say", "queued")].count == 1
     assert report.moderation_total == 3
     assert report.polls == () and report.guests == ()
+
+
+def test_the_review_queue_row_says_what_became_of_the_held_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(automod_module, "REVIEW_QUEUE_MAX", 2)
+    spam = [comment(n, f"bit.ly/{n}", user(f"bot{n}")) for n in range(1, 6)]
+    holds = [AutomodDecision(ts=c.ts, rule="links", outcome="hold", target=c.id, user=c.user,
+                             text=c.text) for c in spam]  # fmt: skip
+    events = [event for pair in zip(holds, spam, strict=True) for event in pair]
+    approve = Approve(id="a1", ts=T0 + 6, target="c4")
+    report = LiveReport.from_events([*events, approve], header())
+    assert report.review == ReviewCounts(approved=1, denied=0, lapsed=3, waiting=1)
+    text = render_markdown(report)
+    assert (
+        "Held for review" in text and "5: 1 approved, 3 lapsed unreviewed, 1 still waiting" in text
+    )
+    assert "Held for review" not in render_markdown(LiveReport.from_events(spam, header()))
 
 
 def test_polls_questions_answered_and_guests_come_from_their_reducers() -> None:

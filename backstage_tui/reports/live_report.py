@@ -66,6 +66,22 @@ class ModerationCount:
 
 
 @dataclass(frozen=True)
+class ReviewCounts:
+    """What became of the messages the rules held for review."""
+
+    approved: int = 0
+    denied: int = 0
+    lapsed: int = 0
+    """Let go unreviewed by a full queue (it keeps the newest `REVIEW_QUEUE_MAX`)."""
+    waiting: int = 0
+    """Still in the queue when the live ended."""
+
+    @property
+    def held(self) -> int:
+        return self.approved + self.denied + self.lapsed + self.waiting
+
+
+@dataclass(frozen=True)
 class PollResult:
     question: str
     options: tuple[tuple[str, int], ...]
@@ -119,6 +135,7 @@ class LiveReport:
     top_chatters: tuple[Ranked, ...] = ()
     top_gifters: tuple[Ranked, ...] = ()
     moderation: tuple[ModerationCount, ...] = ()
+    review: ReviewCounts = field(default_factory=ReviewCounts)
     polls: tuple[PollResult, ...] = ()
     """Every poll of the live, oldest first, with its results."""
     questions_answered: int = 0
@@ -253,6 +270,7 @@ class ReportFold:
             top_chatters=self._top_chatters(),
             top_gifters=self._top_gifters(),
             moderation=_moderation_counts(state),
+            review=_review_counts(state),
             polls=_polls(state),
             questions_answered=_questions_answered(state),
             guests=_guests(state),
@@ -283,6 +301,12 @@ class ReportFold:
 
 
 _TALLIED = frozenset({"comment", "question", "gift", "viewers"})
+
+
+def _review_counts(state: ConsoleState) -> ReviewCounts:
+    automod = state.automod
+    return ReviewCounts(automod.approved, automod.denied_count, automod.lapsed_count,
+                        automod.held_count)  # fmt: skip
 
 
 def _moderation_counts(state: ConsoleState) -> tuple[ModerationCount, ...]:

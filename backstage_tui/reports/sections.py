@@ -124,9 +124,10 @@ def _polls(report: LiveReport) -> list[tuple[str, str]]:
 
 
 def _moderation(report: LiveReport) -> list[tuple[str, str]]:
+    review = _review(report)
     if not report.moderation:
-        return [("Actions", NONE)]
-    rows = [("Actions", f"{report.moderation_total:,}")]
+        return [("Actions", NONE), *review]
+    rows = [("Actions", f"{report.moderation_total:,}"), *review]
     kinds: list[str] = []
     for row in report.moderation:
         notes = []
@@ -138,6 +139,17 @@ def _moderation(report: LiveReport) -> list[tuple[str, str]]:
         kind = display(row.kind.replace("_", " "), 30)
         kinds.append(f"{kind} · {display(row.effect, 20)}: {row.count:,}{extra}")
     return rows + _listed("By kind", kinds)
+
+
+def _review(report: LiveReport) -> list[tuple[str, str]]:
+    """The review queue's row: what became of the held messages (none when nothing was held)."""
+    review = report.review
+    if not review.held:
+        return []
+    parts = [("approved", review.approved), ("denied", review.denied),
+             ("lapsed unreviewed", review.lapsed), ("still waiting", review.waiting)]  # fmt: skip
+    told = ", ".join(f"{count:,} {what}" for what, count in parts if count)
+    return [("Held for review", f"{review.held:,}: {told}")]
 
 
 def _trouble(report: LiveReport) -> list[tuple[str, str]]:
