@@ -4,8 +4,6 @@ messages). No terminal: the core's reducers only."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from backstage_tui.events import Approve, AutomodDecision, Deny, Event, Undo
@@ -78,12 +76,3 @@ def test_an_undone_review_into_a_full_queue_lapses_the_oldest() -> None:
 def test_a_second_decision_on_a_held_message_does_not_move_it() -> None:
     state = fold(hold(1), hold(2), hold(1), hold(3), hold(4))
     assert list(state.held) == ["c2", "c3", "c4"] and list(state.lapsed) == ["c1"]
-
-
-def test_the_docs_state_the_bound_the_code_keeps() -> None:
-    root = Path(__file__).resolve().parents[1]
-    cap = f"{automod_module.REVIEW_QUEUE_MAX:,}"
-    assert f"The queue keeps the newest **{cap}** held messages" in (
-        root / "docs" / "moderation.md"
-    ).read_text(encoding="utf-8")
-    assert f"(the newest {cap}; an older one lapses" in (root / "README.md").read_text("utf-8")

@@ -179,3 +179,46 @@ async def test_a_full_queue_lapses_the_oldest_and_the_feed_says_so(
                                           for n in app._notifications),
                        description="the toast says the highlighted message lapsed")  # fmt: skip
         assert automod.approved == 0 and list(automod.held) == ["c3", "c9"]
+
+
+async def test_a_long_queue_lists_its_newest_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `LISTED_MAX` the queue lists its newest messages, still oldest first, and its title
+    says how many wait in all; an approval lets the next older one into the list."""
+    monkeypatch.setattr(review_screen, "LISTED_MAX", 2)
+    spam = [comment(n, f"win at bit.ly/{n}", user(f"bot{n}", f"Bot{n}")) for n in range(1, 4)]
+    app = review_app(tmp_path, [*spam, comment(4, "last one")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 4 + 3), description="all events folded and drawn")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
+                       description="the review queue is open")  # fmt: skip
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await wait_for(pilot, lambda: screen.held_ids == ("c2", "c3"),
+                       description="the newest two listed, oldest first")  # fmt: skip
+        assert "· 3 · the newest 2 listed" in whole_screen(app)
+        await pilot.press("a")  # the highlighted one: c2
+        await wait_for(pilot, lambda: screen.held_ids == ("c1", "c3"),
+                       description="c1 comes into the list")  # fmt: skip
+        assert (
+            app.runtime.state.automod.approved == 1 and "c2" not in app.runtime.state.automod.held
+        )
+        await wait_for(pilot, lambda: "the newest" not in whole_screen(app),
+                       description="all listed again: the title says no more")  # fmt: skip
+
+
+def test_the_docs_state_the_bound_the_code_keeps() -> None:
+    root = Path(__file__).resolve().parents[1]
+    cap = f"{automod_module.REVIEW_QUEUE_MAX:,}"
+    assert f"The queue keeps the newest **{cap}** held messages" in (
+        root / "docs" / "moderation.md"
+    ).read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text("utf-8")
+    assert f"(the queue keeps the newest {cap}; an older one lapses" in readme
+    listed = f"{review_screen.LISTED_MAX:,}"
+    assert f"the newest {listed} are listed)" in readme
+    assert f"(when more than {listed} wait, the newest {listed}," in (
+        root / "docs" / "moderation.md"
+    ).read_text(encoding="utf-8")
