@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
@@ -49,6 +50,20 @@ def chat() -> list[Event]:
 PUBLISHED = 5 + 4  # the messages, three decisions and the hide
 
 
+async def open_queue(
+    pilot: Pilot[None], app: BackstageApp, listed: tuple[str, ...]
+) -> ReviewScreen:
+    """Press `R` and wait until the queue lists `listed`, top to bottom."""
+    await pilot.press("R")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
+                   description="the review queue is open")  # fmt: skip
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    await wait_for(pilot, lambda: screen.held_ids == listed,
+                   description=f"the queue lists {listed}")  # fmt: skip
+    return screen
+
+
 async def test_held_messages_wait_off_screen_and_approve_lets_them_in(tmp_path: Path) -> None:
     app = review_app(tmp_path, chat())
     async with app.run_test(size=SIZE) as pilot:
@@ -85,13 +100,7 @@ async def test_the_queue_screen_lists_held_messages_and_x_denies(tmp_path: Path)
     app = review_app(tmp_path, events)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, settled(app, PUBLISHED + 2), description="all events folded")
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
-                       description="the review queue is open")  # fmt: skip
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        await wait_for(pilot, lambda: screen.held_ids == ("c2", "c6"),
-                       description="both held messages listed, oldest first")  # fmt: skip
+        screen = await open_queue(pilot, app, ("c2", "c6"))  # both, oldest first
         shown = whole_screen(app)
         assert "bit.ly/win-now" in shown and "links" in shown and "www.other-spam.net" in shown
         assert "a: approve" in shown and "x: deny" in shown
@@ -159,13 +168,10 @@ async def test_a_full_queue_lapses_the_oldest_and_the_feed_says_so(
                                           for n in app._notifications),
                        description="the toast says the message lapsed")  # fmt: skip
         assert app.runtime.state.automod.approved == 0
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
-                       description="the review queue is open")  # fmt: skip
+        screen = await open_queue(pilot, app, ("c2", "c3"))
         await wait_for(pilot, lambda: "· 2 · 1 lapsed unreviewed" in whole_screen(app),
                        description="its title counts those waiting and the lapsed")  # fmt: skip
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen) and screen.highlighted_id == "c2"
+        assert screen.highlighted_id == "c2"
         # One more hold while the queue is open: the highlighted (oldest) message lapses before
         # the list is drawn again, and `a` says so rather than approving another one.
         automod = app.runtime.state.automod
@@ -191,13 +197,7 @@ async def test_a_long_queue_lists_its_newest_messages(
     app = review_app(tmp_path, [*spam, comment(4, "last one")])
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, settled(app, 4 + 3), description="all events folded and drawn")
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen),
-                       description="the review queue is open")  # fmt: skip
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        await wait_for(pilot, lambda: screen.held_ids == ("c2", "c3"),
-                       description="the newest two listed, oldest first")  # fmt: skip
+        screen = await open_queue(pilot, app, ("c2", "c3"))  # the newest two, oldest first
         assert "· 3 · the newest 2 listed" in whole_screen(app)
         await pilot.press("a")  # the highlighted one: c2
         await wait_for(pilot, lambda: screen.held_ids == ("c1", "c3"),
