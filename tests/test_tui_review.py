@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from backstage_tui.automod.engine import AutomodEngine
 from backstage_tui.automod.settings import AutomodSettings
-from backstage_tui.events import Approve, AutomodDecision, Event
+from backstage_tui.events import Approve, AutomodDecision, Deny, Event
 from backstage_tui.runtime import SessionRuntime
 from backstage_tui.session import SessionReader
 from backstage_tui.state import FeedWindow
@@ -207,6 +207,23 @@ async def test_a_long_queue_lists_its_newest_messages(
         )
         await wait_for(pilot, lambda: "the newest" not in whole_screen(app),
                        description="all listed again: the title says no more")  # fmt: skip
+
+
+async def test_the_title_follows_the_queue_when_the_list_does_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message older than those listed leaves the queue: the list stays, its count moves."""
+    monkeypatch.setattr(review_screen, "LISTED_MAX", 1)
+    spam = [comment(n, f"win at bit.ly/{n}", user(f"bot{n}", f"Bot{n}")) for n in range(1, 4)]
+    app = review_app(tmp_path, [*spam, comment(4, "last one")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, settled(app, 4 + 3), description="all events folded and drawn")
+        screen = await open_queue(pilot, app, ("c3",))
+        assert "· 3 · the newest 1 listed" in whole_screen(app)
+        await app.runtime.act(Deny(target="c1", user=user("bot1")))
+        await wait_for(pilot, lambda: "· 2 · the newest 1 listed" in whole_screen(app),
+                       description="the title counts two")  # fmt: skip
+        assert screen.held_ids == ("c3",)
 
 
 def test_the_docs_state_the_bound_the_code_keeps() -> None:

@@ -93,6 +93,7 @@ class ReviewScreen(ModalScreen[None]):
         super().__init__()
         self.state = state
         self._shown: tuple[str, ...] | None = None
+        self._title = ""
         self.list = OptionList(markup=False, id="review-list")
 
     def compose(self) -> ComposeResult:
@@ -123,18 +124,20 @@ class ReviewScreen(ModalScreen[None]):
 
     def refresh_from_state(self) -> None:
         """List the queue (its newest `LISTED_MAX`) again when it changed, keeping the highlight
-        on the same message (or the one that took its place)."""
+        on the same message (or the one that took its place). The title follows the whole queue:
+        an older message than those listed can leave it while the list stays as it is."""
         queue = self.state.automod.oldest_first()
         held = queue[-LISTED_MAX:]
+        title = queue_title(len(queue), len(held), self.state.automod.lapsed_count)
+        if title != self._title:
+            self._title = title
+            self.query_one("#review").border_title = Content(title)
         ids = tuple(message.target for message in held)
         if ids == self._shown:
             return
         index = self.list.highlighted
         current = self.list.highlighted_option
         self._shown = ids
-        frame = self.query_one("#review")
-        title = queue_title(len(queue), len(held), self.state.automod.lapsed_count)
-        frame.border_title = Content(title)
         if not held:
             self.list.set_options([Option(Text(EMPTY, style=DIM), disabled=True)])
             return
