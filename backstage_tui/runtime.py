@@ -314,26 +314,43 @@ class SessionRuntime:
     async def _pump(self, run: _SourceRun) -> None:
         name = run.name
         publish = self.bus.publish
+        publish_many = self.bus.publish_many
         # A source that replays a recorded session is never judged again: its decisions replay.
         automod = self.automod if run.source.records else None
         try:
-            async for item in run.source.events():
-                event = item if isinstance(item, EVENT_CLASSES) else _not_an_event(name, item)
-                # The source's name goes into the event in place, like the bus's seq: the source
-                # has handed it over, and a copy of every event would cost more than the pump.
-                fields = event.__dict__
-                if not fields["source"]:
-                    fields["source"] = name
-                    event.__pydantic_fields_set__.add("source")
-                if fields["type"] == "connection":
-                    run.link = fields["status"]
-                    run.link_detail = fields["detail"]
-                if automod is not None and fields["type"] in JUDGED_TYPES:
-                    # Published before the message: the state knows a message is held or hidden
-                    # before anyone can draw it.
-                    for decided in automod.judge(event):
-                        await self._publish_decided(decided)
-                await publish(event)
+            # A batch is what the source read at once (the lines of one read); it is published in
+            # one go, with the rules' decisions in their places.
+            async for batch in run.source.batches():
+                out: list[Event] = []
+                for item in batch:
+                    event = item if isinstance(item, EVENT_CLASSES) else _not_an_event(name, item)
+                    # The source's name goes into the event in place, like the bus's seq: the
+                    # source has handed it over, and a copy of every event would cost more than
+                    # the pump.
+                    fields = event.__dict__
+                    if not fields["source"]:
+                        fields["source"] = name
+                        event.__pydantic_fields_set__.add("source")
+                    if fields["type"] == "connection":
+                        run.link = fields["status"]
+                        run.link_detail = fields["detail"]
+                    if automod is not None and fields["type"] in JUDGED_TYPES:
+                        # Published before the message: the state knows a message is held or
+                        # hidden before anyone can draw it.
+                        for decided in automod.judge(event):
+                            if decided.type in ACTION_TYPES:
+                                # An action takes its effect on its own (`_publish_decided`), in
+                                # its place: what came before it goes first.
+                                await publish_many(out)
+                                out = []
+                                await self._publish_decided(decided)
+                            else:
+                                out.append(decided)
+                    out.append(event)
+                if len(out) == 1:
+                    await publish(out[0])
+                else:
+                    await publish_many(out)
         except asyncio.CancelledError:
             raise
         except BusClosed:

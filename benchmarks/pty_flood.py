@@ -49,11 +49,13 @@ def _by_rules(event: Event) -> bool:
 
 
 def event_lines(count: int) -> list[bytes]:
-    """`count` demo events as JSON lines; chat text starts with its marker."""
+    """`count` demo events as JSON lines; chat text starts with its marker. Like a program that
+    feeds the console, the lines carry neither ``seq`` nor ``source``: the session writes those."""
     lines: list[bytes] = []
     for n, event in enumerate(demo_events(count), start=1):
         data = orjson.loads(event_to_json(event))
         data.pop("seq", None)
+        data.pop("source", None)
         if data["type"] in ("comment", "question"):
             data["text"] = f"~{n:07d}~ {data['text']}"
         lines.append(orjson.dumps(data) + b"\n")

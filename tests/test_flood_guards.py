@@ -36,11 +36,11 @@ class ScriptedSource(Source):
 
     def __init__(self) -> None:
         super().__init__()
-        self.batches: asyncio.Queue[list[Event]] = asyncio.Queue()
+        self.sent: asyncio.Queue[list[Event]] = asyncio.Queue()
 
     async def events(self) -> AsyncIterator[Event]:
         while True:
-            for event in await self.batches.get():
+            for event in await self.sent.get():
                 yield event
 
 
@@ -73,7 +73,7 @@ async def test_newest_line_is_on_screen_after_far_more_lines_than_the_feed_keeps
     async with app.run_test(size=SIZE) as pilot:
         sent = 0
         for _ in range(40):  # 10,000 lines through a 100-line feed, one frame's worth at a time
-            source.batches.put_nowait([comment(n) for n in range(sent, sent + 250)])
+            source.sent.put_nowait([comment(n) for n in range(sent, sent + 250)])
             sent += 250
             await wait_for(
                 pilot,
@@ -98,7 +98,7 @@ async def test_a_burst_larger_than_the_ui_queue_is_accounted_for_and_fully_logge
     events = [mixed(n) for n in range(60_000)]  # three times the UI's queue, in one go
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        source.batches.put_nowait(events)
+        source.sent.put_nowait(events)
         published = len(events)
         await wait_for(
             pilot,
@@ -130,7 +130,7 @@ async def test_a_paced_flood_is_shown_in_full_and_fully_logged(tmp_path: Path) -
         await pilot.pause()
         sent = 0
         for _ in range(50):  # 100 events every 5 ms: a 20,000/s flood for a quarter second
-            source.batches.put_nowait([mixed(n) for n in range(sent, sent + 100)])
+            source.sent.put_nowait([mixed(n) for n in range(sent, sent + 100)])
             sent += 100
             await asyncio.sleep(0.005)
         await wait_for(
@@ -199,7 +199,7 @@ async def test_a_flood_of_wrapping_lines_asks_for_no_layout_of_the_screen(tmp_pa
     layouts: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
         sent = 0
-        source.batches.put_nowait([comment(n) for n in range(400)])  # the feed overflows its view
+        source.sent.put_nowait([comment(n) for n in range(400)])  # the feed overflows its view
         sent = 400
         await wait_for(pilot, lambda: app.feed.shown + app.feed.skipped >= 400,
                        description="the first 400 lines reached the feed")  # fmt: skip
@@ -217,7 +217,7 @@ async def test_a_flood_of_wrapping_lines_asks_for_no_layout_of_the_screen(tmp_pa
             batch = [comment(n) for n in range(sent, sent + 20)]
             if round_ % 2:
                 batch = [c.model_copy(update={"text": long}) for c in batch]
-            source.batches.put_nowait(batch)
+            source.sent.put_nowait(batch)
             sent += 20
             await wait_for(pilot, lambda n=sent: app.feed.shown + app.feed.skipped >= n,
                            description=f"{sent} lines reached the feed")  # fmt: skip

@@ -162,14 +162,14 @@ async def test_an_event_that_cannot_be_serialised_is_recorded_as_malformed(
 ) -> None:
     from backstage_tui.session import recorder as recorder_module
 
-    real = recorder_module.event_to_json
+    real = recorder_module.log_line
 
     def picky(event):  # type: ignore[no-untyped-def]
         if getattr(event, "text", "") == "boom":
             raise ValueError("cannot serialise")
         return real(event)
 
-    monkeypatch.setattr(recorder_module, "event_to_json", picky)
+    monkeypatch.setattr(recorder_module, "log_line", picky)
     path = tmp_path / "s.jsonl"
     recorder = await record(path, [chat("a"), chat("boom"), chat("c")])
     assert recorder.written == 3 and recorder.error is None

@@ -33,7 +33,7 @@ from pathlib import Path
 import orjson
 
 from ..bus import Subscription
-from ..events import ACTION_TYPES, Event, Malformed, event_to_json
+from ..events import ACTION_TYPES, Event, Malformed, event_to_json, log_line
 from .header import SessionHeader
 from .summary import SessionSummary, SessionTotals, WriteTrouble
 
@@ -44,7 +44,7 @@ def _line(event: Event) -> bytes:
     """The event's log line; an event that cannot be serialised is recorded as `Malformed` in its
     place (same id, time and seq), so the log keeps its gap-free order and the recorder never dies."""
     try:
-        return event_to_json(event)
+        return log_line(event)
     except Exception as exc:  # noqa: BLE001 - anything a serialiser raises must not stop recording
         stand_in = Malformed(
             id=event.id,

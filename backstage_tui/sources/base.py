@@ -2,7 +2,7 @@
 
 A source declares what it is as data (name, an `Options` model, capabilities) so the command line,
 ``backstage sources`` and the session header are all built from the same declaration, and yields
-events from `events()`.
+events from `events()` (or, in the groups they arrive in, from `batches()`).
 """
 
 from __future__ import annotations
@@ -79,6 +79,13 @@ class Source(ABC):
     def events(self) -> AsyncIterator[Event]:
         """The events as they arrive. Ends when the stream ends; raises `SourceError` when it
         cannot go on."""
+
+    async def batches(self) -> AsyncIterator[Sequence[Event]]:
+        """The events in the groups they arrive in: what the session reads. One at a time from
+        `events` by default; a source that reads many at once (the lines of one read) yields them
+        together, and the bus takes them in one go."""
+        async for event in self.events():
+            yield (event,)
 
     async def act(self, action: ActionEvent) -> bool:
         """Perform `action` on the platform when `capabilities` allow; True when it was forwarded."""

@@ -25,7 +25,7 @@ import orjson
 from aiofiles.threadpool.binary import AsyncFileIO
 from pydantic import Field, ValidationError
 
-from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json
+from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json, keep_line
 from ..session.lines import MAX_LINE, CutLine, LineSplitter
 from .base import Source, SourceError
 from .options import SourceOptions
@@ -56,18 +56,34 @@ class LineDecoder:
         return self._lines.pending
 
     def feed(self, chunk: bytes) -> list[Event]:
-        events: list[Event] = []
-        for line in self._lines.feed(chunk):
+        lines = self._lines.feed(chunk)
+        # Only the last line can be cut (the splitter gives out a long line's start at once).
+        cut = lines.pop() if lines and isinstance(lines[-1], CutLine) else None
+        events = self._parse(lines)
+        if cut is not None:
             self.line_number += 1
-            if isinstance(line, CutLine):
-                raw = line[:MAX_RAW].decode("utf-8", "replace")
-                error = f"line {self.line_number}: longer than {MAX_LINE >> 20} MiB, dropped"
-                events.append(Malformed(raw=raw, error=error))
-                continue
-            event = parse_line(line, self.line_number)
-            if event is not None:
-                events.append(event)
+            raw = cut[:MAX_RAW].decode("utf-8", "replace")
+            error = f"line {self.line_number}: longer than {MAX_LINE >> 20} MiB, dropped"
+            events.append(Malformed(raw=raw, error=error))
         return events
+
+    def _parse(self, lines: list[bytes]) -> list[Event]:
+        first = self.line_number + 1
+        self.line_number += len(lines)
+        if not any(b'"seq"' in line for line in lines):
+            # The common case, every line a well-formed event: the compiled validator over all
+            # of them, without a Python call per line. The first line it refuses (a blank line,
+            # a header, a bad byte) sends the whole read down the careful path, line by line.
+            try:
+                events = list(map(event_from_json, lines))
+            except ValidationError:
+                pass
+            else:
+                for event, line in zip(events, lines, strict=True):
+                    keep_line(event, line)
+                return events
+        parsed = (parse_line(line, number) for number, line in enumerate(lines, start=first))
+        return [event for event in parsed if event is not None]
 
     def finish(self) -> list[Event]:
         """The input ended: a last line without a newline still counts (hand-written files)."""
@@ -92,9 +108,12 @@ def parse_line(line: bytes, number: int = 0) -> Event | None:
         # The common case, a well-formed event line, in one pass of the compiled validator. Anything
         # it refuses (headers, bad bytes, lone surrogates, wrong fields) takes the careful path below.
         try:
-            return event_from_json(line)
+            event = event_from_json(line)
         except ValidationError:
             pass
+        else:
+            keep_line(event, line)
+            return event
     where = f"line {number}: " if number else ""
     try:
         data: Any = orjson.loads(line)
@@ -207,38 +226,46 @@ class JsonlSource(Source):
     # --- reading ---------------------------------------------------------------------------
 
     async def events(self) -> AsyncIterator[Event]:
+        async for batch in self.batches():
+            for event in batch:
+                yield event
+
+    async def batches(self) -> AsyncIterator[list[Event]]:
+        """The events of each read (up to `CHUNK` bytes of lines) together."""
         if self.reads_stdin:
             fd, self._stdin_fd = self._stdin_fd, None
             if fd is None:
                 raise SourceError("jsonl: stdin can be read only once")
-            async with contextlib.aclosing(self._stdin_events(fd)) as inner:
-                async for event in inner:
-                    yield event
+            async with contextlib.aclosing(self._stdin_batches(fd)) as inner:
+                async for batch in inner:
+                    yield batch
             return
         try:
             f = await aiofiles.open(self.path, "rb", buffering=0)
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         try:
-            async with contextlib.aclosing(self._file_events(f, follow=self.follow)) as inner:
-                async for event in inner:
-                    yield event
+            async with contextlib.aclosing(self._file_batches(f, follow=self.follow)) as inner:
+                async for batch in inner:
+                    yield batch
         finally:
             await f.close()
 
-    async def _file_events(self, f: AsyncFileIO, *, follow: bool) -> AsyncGenerator[Event, None]:
+    async def _file_batches(
+        self, f: AsyncFileIO, *, follow: bool
+    ) -> AsyncGenerator[list[Event], None]:
         decoder = LineDecoder()
         while True:
             # The read waits in a worker thread (a disk or network file system may be slow), so the
             # loop stays free; a 64 KiB chunk is then parsed here, like the stdin path's.
             chunk = await f.read(CHUNK)
             if chunk:
-                for event in decoder.feed(chunk):
-                    yield event
+                if batch := decoder.feed(chunk):
+                    yield batch
                 continue
             if not follow:
-                for event in decoder.finish():
-                    yield event
+                if batch := decoder.finish():
+                    yield batch
                 return
             # At the end of a followed file: a partial last line waits for its newline, then look
             # again. A file that got shorter was truncated in place (log rotation by copytruncate):
@@ -248,16 +275,16 @@ class JsonlSource(Source):
                 await f.seek(0)
                 decoder.reset()
 
-    async def _stdin_events(self, fd: int) -> AsyncGenerator[Event, None]:
+    async def _stdin_batches(self, fd: int) -> AsyncGenerator[list[Event], None]:
         mode = os.fstat(fd).st_mode
         if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             # A regular file (or /dev/null) redirected to stdin: it cannot be polled, but plain
             # reads never block for long either, so read it like a file.
             f = await aiofiles.open(fd, "rb", buffering=0)
             try:
-                async with contextlib.aclosing(self._file_events(f, follow=False)) as inner:
-                    async for event in inner:
-                        yield event
+                async with contextlib.aclosing(self._file_batches(f, follow=False)) as inner:
+                    async for batch in inner:
+                        yield batch
             finally:
                 await f.close()
             return
@@ -277,11 +304,11 @@ class JsonlSource(Source):
         decoder = LineDecoder()
         try:
             while chunk := await reader.read(CHUNK):
-                for event in decoder.feed(chunk):
-                    yield event
+                if batch := decoder.feed(chunk):
+                    yield batch
                 await asyncio.sleep(0)  # a fast writer must not starve the screen
-            for event in decoder.finish():
-                yield event
+            if batch := decoder.finish():
+                yield batch
         finally:
             # The transport made the pipe non-blocking, a flag shared with whoever else holds it.
             with contextlib.suppress(OSError):
