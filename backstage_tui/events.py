@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -554,11 +554,21 @@ def keep_line(event: Event, line: bytes) -> None:
     the model made up would be lost) and neither ``seq`` nor ``source``, which the session writes
     in. Anything else is kept as is: extra keys, their order, the source's own number formats;
     reading the line back gives the same event."""
-    fields = event.__pydantic_fields_set__
-    if "id" in fields and "ts" in fields and b'"seq"' not in line and b'"source"' not in line:
-        line = line.rstrip(b" \t\r")
-        if line.endswith(b"}"):
-            object.__setattr__(event, "_line", line)
+    if b'"seq"' not in line and b'"source"' not in line:
+        keep_lines((event,), (line,))
+
+
+def keep_lines(events: Iterable[Event], lines: Iterable[bytes]) -> None:
+    """`keep_line` for each event and the line it was parsed from, for lines the caller knows
+    to hold neither ``"seq"`` nor ``"source"`` (a whole read, checked at once)."""
+    keep = object.__setattr__
+    for event, line in zip(events, lines, strict=True):
+        fields = event.__pydantic_fields_set__
+        if "id" in fields and "ts" in fields:
+            if line.endswith(b"}"):
+                keep(event, "_line", line)
+            elif (stripped := line.rstrip(b" \t\r")).endswith(b"}"):
+                keep(event, "_line", stripped)
 
 
 _SOURCE_TAILS: dict[str, bytes] = {}

@@ -54,6 +54,15 @@ def test_a_read_of_good_lines_is_parsed_at_once_and_each_line_kept() -> None:
     assert [getattr(e, "_line", None) for e in events] == lines
 
 
+def test_a_read_with_a_line_naming_its_source_is_serialised_instead() -> None:
+    # One look at the whole read: a line with its own source (or a seq) keeps every line of the
+    # read out of the log as it came; each event is then written as the model says.
+    lines = [comment(1), comment(2, source="bridge"), comment(3)]
+    events = LineDecoder().feed(b"\n".join(lines) + b"\n")
+    assert [getattr(e, "_line", None) for e in events] == [None, None, None]
+    assert [e.source for e in events] == ["", "bridge", ""]
+
+
 def test_a_read_with_a_bad_line_gives_what_line_by_line_gives() -> None:
     # A blank line, a header, a line that is not JSON, an unknown type and a logged line (with its
     # seq) among good ones: each refuses the read-at-once path, and every line still counts.

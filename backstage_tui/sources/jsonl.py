@@ -25,7 +25,15 @@ import orjson
 from aiofiles.threadpool.binary import AsyncFileIO
 from pydantic import Field, ValidationError
 
-from ..events import EVENT_TYPES, Event, Malformed, event_from_dict, event_from_json, keep_line
+from ..events import (
+    EVENT_TYPES,
+    Event,
+    Malformed,
+    event_from_dict,
+    event_from_json,
+    keep_line,
+    keep_lines,
+)
 from ..session.lines import MAX_LINE, CutLine, LineSplitter
 from .base import Source, SourceError
 from .options import SourceOptions
@@ -70,7 +78,9 @@ class LineDecoder:
     def _parse(self, lines: list[bytes]) -> list[Event]:
         first = self.line_number + 1
         self.line_number += len(lines)
-        if not any(b'"seq"' in line for line in lines):
+        # One look at the whole read, rather than one per line.
+        whole = b"\n".join(lines)
+        if b'"seq"' not in whole:
             # The common case, every line a well-formed event: the compiled validator over all
             # of them, without a Python call per line. The first line it refuses (a blank line,
             # a header, a bad byte) sends the whole read down the careful path, line by line.
@@ -79,8 +89,8 @@ class LineDecoder:
             except ValidationError:
                 pass
             else:
-                for event, line in zip(events, lines, strict=True):
-                    keep_line(event, line)
+                if b'"source"' not in whole:
+                    keep_lines(events, lines)
                 return events
         parsed = (parse_line(line, number) for number, line in enumerate(lines, start=first))
         return [event for event in parsed if event is not None]
