@@ -3,6 +3,8 @@ counters that account for every event handed to it."""
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +35,33 @@ def test_the_buffer_keeps_the_newest_lines_and_counts_what_left_the_front() -> N
     assert texts(window) == [f"message {n}" for n in range(3, 13)]
     assert window.removed == 3 and window.generation == 0
     assert window.shown == 13 and window.skipped == 0
+
+
+@pytest.mark.parametrize(("fold", "pushed"), [(False, 5), (True, 5), (False, 40)])
+def test_what_left_the_buffer_is_freed_at_let_go_or_else_at_the_next_batch(
+    fold: bool, pushed: int
+) -> None:
+    # Freeing a frame's worth of events takes milliseconds: the view does it after the frame is
+    # out (`let_go`), never before; nothing is held past the next batch either way. `pushed` 40
+    # is a batch bigger than the buffer (a rebuild).
+    window = FeedWindow(10, fold_activity=fold)
+    first = comments(0, 10)
+    refs = [weakref.ref(event) for event in first]
+    window.add_batch(first)
+    del first
+    window.add_batch(comments(10, pushed))
+    assert all(ref() is not None for ref in refs[:5])  # out of the buffer, not freed yet
+    assert texts(window)[-1] == f"message {9 + pushed}"
+    window.let_go()
+    assert all(ref() is None for ref in refs[:5])
+    later = comments(100, 10)
+    refs = [weakref.ref(event) for event in later]
+    window.add_batch(later)
+    del later
+    window.add_batch(comments(200, 10))
+    assert all(ref() is not None for ref in refs)
+    window.add_batch([])  # no let_go came: the next batch frees them first
+    assert all(ref() is None for ref in refs)
 
 
 def test_a_batch_bigger_than_the_buffer_rebuilds_it_with_the_newest() -> None:

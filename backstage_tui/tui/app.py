@@ -299,6 +299,8 @@ class BackstageApp(App[None]):
                 self.polls.on_frame()  # the countdown moves between events too
             self._refresh_status()
         self._paint_now()
+        # What the batch pushed out of the feed is freed now that the frame is out, not before.
+        self.feed.window.let_go()
         self._gc.after_frame()
 
     def _refresh_status(self) -> None:
