@@ -99,21 +99,33 @@ class SeqStamps:
         self.watch_lines = False
         self.newest_line = 0
         by_name = {source.name: source for source in sources}
-        publish = runtime.bus.publish
+        publish, publish_many = runtime.bus.publish, runtime.bus.publish_many
         at = self.at
 
-        async def publishing(event: Event) -> Event:
-            stamped = await publish(event)
-            source = by_name.get(event.source)
+        def note(stamped: Event) -> None:
+            source = by_name.get(stamped.source)
             seq = stamped.seq
             # A decision carries no source: it was published just before the message of the
             # source that pumped last.
             at[seq] = source.handed if source is not None else _latest(sources)
             if self.watch_lines and shows_in_feed(stamped):
                 self.newest_line = seq
+
+        async def publishing(event: Event) -> Event:
+            stamped = await publish(event)
+            note(stamped)
+            return stamped
+
+        async def publishing_many(events: Sequence[Event]) -> list[Event]:
+            # The runtime publishes a source's batch (and a message with its rule's decision)
+            # in one go.
+            stamped = await publish_many(events)
+            for event in stamped:
+                note(event)
             return stamped
 
         runtime.bus.publish = publishing  # type: ignore[method-assign]
+        runtime.bus.publish_many = publishing_many  # type: ignore[method-assign]
 
 
 def _latest(sources: Sequence[FloodSource]) -> float:
