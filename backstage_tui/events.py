@@ -565,12 +565,20 @@ def keep_lines(events: Iterable[Event], lines: Iterable[bytes]) -> None:
     for event, line in zip(events, lines, strict=True):
         fields = event.__pydantic_fields_set__
         if "id" in fields and "ts" in fields:
-            if line.endswith(b"}"):
-                keep(event, "_line", line)
-            elif (stripped := line.rstrip(b" \t\r")).endswith(b"}"):
-                keep(event, "_line", stripped)
+            if not line.endswith(b"}"):
+                line = line.rstrip(b" \t\r")
+                if not line.endswith(b"}"):
+                    continue
+            keep(event, "_line", line)
+            fields.add(_KEPT)
 
 
+_KEPT = "<kept line>"
+"""Put in the fields-set of an event whose line was kept: a name no field can have. One set look-up
+tells `log_line` whether to read the slot; reading a slot never set goes through pydantic's
+``__getattr__`` and cost more than serialising the event. A copy of the event has the mark (it
+copies the fields-set) but not the slot, and is serialised."""
+_line_slot = _Event.__dict__["_line"]
 _SOURCE_TAILS: dict[str, bytes] = {}
 
 
@@ -580,8 +588,11 @@ def log_line(event: Event) -> bytes:
 
     The recorder writes every event of a 20,000-a-second jsonl feed: the kept line spares it
     serialising each one again (figures in docs/performance.md)."""
-    line: bytes | None = getattr(event, "_line", None)
-    if line is None:
+    if _KEPT not in event.__pydantic_fields_set__:
+        return event_to_json(event)
+    try:
+        line: bytes = _line_slot.__get__(event)
+    except AttributeError:  # a copy: it has the mark, not the line
         return event_to_json(event)
     source = event.source
     tail = _SOURCE_TAILS.get(source)

@@ -119,10 +119,16 @@ def test_a_line_that_does_not_say_everything_is_serialised_instead() -> None:
         assert getattr(event, "_line", None) is None
         assert log_line(event) == event_to_json(event)
         assert event_from_json(log_line(event)) == event
-    # Kept only through `keep_line`: a copy of the event (a re-published one) has none.
+    # Kept only through `keep_line`: a copy of the event (a re-published one, a changed one) is
+    # written as its own fields say.
     kept = stamped(comment(2))
     assert getattr(kept, "_line", None) is not None
-    assert getattr(kept.model_copy(), "_line", None) is None
+    changed = kept.model_copy(update={"text": "changed"})
+    assert getattr(changed, "_line", None) is None
+    assert log_line(changed) == event_to_json(changed)
+    assert event_from_json(log_line(changed)).text == "changed"  # type: ignore[attr-defined]
+    # The mark that says a line was kept is in no dump of the event.
+    assert kept.model_dump(exclude_unset=True).keys() == json.loads(comment(2)).keys()
 
 
 texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
