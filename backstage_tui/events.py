@@ -76,7 +76,7 @@ class User(_Model):
 
 
 class _Event(_Model):
-    # Not a field: the JSON line the event was read from, when `keep_line` kept it for the log.
+    # Not a field: the JSON line the event was read from, when `keep_lines` kept it for the log.
     __slots__ = ("_line",)
 
     id: str = Field(default_factory=new_event_id)
@@ -548,19 +548,13 @@ def event_to_json(event: Event) -> bytes:
         return _json_without_surrogates(event.model_dump(mode="json"))
 
 
-def keep_line(event: Event, line: bytes) -> None:
-    """Keep `line`, the JSON that `event` was just parsed from, as its session-log line (see
-    `log_line`) when that line says all the log must: its own ``id`` and ``ts`` (else the values
-    the model made up would be lost) and neither ``seq`` nor ``source``, which the session writes
-    in. Anything else is kept as is: extra keys, their order, the source's own number formats;
-    reading the line back gives the same event."""
-    if b'"seq"' not in line and b'"source"' not in line:
-        keep_lines((event,), (line,))
-
-
 def keep_lines(events: Iterable[Event], lines: Iterable[bytes]) -> None:
-    """`keep_line` for each event and the line it was parsed from, for lines the caller knows
-    to hold neither ``"seq"`` nor ``"source"`` (a whole read, checked at once)."""
+    """Keep each of `lines`, the JSON its event was just parsed from, as that event's session-log
+    line (see `log_line`) when the line says all the log must: its own ``id`` and ``ts`` (else the
+    values the model made up would be lost). The caller has checked that the lines hold neither
+    ``"seq"`` nor ``"source"`` (the session writes those in; a whole read is checked at once).
+    Anything else is kept as is: extra keys, their order, the source's own number formats; reading
+    the line back gives the same event."""
     keep = object.__setattr__
     for event, line in zip(events, lines, strict=True):
         fields = event.__pydantic_fields_set__
@@ -584,7 +578,7 @@ _SOURCE_TAILS: dict[str, bytes] = {}
 
 def log_line(event: Event) -> bytes:
     """The event's line in the session log, without the newline: the line it was read from with
-    its ``seq`` and ``source`` added, when `keep_line` kept one; else `event_to_json`.
+    its ``seq`` and ``source`` added, when `keep_lines` kept one; else `event_to_json`.
 
     The recorder writes every event of a 20,000-a-second jsonl feed: the kept line spares it
     serialising each one again (figures in docs/performance.md)."""

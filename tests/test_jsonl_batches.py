@@ -119,7 +119,7 @@ def test_a_line_that_does_not_say_everything_is_serialised_instead() -> None:
         assert getattr(event, "_line", None) is None
         assert log_line(event) == event_to_json(event)
         assert event_from_json(log_line(event)) == event
-    # Kept only through `keep_line`: a copy of the event (a re-published one, a changed one) is
+    # Kept only through `keep_lines`: a copy of the event (a re-published one, a changed one) is
     # written as its own fields say.
     kept = stamped(comment(2))
     assert getattr(kept, "_line", None) is not None

@@ -31,7 +31,6 @@ from ..events import (
     Malformed,
     event_from_dict,
     event_from_json,
-    keep_line,
     keep_lines,
 )
 from ..session.lines import MAX_LINE, CutLine, LineSplitter
@@ -122,7 +121,8 @@ def parse_line(line: bytes, number: int = 0) -> Event | None:
         except ValidationError:
             pass
         else:
-            keep_line(event, line)
+            if b'"source"' not in line:
+                keep_lines((event,), (line,))
             return event
     where = f"line {number}: " if number else ""
     try:
