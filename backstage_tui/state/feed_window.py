@@ -193,7 +193,8 @@ class FeedWindow:
         buffer.extend(lines)
         excess = len(buffer) - self.capacity
         gone = [buffer.popleft() for _ in range(excess)] if excess > 0 else []
-        self._released.append(gone)
+        if gone:
+            self._released.append(gone)
         if not self._fold and self._filter is None:
             # Nothing folded or filtered: the lines are the buffer. No per-line test (a flood brings hundreds
             # of lines a frame).
