@@ -17,6 +17,7 @@ from textual.widget import Widget
 from backstage_tui.tui import textual_internals
 from backstage_tui.tui.textual_internals import (
     APP_BATCH_COUNT,
+    APP_DRIVER,
     RELIED_ON,
     SCREEN_COMPOSE,
     SCREEN_DIRTY_WIDGETS,
@@ -36,6 +37,7 @@ def test_only_the_guard_module_reads_them() -> None:
         SCREEN_COMPOSE,
         WIDGET_REPAINT_REQUIRED,
         WIDGET_SCROLL_UPDATE,
+        APP_DRIVER,
     }
     guard = Path(textual_internals.__file__)
     for module in guard.parent.glob("*.py"):

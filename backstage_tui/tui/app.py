@@ -52,7 +52,8 @@ from .questions_screen import QuestionsScreen
 from .replay_screen import ReplayBar, ReplayScreen
 from .review_screen import ReviewScreen
 from .side import BREAKPOINTS, NARROW_BELOW, SidePanes, alarm_text
-from .textual_internals import in_batch, paint_now
+from .terminal_output import LoopOutput
+from .textual_internals import in_batch, paint_now, write_on_the_loop
 from .user_card import PastFinder, UserCard
 
 FRAME_S = 1 / 30
@@ -177,6 +178,8 @@ class BackstageApp(App[None]):
         self._startup_warning = warning
         self.past_sessions = past_sessions
         self._gc = CollectorTuning()
+        self._output: LoopOutput | None = None
+        """The terminal writer on the loop, once it replaced Textual's writer thread."""
         strip_cycles.install()
         self._signals: list[signal.Signals] = []
         self._ending = False
@@ -286,6 +289,10 @@ class BackstageApp(App[None]):
         sub = self.subscription
         if sub is None or not self.feed.is_attached:
             return  # not started yet, or the app is shutting down
+        # Frames go to the terminal from the loop, without a thread that waits for the lock.
+        output = write_on_the_loop(self, self._output)
+        if output is not None:
+            self._output = output
         batch = sub.take_nowait()
         state = self.runtime.state
         with self.batch_update():

@@ -16,6 +16,8 @@ these were checked on.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +25,13 @@ from textual.app import App
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
+
+from .terminal_output import LoopOutput
+
+try:
+    from textual.drivers._writer_thread import WriterThread
+except ImportError:  # a Textual without it: the output stays as Textual writes it
+    WriterThread = None  # type: ignore[assignment,misc]
 
 APP_BATCH_COUNT = "_batch_count"
 """`App`: an int, above 0 inside `batch_update()`, when nothing may be composed yet."""
@@ -36,12 +45,20 @@ WIDGET_SCROLL_UPDATE = "_scroll_update"
 """`Widget`: fits the scrollbars to a new virtual size (what Textual's own resize path calls after
 setting the size without a layout)."""
 
+APP_DRIVER = "_driver"
+"""`App`: the driver that talks to the terminal (None before it starts, and in tests)."""
+DRIVER_WRITER = "_writer_thread"
+"""The Linux driver: the thread its `write` hands every frame to (`WriterThread`)."""
+WRITER_FILE = "_file"
+"""`WriterThread`: the text file it writes to (the terminal)."""
+
 RELIED_ON: tuple[tuple[type, str], ...] = (
     (App, APP_BATCH_COUNT),
     (Screen, SCREEN_DIRTY_WIDGETS),
     (Screen, SCREEN_COMPOSE),
     (Widget, WIDGET_REPAINT_REQUIRED),
     (Widget, WIDGET_SCROLL_UPDATE),
+    (App, APP_DRIVER),
 )
 """Each private attribute this module reads, with the Textual class that has it."""
 
@@ -86,3 +103,29 @@ def set_virtual_size_quietly(widget: Widget, size: Size) -> bool:
     widget.set_reactive(Widget.virtual_size, size)
     update(size)
     return True
+
+
+_declined: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Writer threads whose output could not be written from the loop (not a terminal)."""
+
+
+def write_on_the_loop(app: App[Any], previous: LoopOutput | None = None) -> LoopOutput | None:
+    """Put a `LoopOutput` in place of the driver's writer thread, when the driver has one (the real
+    terminal; not the test driver) and the terminal can be opened again. Call it from the loop,
+    each frame: it does nothing while the writer in place is the one it put there, and after the
+    driver started over (the console was suspended and brought back), it replaces the new thread
+    too, stopping `previous`. The new writer, or None when the driver's writer stays."""
+    driver = getattr(app, APP_DRIVER, None)
+    writer = getattr(driver, DRIVER_WRITER, None)
+    if WriterThread is None or not isinstance(writer, WriterThread) or writer in _declined:
+        return None
+    file = getattr(writer, WRITER_FILE, None)
+    output = None if file is None else LoopOutput.open(file, asyncio.get_running_loop())
+    if output is None:
+        _declined.add(writer)  # not a terminal: keep it, and do not ask again every frame
+        return None
+    if previous is not None:
+        previous.stop()
+    writer.stop()  # what the thread still holds goes out before anything written from now on
+    setattr(driver, DRIVER_WRITER, output)
+    return output
