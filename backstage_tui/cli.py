@@ -460,12 +460,16 @@ def make_sources(args: argparse.Namespace) -> list[Source]:
 
 
 def _needs_terminal(reads_stdin: bool) -> None:
-    """The console draws on stdout and reads keys from stdin (or, when the events come through
-    stdin, from the terminal itself): refuse at once rather than write escape codes into a file."""
+    """The console prints on stdout, Textual draws the screen on stderr, and the keys come from
+    stdin (or, when the events come through stdin, from the terminal itself): refuse at once rather
+    than write escape codes into a file and leave the terminal blank."""
+    stderr = sys.__stderr__
     if not sys.stdout.isatty():
         what = "standard output"
     elif not reads_stdin and not sys.stdin.isatty():
         what = "standard input"
+    elif stderr is None or not stderr.isatty():
+        what = "standard error (where the screen is drawn)"
     else:
         return
     raise UsageError(

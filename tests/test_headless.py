@@ -214,3 +214,27 @@ def test_the_console_refuses_stdin_that_is_not_a_terminal(tmp_path: Path) -> Non
         os.close(leader)
     assert done.returncode == 2
     assert "standard input is not one" in done.stderr and "--headless" in done.stderr
+
+
+def test_the_console_refuses_stderr_that_is_not_a_terminal(tmp_path: Path) -> None:
+    """stdin and stdout a terminal, stderr redirected to a file: Textual draws the screen on
+    stderr, so the screen would go into the file and the terminal stay blank."""
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "backstage_tui.cli", "--sessions-dir", str(tmp_path)],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "backstage: error: the console needs a terminal and standard error (where the screen is "
+        "drawn) is not one; to record without a screen, use backstage --headless"
+    )
+    assert not list(tmp_path.glob("*.jsonl"))  # refused before anything was recorded
